@@ -1,0 +1,56 @@
+//! `git lead completions` and `git lead manpages`.
+
+use std::path::PathBuf;
+
+use clap::CommandFactory;
+
+use crate::error::{Error, Result};
+
+use super::{Cli, Ctx};
+
+/// Print a shell completion script
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    pub shell: clap_complete::Shell,
+}
+
+pub fn completions(ctx: &mut Ctx, a: CompletionsArgs) -> Result<()> {
+    let mut cmd = Cli::command();
+    clap_complete::generate(a.shell, &mut cmd, "git-lead", &mut ctx.out);
+    Ok(())
+}
+
+/// Write the man pages (git-lead.1 and one per command) into a folder
+///
+/// With the folder on MANPATH (for example ~/.local/share/man/man1), 'git lead --help'
+/// and 'git help lead' open the page.
+#[derive(Debug, clap::Args)]
+pub struct ManpagesArgs {
+    /// Where to write them
+    pub dir: PathBuf,
+}
+
+pub fn manpages(ctx: &mut Ctx, a: ManpagesArgs) -> Result<()> {
+    std::fs::create_dir_all(&a.dir).map_err(|e| Error::io(&a.dir, e))?;
+    let cmd = Cli::command().name("git-lead");
+    let mut written = vec![write_page(&a.dir, "git-lead", cmd.clone())?];
+    for sub in cmd.get_subcommands() {
+        let name = format!("git-lead-{}", sub.get_name());
+        written.push(write_page(&a.dir, &name, sub.clone().name(name.clone()))?);
+    }
+    for path in &written {
+        writeln!(ctx.out, "{}", path.display())?;
+    }
+    Ok(())
+}
+
+fn write_page(dir: &std::path::Path, name: &str, cmd: clap::Command) -> Result<PathBuf> {
+    let path = dir.join(format!("{name}.1"));
+    let mut page = Vec::new();
+    clap_mangen::Man::new(cmd)
+        .render(&mut page)
+        .map_err(|e| Error::io(&path, e))?;
+    std::fs::write(&path, page).map_err(|e| Error::io(&path, e))?;
+    Ok(path)
+}

@@ -1,0 +1,156 @@
+//! The command line: clap types and dispatch. Each command is a thin adapter: parse the
+//! arguments, open the workspace, call an operation, render the result.
+
+mod advance;
+mod edit;
+mod init;
+mod meta;
+mod propose;
+mod read;
+mod setters;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::error::{Error, Result};
+use crate::model::{id, step::Step};
+use crate::ops::Workspace;
+use crate::render::color::{Paint, When};
+
+/// Lead a change without a title: proposals that move through eight steps, tracked in git.
+///
+/// A proposal is a TOML file under proposals/. It moves through problem, idea,
+/// alternatives, critique, stakeholders, strategy, socialize and implement; every move is a
+/// commit whose trailers (Lead-Proposal, Lead-Step) make the history the ledger.
+#[derive(Debug, Parser)]
+#[command(
+    name = "git-lead",
+    bin_name = "git lead",
+    version,
+    propagate_version = true,
+    after_help = "Exit status: 0 success, 1 an error or an unmet gate, 2 a usage error.\n\
+                  See 'git lead <command> --help' for each command."
+)]
+pub struct Cli {
+    /// Run as if git lead was started in <path>
+    #[arg(short = 'C', value_name = "path", global = true)]
+    pub dir: Vec<PathBuf>,
+
+    /// When to colour the output
+    #[arg(long, value_enum, value_name = "when", default_value_t = ColorArg::Auto, global = true)]
+    pub color: ColorArg,
+
+    /// Print no status messages (results and errors still appear)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--color` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Propose(propose::Args),
+    Idea(setters::IdeaArgs),
+    Objection(setters::ObjectionArgs),
+    Critique(setters::CritiqueArgs),
+    Choose(setters::ChooseArgs),
+    Stakeholder(setters::StakeholderArgs),
+    Advance(advance::Args),
+    List(read::ListArgs),
+    Show(read::ShowArgs),
+    Log(read::LogArgs),
+    Edit(edit::Args),
+    Init(init::InitArgs),
+    Prompts(init::PromptsArgs),
+    Completions(meta::CompletionsArgs),
+    Manpages(meta::ManpagesArgs),
+}
+
+/// What every command gets: where output goes and how it looks.
+pub struct Ctx<'a> {
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+    pub paint: Paint,
+    pub quiet: bool,
+}
+
+impl Ctx<'_> {
+    /// A status line on stderr, unless `--quiet`.
+    pub fn status(&mut self, message: &str) -> Result<()> {
+        if !self.quiet {
+            writeln!(self.err, "{message}")?;
+        }
+        Ok(())
+    }
+
+    /// A warning on stderr, always.
+    pub fn warn(&mut self, message: &str) -> Result<()> {
+        writeln!(self.err, "warning: {message}")?;
+        Ok(())
+    }
+}
+
+impl Cli {
+    /// Runs the parsed command line.
+    pub fn run(self, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+        for dir in &self.dir {
+            std::env::set_current_dir(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let when = match self.color {
+            ColorArg::Auto => When::Auto,
+            ColorArg::Always => When::Always,
+            ColorArg::Never => When::Never,
+        };
+        let mut ctx = Ctx {
+            out,
+            err,
+            paint: Paint::for_stdout(when),
+            quiet: self.quiet,
+        };
+        match self.command {
+            Command::Propose(a) => propose::run(&mut ctx, a),
+            Command::Idea(a) => setters::idea(&mut ctx, a),
+            Command::Objection(a) => setters::objection(&mut ctx, a),
+            Command::Critique(a) => setters::critique(&mut ctx, a),
+            Command::Choose(a) => setters::choose(&mut ctx, a),
+            Command::Stakeholder(a) => setters::stakeholder(&mut ctx, a),
+            Command::Advance(a) => advance::run(&mut ctx, a),
+            Command::List(a) => read::list(&mut ctx, a),
+            Command::Show(a) => read::show(&mut ctx, a),
+            Command::Log(a) => read::log(&mut ctx, a),
+            Command::Edit(a) => edit::run(&mut ctx, a),
+            Command::Init(a) => init::init(&mut ctx, a),
+            Command::Prompts(a) => init::prompts(&mut ctx, a),
+            Command::Completions(a) => meta::completions(&mut ctx, a),
+            Command::Manpages(a) => meta::manpages(&mut ctx, a),
+        }
+    }
+}
+
+/// clap value parser for proposal ids: `7`, `0007`.
+pub fn parse_id(s: &str) -> std::result::Result<u32, String> {
+    id::parse(s).ok_or_else(|| format!("'{s}' is not a proposal id (a positive number)"))
+}
+
+/// Reads a step name, or says which ones exist.
+pub fn parse_step(s: &str) -> Result<Step> {
+    Step::parse(s).ok_or_else(|| Error::UnknownStep {
+        given: s.to_string(),
+    })
+}
+
+/// Opens the workspace of the current directory.
+pub fn workspace() -> Result<Workspace> {
+    Workspace::open()
+}

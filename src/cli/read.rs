@@ -1,0 +1,93 @@
+//! The read commands: `list`, `show`, `log`.
+
+use crate::error::Result;
+use crate::ops::query;
+use crate::render::{json, text};
+
+use super::{parse_id, workspace, Ctx};
+
+/// List the proposals: id, title, step and progress, author, age
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Print JSON (with a schema number) instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn list(ctx: &mut Ctx, a: ListArgs) -> Result<()> {
+    let ws = workspace()?;
+    let listing = query::list(&ws)?;
+    if a.json {
+        json::list(ctx.out, &listing)?;
+    } else {
+        text::list(ctx.out, &listing, ctx.paint, now())?;
+    }
+    for (file, e) in &listing.broken {
+        ctx.warn(&format!("{file}:{}:{}: {}", e.line, e.column, e.message))?;
+    }
+    for (id, files) in &listing.duplicates {
+        ctx.warn(&format!(
+            "proposal {id} is in {} files: {}",
+            files.len(),
+            files.join(", ")
+        ))?;
+        writeln!(
+            ctx.err,
+            "hint: two branches both proposed {id}; renumber one file (its 'id' and its name) in a commit of its own"
+        )?;
+    }
+    for file in &listing.deleted {
+        ctx.warn(&format!(
+            "{file} is in HEAD but deleted from the working tree"
+        ))?;
+    }
+    Ok(())
+}
+
+/// Show a proposal step by step, with what each step still needs
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// The proposal
+    #[arg(value_parser = parse_id)]
+    pub id: u32,
+    /// Print JSON (with a schema number)
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn show(ctx: &mut Ctx, a: ShowArgs) -> Result<()> {
+    let detail = query::show(&workspace()?, a.id)?;
+    if a.json {
+        json::show(ctx.out, &detail)?;
+    } else {
+        text::show(ctx.out, &detail, ctx.paint)?;
+    }
+    Ok(())
+}
+
+/// Show the timeline of a proposal: every recorded transition, who made it and when
+#[derive(Debug, clap::Args)]
+pub struct LogArgs {
+    /// The proposal
+    #[arg(value_parser = parse_id)]
+    pub id: u32,
+    /// Print JSON (with a schema number)
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn log(ctx: &mut Ctx, a: LogArgs) -> Result<()> {
+    let (events, _) = query::log(&workspace()?, a.id)?;
+    if a.json {
+        json::log(ctx.out, a.id, &events)?;
+    } else {
+        text::log(ctx.out, a.id, &events, ctx.paint)?;
+    }
+    Ok(())
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}

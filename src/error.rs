@@ -1,0 +1,230 @@
+//! The one error type of the library.
+//!
+//! Every variant is named after what failed and carries what a user needs to act on it. The
+//! message lives in `Display`; the next step, where one exists, in [`Error::hint`]. Only
+//! `main` turns an error into an exit status, through [`Error::exit_code`].
+
+use std::path::PathBuf;
+
+pub use crate::model::gate::Missing;
+
+/// Result with the library's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong, by what failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("not a git repository (or any of the parent directories): {}", path.display())]
+    NotARepository { path: PathBuf },
+
+    #[error("{} is a bare repository; git lead needs a working tree", path.display())]
+    BareRepository { path: PathBuf },
+
+    #[error("git: {message}")]
+    Git { message: String },
+
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Config {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+
+    #[error("invalid value for {key}: {message}")]
+    ConfigValue { key: String, message: String },
+
+    #[error("no proposal with id {id}")]
+    ProposalNotFound { id: u32 },
+
+    #[error("'{given}' is not a proposal id")]
+    InvalidId { given: String },
+
+    #[error("proposal {id} has no {kind} '{name}'")]
+    ItemNotFound {
+        id: u32,
+        kind: &'static str,
+        name: String,
+    },
+
+    #[error("proposal {id} is in {count} files: {}", list_paths(paths))]
+    DuplicateId {
+        id: u32,
+        count: usize,
+        paths: Vec<PathBuf>,
+    },
+
+    #[error("{} is in HEAD but deleted from the working tree", path.display())]
+    ProposalDeleted { path: PathBuf },
+
+    #[error("unknown step '{given}'; the steps are {}", crate::model::step::Step::names().join(", "))]
+    UnknownStep { given: String },
+
+    #[error("proposal {id} cannot leave {step} yet: {}", describe_missing(missing))]
+    StepIncomplete {
+        id: u32,
+        step: String,
+        missing: Vec<Missing>,
+    },
+
+    #[error("proposal {id} cannot leave {step}: {reason}")]
+    GateUnavailable {
+        id: u32,
+        step: String,
+        reason: String,
+    },
+
+    #[error("proposal {id} cannot go from {from} to {to}: {reason}")]
+    BadTransition {
+        id: u32,
+        from: String,
+        to: String,
+        reason: String,
+    },
+
+    #[error("{what} is in progress")]
+    OperationInProgress { what: &'static str },
+
+    #[error("unable to create '{}': another git process seems to be running in this repository", path.display())]
+    IndexLocked { path: PathBuf },
+
+    #[error("author identity unknown")]
+    NoIdentity,
+
+    #[error("cannot sign the commit: {message}")]
+    Signing { message: String },
+
+    #[error("{what}")]
+    Aborted { what: String },
+
+    #[error("{}: {message}", path.display())]
+    EditRejected { path: PathBuf, message: String },
+
+    #[error("the editor '{editor}' failed: {message}")]
+    Editor { editor: String, message: String },
+
+    #[error("{message}")]
+    Usage { message: String },
+
+    #[error("cannot write the output: {source}")]
+    Output {
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn list_paths(paths: &[PathBuf]) -> String {
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    names.join(", ")
+}
+
+fn describe_missing(missing: &[Missing]) -> String {
+    let fields: Vec<&str> = missing.iter().map(|m| m.field.as_str()).collect();
+    format!("{} missing ({})", missing.len(), fields.join(", "))
+}
+
+impl From<std::io::Error> for Error {
+    /// Output errors: writing results to stdout failed (a closed pipe, a full disk).
+    fn from(source: std::io::Error) -> Self {
+        Error::Output { source }
+    }
+}
+
+impl Error {
+    /// The exit status for this error: 2 for usage mistakes, 1 for everything else.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage { .. } | Error::UnknownStep { .. } | Error::InvalidId { .. } => 2,
+            _ => 1,
+        }
+    }
+
+    /// The next step for the user, in git's `hint:` style, where one exists.
+    pub fn hint(&self) -> Option<String> {
+        let hint = match self {
+            Error::NotARepository { .. } => {
+                "run 'git init' to start a repository, or 'git lead -C <dir>' to use another one"
+                    .to_string()
+            }
+            Error::BareRepository { .. } => {
+                "clone it ('git clone <path>') and run git lead in the clone".to_string()
+            }
+            Error::Parse { .. } => {
+                "fix the file by hand (nothing was written), then run the command again".to_string()
+            }
+            Error::Config { .. } | Error::ConfigValue { .. } => {
+                "fix .lead.toml or the lead.* git configuration; 'git lead init' shows the defaults"
+                    .to_string()
+            }
+            Error::ProposalNotFound { .. } => "'git lead list' shows the proposals".to_string(),
+            Error::DuplicateId { id, .. } => format!(
+                "two branches both proposed {id}; renumber one file (change its 'id' and its \
+                 name) in a commit of its own"
+            ),
+            Error::ProposalDeleted { path } => {
+                format!("restore it with 'git restore {}'", path.display())
+            }
+            Error::StepIncomplete { id, .. } => {
+                format!("fill in the fields above, then run 'git lead advance {id}' again")
+            }
+            Error::OperationInProgress { .. } => {
+                "finish it or abort it first ('git status' says how)".to_string()
+            }
+            Error::IndexLocked { .. } => {
+                "wait for the other git process to finish; if none is running, remove the lock file"
+                    .to_string()
+            }
+            Error::NoIdentity => "run\n\n  git config --global user.email \"you@example.com\"\n  \
+                 git config --global user.name \"Your Name\"\n\nto set your account's default \
+                 identity.\nOmit --global to set the identity only in this repository."
+                .to_string(),
+            Error::EditRejected { .. } => "your edit is kept in the file named above; fix it \
+                 there and copy it back, or run the command again"
+                .to_string(),
+            Error::UnknownStep { .. } => {
+                "'git lead show <id>' shows where a proposal is".to_string()
+            }
+            Error::ItemNotFound { id, .. } => {
+                format!("'git lead show {id}' lists them with their ids")
+            }
+            _ => return None,
+        };
+        Some(hint)
+    }
+
+    /// The missing items of a step gate, when this error is one.
+    pub fn missing(&self) -> &[Missing] {
+        match self {
+            Error::StepIncomplete { missing, .. } => missing,
+            _ => &[],
+        }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn usage(message: impl Into<String>) -> Self {
+        Error::Usage {
+            message: message.into(),
+        }
+    }
+}

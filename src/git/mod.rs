@@ -1,0 +1,208 @@
+//! The git layer: the only module that uses git2.
+//!
+//! It opens the repository as git would (working directory, `GIT_DIR`, `GIT_WORK_TREE`),
+//! reads configuration including `git -c` settings, reads files at HEAD, walks the history
+//! once reading commit messages only, and writes commits that touch exactly one file. It
+//! never prints.
+
+mod commit;
+mod history;
+pub mod params;
+mod sign;
+pub mod worktree;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+impl From<git2::Error> for Error {
+    fn from(e: git2::Error) -> Self {
+        Error::Git {
+            message: e.message().to_string(),
+        }
+    }
+}
+
+/// An open, non-bare repository.
+pub struct Repo {
+    inner: git2::Repository,
+    workdir: PathBuf,
+    params: Vec<(String, String)>,
+    config: git2::Config,
+}
+
+impl Repo {
+    /// Opens the repository of the current directory, honouring `GIT_DIR`, `GIT_WORK_TREE`,
+    /// `GIT_CEILING_DIRECTORIES` and the `-c` settings git passes down.
+    pub fn open() -> Result<Repo> {
+        let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+        let inner = git2::Repository::open_from_env().map_err(|e| match e.code() {
+            git2::ErrorCode::NotFound => Error::NotARepository { path: cwd.clone() },
+            _ => Error::from(e),
+        })?;
+        if inner.is_bare() {
+            return Err(Error::BareRepository {
+                path: inner.path().to_path_buf(),
+            });
+        }
+        let workdir =
+            inner
+                .workdir()
+                .map(Path::to_path_buf)
+                .ok_or_else(|| Error::BareRepository {
+                    path: inner.path().to_path_buf(),
+                })?;
+        let config = inner.config()?.snapshot()?;
+        Ok(Repo {
+            inner,
+            workdir,
+            params: params::from_env(),
+            config,
+        })
+    }
+
+    /// The top of the working tree.
+    pub fn workdir(&self) -> &Path {
+        &self.workdir
+    }
+
+    /// The `.git` folder.
+    pub fn git_dir(&self) -> &Path {
+        self.inner.path()
+    }
+
+    /// A configuration value: `git -c` settings first, then git's configuration files.
+    pub fn config_string(&self, key: &str) -> Result<Option<String>> {
+        let lower = key.to_ascii_lowercase();
+        if let Some((_, v)) = self.params.iter().rev().find(|(k, _)| *k == lower) {
+            return Ok(Some(v.clone()));
+        }
+        match self.config.get_string(key) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(Error::ConfigValue {
+                key: key.to_string(),
+                message: e.message().to_string(),
+            }),
+        }
+    }
+
+    /// A boolean configuration value, read as git reads booleans.
+    pub fn config_bool(&self, key: &str) -> Result<Option<bool>> {
+        let Some(text) = self.config_string(key)? else {
+            return Ok(None);
+        };
+        match text.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "on" | "1" | "" => Ok(Some(true)),
+            "false" | "no" | "off" | "0" => Ok(Some(false)),
+            _ => Err(Error::ConfigValue {
+                key: key.to_string(),
+                message: format!("'{text}' is not a boolean"),
+            }),
+        }
+    }
+
+    /// Every `lead.*` setting, configuration files first and `git -c` last, so that later
+    /// entries win. Keys are returned without the `lead.` prefix, lowercased.
+    pub fn lead_settings(&self) -> Result<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        let mut entries = self.config.entries(Some("lead\\..*"))?;
+        while let Some(entry) = entries.next() {
+            let entry = entry?;
+            if let (Ok(name), Ok(value)) = (entry.name(), entry.value()) {
+                push_lead(&mut out, name, value);
+            }
+        }
+        for (k, v) in &self.params {
+            push_lead(&mut out, k, v);
+        }
+        Ok(out)
+    }
+
+    /// The operation in progress that a commit must not interrupt, if any.
+    pub fn operation_in_progress(&self) -> Option<&'static str> {
+        use git2::RepositoryState as S;
+        match self.inner.state() {
+            S::Clean => None,
+            S::Merge => Some("a merge"),
+            S::Revert | S::RevertSequence => Some("a revert"),
+            S::CherryPick | S::CherryPickSequence => Some("a cherry-pick"),
+            S::Bisect => Some("a bisect"),
+            S::Rebase | S::RebaseInteractive | S::RebaseMerge => Some("a rebase"),
+            S::ApplyMailbox | S::ApplyMailboxOrRebase => Some("an am session"),
+        }
+    }
+
+    /// The file at `path` (relative to the top, `/`-separated) in HEAD's tree, if any.
+    pub fn read_head_file(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        let Some(tree) = self.head_tree()? else {
+            return Ok(None);
+        };
+        match tree.get_path(Path::new(path)) {
+            Ok(entry) => {
+                let object = entry.to_object(&self.inner)?;
+                Ok(object.as_blob().map(|b| b.content().to_vec()))
+            }
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Names of the blobs directly inside `folder` in HEAD's tree.
+    pub fn head_file_names(&self, folder: &str) -> Result<Vec<String>> {
+        let Some(tree) = self.head_tree()? else {
+            return Ok(Vec::new());
+        };
+        let sub = match tree.get_path(Path::new(folder)) {
+            Ok(entry) => entry.to_object(&self.inner)?,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let Some(sub) = sub.as_tree() else {
+            return Ok(Vec::new());
+        };
+        Ok(sub
+            .iter()
+            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
+            .filter_map(|e| e.name().ok().map(str::to_string))
+            .collect())
+    }
+
+    fn head_tree(&self) -> Result<Option<git2::Tree<'_>>> {
+        match self.inner.head() {
+            Ok(head) => Ok(Some(head.peel_to_tree()?)),
+            Err(e)
+                if matches!(
+                    e.code(),
+                    git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The commit HEAD points at, or `None` on an unborn branch.
+    fn head_commit(&self) -> Result<Option<git2::Commit<'_>>> {
+        match self.inner.head() {
+            Ok(head) => Ok(Some(head.peel_to_commit()?)),
+            Err(e)
+                if matches!(
+                    e.code(),
+                    git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+fn push_lead(out: &mut Vec<(String, String)>, key: &str, value: &str) {
+    let lower = key.to_ascii_lowercase();
+    if let Some(rest) = lower.strip_prefix("lead.") {
+        out.push((rest.to_string(), value.to_string()));
+    }
+}

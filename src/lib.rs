@@ -1,0 +1,14 @@
+//! git-lead: lead a change without a title.
+//!
+//! The library behind the `git-lead` binary. `docs/ARCHITECTURE.md` has the map: [`model`]
+//! is pure, [`git`] is the only user of git2, [`ops`] combines them, [`render`] turns
+//! results into text, and [`cli`] is a thin layer of clap types over all of it.
+
+pub mod cli;
+pub mod error;
+pub mod git;
+pub mod model;
+pub mod ops;
+pub mod render;
+
+pub use error::{Error, Result};

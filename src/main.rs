@@ -1,0 +1,42 @@
+//! `git-lead`: the binary. Parses the command line, runs it, and decides the exit status.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use git_lead::cli::Cli;
+use git_lead::Error;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let mut out = stdout.lock();
+    let mut err = stderr.lock();
+    let result = cli.run(&mut out, &mut err);
+    let result = result.and_then(|()| out.flush().map_err(Error::from));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Error::Output { source }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            report(&mut err, &e);
+            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
+        }
+    }
+}
+
+/// Prints an error in git's style: `error: ...`, the missing items, then `hint: ...`.
+fn report(err: &mut dyn Write, e: &Error) {
+    let _ = writeln!(err, "error: {e}");
+    for m in e.missing() {
+        let _ = writeln!(err, "  {}: {}", m.field, m.need);
+    }
+    if let Some(hint) = e.hint() {
+        for line in hint.lines() {
+            let _ = writeln!(err, "hint: {line}");
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! Format-preserving edits of a proposal file.
+//!
+//! Each function takes the file's text and returns the new text with one change made:
+//! comments, key order, spacing and the decoration of a replaced value are kept. The
+//! result is parsed again before it is returned, so an edit never yields a file that
+//! [`Proposal::parse`] rejects.
+
+use toml_edit::{DocumentMut, Item, Table, Value};
+
+use super::proposal::{item_number, ParseError, Proposal, Verdict};
+use super::step::Step;
+
+/// What `git lead stakeholder` sets; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct StakeholderFields {
+    pub who: String,
+    pub role: Option<String>,
+    pub perspective: Option<String>,
+    pub pain: Option<String>,
+    pub pitch: Option<String>,
+    pub required: Option<bool>,
+}
+
+/// Sets the top-level `step`.
+pub fn set_step(src: &str, step: Step) -> Result<String, ParseError> {
+    edit(src, |doc| {
+        set_str(doc.as_table_mut(), "step", step.as_str());
+    })
+}
+
+/// Sets the problem statement and who it affects, where given.
+pub fn set_problem(
+    src: &str,
+    statement: Option<&str>,
+    affected: Option<&str>,
+) -> Result<String, ParseError> {
+    edit(src, |doc| {
+        let t = section(doc, "problem");
+        if let Some(s) = statement {
+            set_str(t, "statement", s);
+        }
+        if let Some(a) = affected {
+            set_str(t, "affected", a);
+        }
+    })
+}
+
+/// Adds an idea under the next free id; returns the new text and the id.
+pub fn add_idea(src: &str, summary: &str) -> Result<(String, String), ParseError> {
+    let id = next_id(src, 'I', |p| p.ideas.iter().map(|i| i.id.clone()).collect())?;
+    let text = edit(src, |doc| {
+        let t = sub_table(section(doc, "idea"), &id);
+        set_str(t, "summary", summary);
+    })?;
+    Ok((text, id))
+}
+
+/// Appends an expected objection.
+pub fn add_objection(src: &str, objection: &str) -> Result<String, ParseError> {
+    edit(src, |doc| {
+        let t = section(doc, "alternatives");
+        let item = t
+            .entry("objections")
+            .or_insert(toml_edit::value(toml_edit::Array::new()));
+        match item.as_array_mut() {
+            Some(array) => array.push(objection),
+            None => {
+                let mut array = toml_edit::Array::new();
+                array.push(objection);
+                *item = toml_edit::value(array);
+            }
+        }
+    })
+}
+
+/// Writes the verdict and reason of an idea's critique.
+pub fn set_critique(
+    src: &str,
+    idea: &str,
+    verdict: Verdict,
+    reason: &str,
+) -> Result<String, ParseError> {
+    edit(src, |doc| {
+        let t = sub_table(section(doc, "critique"), idea);
+        set_str(t, "verdict", verdict.as_str());
+        set_str(t, "reason", reason);
+    })
+}
+
+/// Records the chosen idea and why.
+pub fn set_choice(src: &str, idea: &str, why: &str) -> Result<String, ParseError> {
+    edit(src, |doc| {
+        let t = section(doc, "critique");
+        set_str(t, "chosen", idea);
+        set_str(t, "why", why);
+    })
+}
+
+/// Adds or updates the stakeholder under `key`; pain and pitch go to `[strategy.<key>]`.
+pub fn set_stakeholder(
+    src: &str,
+    key: &str,
+    fields: &StakeholderFields,
+) -> Result<String, ParseError> {
+    edit(src, |doc| {
+        let s = sub_table(section(doc, "stakeholders"), key);
+        set_str(s, "who", &fields.who);
+        for (name, value) in [("role", &fields.role), ("perspective", &fields.perspective)] {
+            if let Some(v) = value {
+                set_str(s, name, v);
+            } else if !s.contains_key(name) {
+                set_str(s, name, "");
+            }
+        }
+        match fields.required {
+            Some(r) => set_value(s, "required", Value::from(r)),
+            None if !s.contains_key("required") => set_value(s, "required", Value::from(false)),
+            None => {}
+        }
+        if fields.pain.is_some() || fields.pitch.is_some() {
+            let st = sub_table(section(doc, "strategy"), key);
+            for (name, value) in [("pain", &fields.pain), ("pitch", &fields.pitch)] {
+                if let Some(v) = value {
+                    set_str(st, name, v);
+                } else if !st.contains_key(name) {
+                    set_str(st, name, "");
+                }
+            }
+        }
+    })
+}
+
+/// Records why a proposal closed early: a reason, and the proposal that replaces it.
+pub fn set_closing(
+    src: &str,
+    reason: &str,
+    superseded_by: Option<u32>,
+) -> Result<String, ParseError> {
+    edit(src, |doc| {
+        let t = section(doc, "closing");
+        set_str(t, "reason", reason);
+        if let Some(id) = superseded_by {
+            set_value(t, "superseded_by", Value::from(i64::from(id)));
+        }
+    })
+}
+
+/// The next free item id with `prefix`, one past the highest in the file.
+fn next_id(
+    src: &str,
+    prefix: char,
+    ids: impl Fn(&Proposal) -> Vec<String>,
+) -> Result<String, ParseError> {
+    let p = Proposal::parse(src)?;
+    let max = ids(&p).iter().map(|id| item_number(id)).max().unwrap_or(0);
+    Ok(format!("{prefix}{}", max + 1))
+}
+
+fn edit(src: &str, change: impl FnOnce(&mut DocumentMut)) -> Result<String, ParseError> {
+    Proposal::parse(src)?;
+    let mut doc: DocumentMut = src.parse().map_err(|e: toml_edit::TomlError| {
+        ParseError::at(
+            src,
+            e.span().map_or(0, |s| s.start),
+            e.message().to_string(),
+        )
+    })?;
+    change(&mut doc);
+    let text = doc.to_string();
+    Proposal::parse(&text)?;
+    Ok(text)
+}
+
+/// The table `[name]`, created at the end of the file when absent.
+fn section<'d>(doc: &'d mut DocumentMut, name: &str) -> &'d mut Table {
+    sub_table(doc.as_table_mut(), name)
+}
+
+/// The sub-table `key` of `t`, created when absent; an inline table becomes a standard one.
+fn sub_table<'t>(t: &'t mut Table, key: &str) -> &'t mut Table {
+    let item = t.entry(key).or_insert_with(toml_edit::table);
+    if let Item::Value(Value::InlineTable(inline)) = item {
+        let table = std::mem::take(inline).into_table();
+        *item = Item::Table(table);
+    }
+    if !item.is_table() {
+        *item = toml_edit::table();
+    }
+    // Invariant: `item` was made a standard table just above.
+    #[allow(clippy::expect_used)]
+    item.as_table_mut().expect("made a table above")
+}
+
+fn set_str(t: &mut Table, key: &str, text: &str) {
+    set_value(t, key, Value::from(text));
+}
+
+/// Replaces a value, keeping the decoration (spacing, trailing comment) of the old one.
+fn set_value(t: &mut Table, key: &str, mut value: Value) {
+    if let Some(old) = t.get_mut(key).and_then(Item::as_value_mut) {
+        *value.decor_mut() = old.decor().clone();
+        *old = value;
+    } else {
+        t.insert(key, Item::Value(value));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::model::person::Person;
+    use crate::model::template::{render, NewProposal};
+
+    fn template() -> String {
+        render(&NewProposal {
+            id: 1,
+            title: "T".into(),
+            author: Person::new("Ada", "ada@example.com"),
+            created: "2026-12-01".into(),
+            area: None,
+            statement: String::new(),
+            affected: String::new(),
+        })
+    }
+
+    #[test]
+    fn setting_the_step_keeps_its_comment() {
+        let text = set_step(&template(), Step::Idea).unwrap();
+        assert!(text.contains("step = \"idea\"  # moved only by `git lead advance`\n"));
+        assert_eq!(text.replace("\"idea\"  #", "\"problem\"  #"), template());
+    }
+
+    #[test]
+    fn ideas_land_in_their_section_with_fresh_ids() {
+        let (text, id) = add_idea(&template(), "First").unwrap();
+        assert_eq!(id, "I1");
+        let (text, id) = add_idea(&text, "Second").unwrap();
+        assert_eq!(id, "I2");
+        let idea = text.find("[idea]\n").unwrap();
+        let i1 = text.find("[idea.I1]\nsummary = \"First\"").unwrap();
+        let i2 = text.find("[idea.I2]\nsummary = \"Second\"").unwrap();
+        let alternatives = text.find("# 3 · alternatives").unwrap();
+        assert!(idea < i1 && i1 < i2 && i2 < alternatives, "{text}");
+        let p = Proposal::parse(&text).unwrap();
+        assert_eq!(p.ideas.len(), 2);
+    }
+
+    #[test]
+    fn every_setter_reads_back() {
+        let (text, _) = add_idea(&template(), "A").unwrap();
+        let text = add_objection(&text, "It costs").unwrap();
+        let text = set_critique(&text, "I1", Verdict::RootCause, "cause").unwrap();
+        let text = set_choice(&text, "I1", "only one").unwrap();
+        let fields = StakeholderFields {
+            who: "Bo Chen <bo@example.com>".into(),
+            perspective: Some("wary".into()),
+            pitch: Some("less toil".into()),
+            required: Some(true),
+            ..Default::default()
+        };
+        let text = set_stakeholder(&text, "bo-chen", &fields).unwrap();
+        let text = set_problem(&text, Some("line one\nline two"), Some("all")).unwrap();
+        let p = Proposal::parse(&text).unwrap();
+        assert_eq!(p.objections, ["It costs"]);
+        assert_eq!(p.critique("I1").unwrap().verdict, Some(Verdict::RootCause));
+        assert_eq!(p.chosen, "I1");
+        assert_eq!(p.stakeholders[0].pitch, "less toil");
+        assert!(p.stakeholders[0].required);
+        assert_eq!(p.problem.statement, "line one\nline two");
+        let stakeholders = text.find("[stakeholders.bo-chen]").unwrap();
+        let strategy = text.find("[strategy.bo-chen]").unwrap();
+        assert!(stakeholders < text.find("# 6 · strategy").unwrap());
+        assert!(strategy < text.find("# 7 · socialize").unwrap());
+    }
+
+    #[test]
+    fn a_file_that_does_not_parse_is_not_edited() {
+        let e = set_step("schema = 1\nid = [\n", Step::Idea).unwrap_err();
+        assert_eq!(e.line, 2);
+    }
+}

@@ -1,0 +1,191 @@
+//! Operations: what the commands do, built from the git layer and the pure model.
+//!
+//! A [`Workspace`] is an open repository with its settings. Each operation loads what it
+//! needs, checks it, and either returns values for the commands to render or changes the
+//! working tree and history through the git layer. Nothing here prints.
+
+pub mod advance;
+pub mod edit_file;
+pub mod editor;
+pub mod propose;
+pub mod query;
+pub mod setters;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::git::{worktree, Repo};
+use crate::model::config::Config;
+use crate::model::id;
+use crate::model::ledger::Ledger;
+use crate::model::proposal::{ParseError, Proposal};
+
+/// The name of the settings file at the top of the working tree.
+pub const CONFIG_FILE: &str = ".lead.toml";
+
+/// An open repository and the settings in force for it.
+pub struct Workspace {
+    pub repo: Repo,
+    pub config: Config,
+}
+
+/// A proposal file in the working tree, parsed or not.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Path from the top of the working tree, `/`-separated: `proposals/0001-x.toml`.
+    pub rel: String,
+    /// The id the file name carries.
+    pub name_id: Option<u32>,
+    pub text: String,
+    pub parsed: std::result::Result<Proposal, ParseError>,
+}
+
+impl Entry {
+    /// The id of the proposal: the file's `id`, or the one in its name when it does not parse.
+    pub fn id(&self) -> Option<u32> {
+        match &self.parsed {
+            Ok(p) => Some(p.id),
+            Err(_) => self.name_id,
+        }
+    }
+}
+
+/// A proposal found by id, parsed.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub rel: String,
+    pub text: String,
+    pub proposal: Proposal,
+}
+
+impl Workspace {
+    /// Opens the repository of the current directory and reads its settings:
+    /// defaults, then `.lead.toml`, then `lead.*` git configuration (including `git -c`).
+    pub fn open() -> Result<Workspace> {
+        let repo = Repo::open()?;
+        let path = repo.workdir().join(CONFIG_FILE);
+        let mut config = match std::fs::read_to_string(&path) {
+            Ok(text) => Config::parse(&text).map_err(|e| Error::Config {
+                path: PathBuf::from(CONFIG_FILE),
+                line: e.line,
+                column: e.column,
+                message: e.message,
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        for (key, value) in repo.lead_settings()? {
+            config.set(&key, &value).map_err(|e| Error::ConfigValue {
+                key: format!("lead.{}", e.key),
+                message: e.message,
+            })?;
+        }
+        Ok(Workspace { repo, config })
+    }
+
+    /// The absolute path of a path relative to the top of the working tree.
+    pub fn abs(&self, rel: &str) -> PathBuf {
+        self.repo.workdir().join(rel)
+    }
+
+    /// Every `.toml` file in the proposal folder of the working tree.
+    pub fn scan(&self) -> Result<Vec<Entry>> {
+        let folder = &self.config.folder;
+        let dir = self.repo.workdir().join(folder);
+        let mut entries = Vec::new();
+        for name in worktree::toml_files(&dir)? {
+            let path = dir.join(&name);
+            let text = read_text(&path)?;
+            entries.push(Entry {
+                rel: format!("{folder}/{name}"),
+                name_id: id::from_file_name(&name),
+                parsed: Proposal::parse(&text),
+                text,
+            });
+        }
+        Ok(entries)
+    }
+
+    /// Files in HEAD's proposal folder that are gone from the working tree.
+    pub fn deleted(&self, entries: &[Entry]) -> Result<Vec<String>> {
+        let folder = &self.config.folder;
+        Ok(self
+            .repo
+            .head_file_names(folder)?
+            .into_iter()
+            .filter(|n| n.ends_with(".toml"))
+            .map(|n| format!("{folder}/{n}"))
+            .filter(|rel| !entries.iter().any(|e| e.rel == *rel))
+            .collect())
+    }
+
+    /// The proposal with this id, parsed. Errors when it does not exist, exists twice, was
+    /// deleted from the working tree, or does not parse.
+    pub fn find(&self, wanted: u32) -> Result<Found> {
+        let entries = self.scan()?;
+        let matching: Vec<&Entry> = entries.iter().filter(|e| e.id() == Some(wanted)).collect();
+        match matching.as_slice() {
+            [] => {
+                let deleted = self.deleted(&entries)?;
+                match deleted
+                    .into_iter()
+                    .find(|rel| id::from_file_name(file_name(rel)) == Some(wanted))
+                {
+                    Some(rel) => Err(Error::ProposalDeleted { path: rel.into() }),
+                    None => Err(Error::ProposalNotFound { id: wanted }),
+                }
+            }
+            [one] => {
+                let proposal = one.parsed.clone().map_err(|e| parse_error(&one.rel, e))?;
+                Ok(Found {
+                    rel: one.rel.clone(),
+                    text: one.text.clone(),
+                    proposal,
+                })
+            }
+            many => Err(Error::DuplicateId {
+                id: wanted,
+                count: many.len(),
+                paths: many.iter().map(|e| PathBuf::from(&e.rel)).collect(),
+            }),
+        }
+    }
+
+    /// The ledger of every proposal, from one walk over the history reachable from HEAD.
+    pub fn ledger(&self) -> Result<Ledger> {
+        Ok(Ledger::from_commits(&self.repo.lead_history()?))
+    }
+
+    /// Replaces a proposal file in the working tree (no commit).
+    pub fn write(&self, rel: &str, text: &str) -> Result<()> {
+        worktree::write_atomic(&self.abs(rel), text.as_bytes())
+    }
+}
+
+/// The last component of a `/`-separated path.
+pub fn file_name(rel: &str) -> &str {
+    rel.rsplit('/').next().unwrap_or(rel)
+}
+
+/// Turns a model parse error into the library error naming the file.
+pub fn parse_error(rel: &str, e: ParseError) -> Error {
+    Error::Parse {
+        path: PathBuf::from(rel),
+        line: e.line,
+        column: e.column,
+        message: e.message,
+    }
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    String::from_utf8(bytes).map_err(|e| Error::Parse {
+        path: path.to_path_buf(),
+        line: 1,
+        column: 1,
+        message: format!(
+            "the file is not valid UTF-8 (byte {})",
+            e.utf8_error().valid_up_to()
+        ),
+    })
+}

@@ -1,0 +1,347 @@
+//! JSON views: types of their own, separate from the model, each with a `schema` number.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::model::check::Finding;
+use crate::model::gate::Gate;
+use crate::model::ledger::{Event, EventKind};
+use crate::model::person::Person;
+use crate::model::proposal::{Answer, Proposal};
+use crate::model::util;
+use crate::ops::query::{Detail, Listing};
+
+/// The version of every JSON document git lead prints. Fields are only ever added within a
+/// schema; a removal or a change of meaning bumps it.
+pub const SCHEMA: u32 = 1;
+
+#[derive(Serialize)]
+struct PersonView<'a> {
+    name: &'a str,
+    email: &'a str,
+}
+
+fn person(p: &Person) -> PersonView<'_> {
+    PersonView {
+        name: &p.name,
+        email: &p.email,
+    }
+}
+
+#[derive(Serialize)]
+struct FindingView<'a> {
+    code: &'a str,
+    proposal: u32,
+    field: Option<&'a str>,
+    commit: Option<&'a str>,
+    message: &'a str,
+}
+
+fn finding(f: &Finding) -> FindingView<'_> {
+    FindingView {
+        code: f.code,
+        proposal: f.proposal,
+        field: f.field.as_deref(),
+        commit: f.commit.as_deref(),
+        message: &f.message,
+    }
+}
+
+#[derive(Serialize)]
+struct EventView<'a> {
+    commit: &'a str,
+    author: PersonView<'a>,
+    time: i64,
+    date: String,
+    kind: &'a str,
+    step: Option<&'a str>,
+    summary: &'a str,
+}
+
+fn event(e: &Event) -> EventView<'_> {
+    let (kind, step) = match &e.kind {
+        EventKind::Step(s) => ("step", Some(s.as_str())),
+    };
+    EventView {
+        commit: &e.commit,
+        author: person(&e.author),
+        time: e.time,
+        date: util::date_time(e.time, e.offset),
+        kind,
+        step,
+        summary: &e.summary,
+    }
+}
+
+#[derive(Serialize)]
+struct ListView<'a> {
+    schema: u32,
+    proposals: Vec<RowView<'a>>,
+    broken: Vec<BrokenView<'a>>,
+    duplicates: Vec<DuplicateView<'a>>,
+    deleted: &'a [String],
+}
+
+#[derive(Serialize)]
+struct RowView<'a> {
+    id: u32,
+    title: &'a str,
+    step: &'a str,
+    step_number: Option<usize>,
+    author: PersonView<'a>,
+    file: &'a str,
+    proposed_at: Option<i64>,
+    findings: Vec<FindingView<'a>>,
+}
+
+#[derive(Serialize)]
+struct BrokenView<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct DuplicateView<'a> {
+    id: u32,
+    files: &'a [String],
+}
+
+/// `list --json`.
+pub fn list(out: &mut dyn Write, l: &Listing) -> io::Result<()> {
+    let view = ListView {
+        schema: SCHEMA,
+        proposals: l
+            .rows
+            .iter()
+            .map(|r| RowView {
+                id: r.proposal.id,
+                title: &r.proposal.title,
+                step: r.proposal.step.as_str(),
+                step_number: r.proposal.step.number(),
+                author: person(&r.proposal.author),
+                file: &r.rel,
+                proposed_at: r.since,
+                findings: r.findings.iter().map(finding).collect(),
+            })
+            .collect(),
+        broken: l
+            .broken
+            .iter()
+            .map(|(file, e)| BrokenView {
+                file,
+                line: e.line,
+                column: e.column,
+                message: &e.message,
+            })
+            .collect(),
+        duplicates: l
+            .duplicates
+            .iter()
+            .map(|(id, files)| DuplicateView { id: *id, files })
+            .collect(),
+        deleted: &l.deleted,
+    };
+    write(out, &view)
+}
+
+#[derive(Serialize)]
+struct ShowView<'a> {
+    schema: u32,
+    file: &'a str,
+    id: u32,
+    title: &'a str,
+    author: PersonView<'a>,
+    created: &'a str,
+    area: &'a str,
+    step: &'a str,
+    step_number: Option<usize>,
+    steps: Vec<StepView<'a>>,
+    problem: ProblemView<'a>,
+    ideas: Vec<IdeaView<'a>>,
+    objections: &'a [String],
+    chosen: &'a str,
+    why: &'a str,
+    stakeholders: Vec<StakeholderView<'a>>,
+    feedback: Vec<FeedbackView<'a>>,
+    plan: &'a str,
+    closing_reason: &'a str,
+    superseded_by: Option<u32>,
+    findings: Vec<FindingView<'a>>,
+    events: Vec<EventView<'a>>,
+}
+
+#[derive(Serialize)]
+struct StepView<'a> {
+    step: &'a str,
+    number: Option<usize>,
+    complete: bool,
+    /// "complete", "missing" or "unavailable".
+    state: &'a str,
+    missing: Vec<MissingView<'a>>,
+}
+
+#[derive(Serialize)]
+struct MissingView<'a> {
+    field: &'a str,
+    need: &'a str,
+}
+
+#[derive(Serialize)]
+struct ProblemView<'a> {
+    statement: &'a str,
+    affected: &'a str,
+}
+
+#[derive(Serialize)]
+struct IdeaView<'a> {
+    id: &'a str,
+    summary: &'a str,
+    verdict: Option<&'a str>,
+    reason: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct StakeholderView<'a> {
+    key: &'a str,
+    who: PersonView<'a>,
+    role: &'a str,
+    perspective: &'a str,
+    required: bool,
+    pain: &'a str,
+    pitch: &'a str,
+}
+
+#[derive(Serialize)]
+struct FeedbackView<'a> {
+    id: &'a str,
+    from: PersonView<'a>,
+    date: &'a str,
+    text: &'a str,
+    status: &'a str,
+    answer: &'a str,
+}
+
+/// `show --json`.
+pub fn show(out: &mut dyn Write, d: &Detail) -> io::Result<()> {
+    let p: &Proposal = &d.proposal;
+    let view = ShowView {
+        schema: SCHEMA,
+        file: &d.rel,
+        id: p.id,
+        title: &p.title,
+        author: person(&p.author),
+        created: &p.created,
+        area: &p.area,
+        step: p.step.as_str(),
+        step_number: p.step.number(),
+        steps: d
+            .gates
+            .iter()
+            .map(|(step, gate)| StepView {
+                step: step.as_str(),
+                number: step.number(),
+                complete: gate.is_complete(),
+                state: match gate {
+                    Gate::Complete => "complete",
+                    Gate::Missing(_) => "missing",
+                    Gate::Unavailable(_) => "unavailable",
+                },
+                missing: match gate {
+                    Gate::Missing(m) => m
+                        .iter()
+                        .map(|m| MissingView {
+                            field: &m.field,
+                            need: &m.need,
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                },
+            })
+            .collect(),
+        problem: ProblemView {
+            statement: &p.problem.statement,
+            affected: &p.problem.affected,
+        },
+        ideas: p
+            .ideas
+            .iter()
+            .map(|i| {
+                let c = p.critique(&i.id);
+                IdeaView {
+                    id: &i.id,
+                    summary: &i.summary,
+                    verdict: c.and_then(|c| c.verdict).map(|v| v.as_str()),
+                    reason: c.map(|c| c.reason.as_str()),
+                }
+            })
+            .collect(),
+        objections: &p.objections,
+        chosen: &p.chosen,
+        why: &p.why,
+        stakeholders: p
+            .stakeholders
+            .iter()
+            .map(|s| StakeholderView {
+                key: &s.key,
+                who: person(&s.who),
+                role: &s.role,
+                perspective: &s.perspective,
+                required: s.required,
+                pain: &s.pain,
+                pitch: &s.pitch,
+            })
+            .collect(),
+        feedback: p
+            .feedback
+            .iter()
+            .map(|f| {
+                let (status, answer) = match &f.answer {
+                    Answer::Open => ("open", ""),
+                    Answer::Incorporated(a) => ("incorporated", a.as_str()),
+                    Answer::Declined(a) => ("declined", a.as_str()),
+                };
+                FeedbackView {
+                    id: &f.id,
+                    from: person(&f.from),
+                    date: &f.date,
+                    text: &f.text,
+                    status,
+                    answer,
+                }
+            })
+            .collect(),
+        plan: &p.plan,
+        closing_reason: &p.closing.reason,
+        superseded_by: p.closing.superseded_by,
+        findings: d.findings.iter().map(finding).collect(),
+        events: d.events.iter().map(event).collect(),
+    };
+    write(out, &view)
+}
+
+#[derive(Serialize)]
+struct LogView<'a> {
+    schema: u32,
+    proposal: u32,
+    events: Vec<EventView<'a>>,
+}
+
+/// `log --json`.
+pub fn log(out: &mut dyn Write, id: u32, events: &[Event]) -> io::Result<()> {
+    write(
+        out,
+        &LogView {
+            schema: SCHEMA,
+            proposal: id,
+            events: events.iter().map(event).collect(),
+        },
+    )
+}
+
+fn write(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+    writeln!(out)
+}

@@ -1,0 +1,6 @@
+//! Turning results into text: tables, the proposal view, the timeline, JSON. Every function
+//! writes to the `out` it is given and never decides where output goes.
+
+pub mod color;
+pub mod json;
+pub mod text;

@@ -1,0 +1,323 @@
+//! Human output of `list`, `show` and `log`.
+
+use std::io::{self, Write};
+
+use comfy_table::{presets, Attribute, Cell, ContentArrangement, Table};
+
+use crate::model::check::Finding;
+use crate::model::gate::Gate;
+use crate::model::ledger::{Event, EventKind};
+use crate::model::proposal::{Answer, Proposal};
+use crate::model::step::Step;
+use crate::model::util;
+use crate::ops::query::{Detail, Listing};
+
+use super::color::Paint;
+
+/// `●●●○○○○○` for the fourth step; empty for an ending.
+pub fn progress(step: Step) -> String {
+    match step.number() {
+        Some(n) => format!("{}{}", "●".repeat(n), "○".repeat(8 - n)),
+        None if step == Step::Done => "●".repeat(8),
+        None => String::new(),
+    }
+}
+
+/// The `list` table: id, title, step with progress, author, age; `!` marks findings.
+pub fn list(out: &mut dyn Write, listing: &Listing, paint: Paint, now: i64) -> io::Result<()> {
+    if listing.rows.is_empty() {
+        writeln!(
+            out,
+            "No proposals yet. Start one with: git lead propose \"<title>\""
+        )?;
+        return Ok(());
+    }
+    let mut table = Table::new();
+    table
+        .load_preset(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if let Some(width) = terminal_width() {
+        table.set_width(width);
+    }
+    if paint.on {
+        table.enforce_styling();
+    }
+    let head = |s: &str| Cell::new(s).add_attribute(Attribute::Bold);
+    table.set_header(vec![
+        head("ID"),
+        head("TITLE"),
+        head("STEP"),
+        head("PROGRESS"),
+        head("AUTHOR"),
+        head("AGE"),
+    ]);
+    for row in &listing.rows {
+        let p = &row.proposal;
+        let flag = if row.findings.is_empty() { "" } else { " !" };
+        let number = match p.step.number() {
+            Some(n) => format!(" {n}/8"),
+            None => String::new(),
+        };
+        table.add_row(vec![
+            Cell::new(format!("{}{flag}", p.id)),
+            Cell::new(&p.title),
+            Cell::new(p.step.as_str()),
+            Cell::new(format!("{}{number}", progress(p.step))),
+            Cell::new(if p.author.name.is_empty() {
+                &p.author.email
+            } else {
+                &p.author.name
+            }),
+            Cell::new(row.since.map(|t| util::age(t, now)).unwrap_or_default()),
+        ]);
+    }
+    for line in table.lines() {
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    if listing.rows.iter().any(|r| !r.findings.is_empty()) {
+        writeln!(
+            out,
+            "\n{} has findings; 'git lead show <id>' explains them",
+            paint.yellow("!")
+        )?;
+    }
+    Ok(())
+}
+
+/// Terminal width: `COLUMNS` when set, otherwise what comfy-table detects on a terminal.
+fn terminal_width() -> Option<u16> {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|w| *w > 20)
+}
+
+/// The whole proposal, step by step, with each step's completeness.
+pub fn show(out: &mut dyn Write, d: &Detail, paint: Paint) -> io::Result<()> {
+    let p = &d.proposal;
+    writeln!(
+        out,
+        "{}",
+        paint.bold(&format!("Proposal {}: {}", p.id, p.title))
+    )?;
+    field(out, paint, "File", &d.rel)?;
+    field(out, paint, "Author", &p.author.to_string())?;
+    if !p.created.is_empty() {
+        field(out, paint, "Created", &p.created)?;
+    }
+    if !p.area.is_empty() {
+        field(out, paint, "Area", &p.area)?;
+    }
+    let where_ = match p.step.number() {
+        Some(n) => format!("{} ({n}/8) {}", p.step, progress(p.step)),
+        None => p.step.to_string(),
+    };
+    field(out, paint, "Step", &where_)?;
+    if !p.closing.reason.is_empty() {
+        field(out, paint, "Reason", &p.closing.reason)?;
+    }
+    if let Some(by) = p.closing.superseded_by {
+        field(out, paint, "Superseded by", &by.to_string())?;
+    }
+    for (step, gate) in &d.gates {
+        writeln!(out)?;
+        step_heading(out, paint, p, *step, gate)?;
+        step_body(out, paint, p, *step)?;
+    }
+    findings(out, paint, &d.findings)?;
+    if !d.events.is_empty() {
+        writeln!(out, "\n{}", paint.bold("History"))?;
+        for e in &d.events {
+            writeln!(out, "  {}", event_line(e, paint))?;
+        }
+    }
+    Ok(())
+}
+
+fn field(out: &mut dyn Write, paint: Paint, name: &str, value: &str) -> io::Result<()> {
+    writeln!(out, "{:<9}{}", paint.dim(&format!("{name}:")), value)
+}
+
+fn step_heading(
+    out: &mut dyn Write,
+    paint: Paint,
+    p: &Proposal,
+    step: Step,
+    gate: &Gate,
+) -> io::Result<()> {
+    let n = step.number().unwrap_or(0);
+    let current = if p.step == step {
+        paint.cyan("  <- current step")
+    } else {
+        String::new()
+    };
+    let state = match gate {
+        Gate::Complete => paint.green("complete"),
+        Gate::Missing(m) => {
+            let fields: Vec<&str> = m.iter().map(|m| m.field.as_str()).collect();
+            paint.yellow(&format!("needs {}", fields.join(", ")))
+        }
+        Gate::Unavailable(_) => paint.dim("checked by a later version"),
+    };
+    writeln!(
+        out,
+        "{} {}{current}\n  {}",
+        paint.bold(&format!("{n}. {step}")),
+        paint.dim(&format!("[{state}]")),
+        paint.dim(step.question())
+    )?;
+    if let Gate::Missing(missing) = gate {
+        for m in missing {
+            writeln!(out, "  {} {}: {}", paint.yellow("-"), m.field, m.need)?;
+        }
+    }
+    Ok(())
+}
+
+fn step_body(out: &mut dyn Write, paint: Paint, p: &Proposal, step: Step) -> io::Result<()> {
+    let text = |out: &mut dyn Write, label: &str, value: &str| -> io::Result<()> {
+        if value.trim().is_empty() {
+            return Ok(());
+        }
+        let mut lines = value.trim().lines();
+        writeln!(
+            out,
+            "  {} {}",
+            paint.dim(&format!("{label}:")),
+            lines.next().unwrap_or("")
+        )?;
+        for line in lines {
+            writeln!(out, "    {line}")?;
+        }
+        Ok(())
+    };
+    match step {
+        Step::Problem => {
+            text(out, "Statement", &p.problem.statement)?;
+            text(out, "Affected", &p.problem.affected)?;
+        }
+        Step::Idea => {
+            for idea in &p.ideas {
+                writeln!(out, "  {} {}", paint.bold(&idea.id), idea.summary)?;
+            }
+        }
+        Step::Alternatives => {
+            for o in &p.objections {
+                writeln!(out, "  {} {o}", paint.dim("objection:"))?;
+            }
+        }
+        Step::Critique => {
+            for c in &p.critiques {
+                let verdict = c.verdict.map_or("no verdict", |v| v.as_str());
+                writeln!(out, "  {} {verdict}: {}", paint.bold(&c.idea), c.reason)?;
+            }
+            if !p.chosen.is_empty() {
+                text(out, "Chosen", &format!("{} - {}", p.chosen, p.why))?;
+            }
+        }
+        Step::Stakeholders => {
+            for s in &p.stakeholders {
+                let mut tags = Vec::new();
+                if !s.role.is_empty() {
+                    tags.push(s.role.clone());
+                }
+                if s.required {
+                    tags.push("required".into());
+                }
+                if s.who.same_email(&p.author) {
+                    tags.push("author".into());
+                }
+                let tags = if tags.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", tags.join(", "))
+                };
+                writeln!(out, "  {} {}{tags}", paint.bold(&s.key), s.who)?;
+                text(out, "  Perspective", &s.perspective)?;
+            }
+        }
+        Step::Strategy => {
+            for s in p
+                .stakeholders
+                .iter()
+                .filter(|s| !s.pain.is_empty() || !s.pitch.is_empty())
+            {
+                writeln!(out, "  {}", paint.bold(&s.key))?;
+                text(out, "  Pain", &s.pain)?;
+                text(out, "  Pitch", &s.pitch)?;
+            }
+        }
+        Step::Socialize => {
+            for f in &p.feedback {
+                let answer = match &f.answer {
+                    Answer::Open => paint.yellow("open"),
+                    Answer::Incorporated(how) => format!("incorporated: {how}"),
+                    Answer::Declined(why) => format!("declined: {why}"),
+                };
+                writeln!(
+                    out,
+                    "  {} {} ({}): {}",
+                    paint.bold(&f.id),
+                    f.text,
+                    f.from,
+                    answer
+                )?;
+            }
+        }
+        Step::Implement => text(out, "Plan", &p.plan)?,
+        Step::Done | Step::Withdrawn | Step::Superseded => {}
+    }
+    Ok(())
+}
+
+/// The findings block of `show`.
+pub fn findings(out: &mut dyn Write, paint: Paint, findings: &[Finding]) -> io::Result<()> {
+    if findings.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n{}", paint.bold(&paint.yellow("Findings")))?;
+    for f in findings {
+        let commit = f
+            .commit
+            .as_deref()
+            .map(|c| format!(" (commit {})", short(c)))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {} {}{commit}",
+            paint.yellow(&format!("{}:", f.code)),
+            f.message
+        )?;
+    }
+    Ok(())
+}
+
+/// The timeline of `log`.
+pub fn log(out: &mut dyn Write, id: u32, events: &[Event], paint: Paint) -> io::Result<()> {
+    if events.is_empty() {
+        writeln!(out, "No recorded events for proposal {id}.")?;
+        return Ok(());
+    }
+    for e in events {
+        writeln!(out, "{}", event_line(e, paint))?;
+    }
+    Ok(())
+}
+
+fn event_line(e: &Event, paint: Paint) -> String {
+    let what = match &e.kind {
+        EventKind::Step(step) => format!("{:<12}", step.as_str()),
+    };
+    format!(
+        "{} {}  {}  {}",
+        paint.yellow(short(&e.commit)),
+        util::date_time(e.time, e.offset),
+        paint.bold(&what),
+        e.author
+    )
+}
+
+/// The abbreviated commit id that git shows by default.
+pub fn short(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
+}
