@@ -3,12 +3,12 @@
 use std::path::PathBuf;
 
 use crate::error::{Error, Result};
-use crate::git::worktree;
+use crate::git::{worktree, Repo};
 use crate::model::config::Config;
 use crate::model::template::Area;
 use crate::ops::CONFIG_FILE;
 
-use super::{workspace, Ctx};
+use super::Ctx;
 
 /// Write .lead.toml with every setting at its default, commented (optional)
 #[derive(Debug, clap::Args)]
@@ -19,8 +19,9 @@ pub struct InitArgs {
 }
 
 pub fn init(ctx: &mut Ctx, a: InitArgs) -> Result<()> {
-    let ws = workspace()?;
-    let path = ws.repo.workdir().join(CONFIG_FILE);
+    // The repository only: a broken .lead.toml must not stop its replacement.
+    let repo = Repo::open()?;
+    let path = repo.workdir().join(CONFIG_FILE);
     if path.exists() && !a.force {
         return Err(Error::usage(format!(
             "{CONFIG_FILE} already exists; use --force to replace it with the defaults"

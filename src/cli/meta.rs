@@ -28,16 +28,21 @@ pub fn completions(ctx: &mut Ctx, a: CompletionsArgs) -> Result<()> {
 #[derive(Debug, clap::Args)]
 pub struct ManpagesArgs {
     /// Where to write them
-    pub dir: PathBuf,
+    #[arg(value_name = "dir")]
+    pub out_dir: PathBuf,
 }
 
 pub fn manpages(ctx: &mut Ctx, a: ManpagesArgs) -> Result<()> {
-    std::fs::create_dir_all(&a.dir).map_err(|e| Error::io(&a.dir, e))?;
+    std::fs::create_dir_all(&a.out_dir).map_err(|e| Error::io(&a.out_dir, e))?;
     let cmd = Cli::command().name("git-lead");
-    let mut written = vec![write_page(&a.dir, "git-lead", cmd.clone())?];
+    let mut written = vec![write_page(&a.out_dir, "git-lead", cmd.clone())?];
     for sub in cmd.get_subcommands() {
         let name = format!("git-lead-{}", sub.get_name());
-        written.push(write_page(&a.dir, &name, sub.clone().name(name.clone()))?);
+        written.push(write_page(
+            &a.out_dir,
+            &name,
+            sub.clone().name(name.clone()),
+        )?);
     }
     for path in &written {
         writeln!(ctx.out, "{}", path.display())?;

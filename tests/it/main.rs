@@ -1,3 +1,12 @@
-//! The one integration test binary: drives the real `git-lead` and `git` on temporary repositories.
+//! The one integration test binary: drives the real `git-lead` and `git` on temporary
+//! repositories in a sealed environment (see `harness`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod bad_input;
+mod editor;
+mod env;
+mod harness;
+mod signing;
+mod tour;
 mod trailers;

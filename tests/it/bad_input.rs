@@ -1,0 +1,219 @@
+//! Every kind of bad input: a clear error naming what is wrong, and nothing lost.
+
+use crate::harness::Sandbox;
+
+#[test]
+fn not_a_repository_and_bare_repository() {
+    let s = Sandbox::bare_home("norepo");
+    let err = s.lead(&["list"]).fails(1);
+    assert!(err.starts_with("error: not a git repository"), "{err}");
+    assert!(err.contains("hint: "), "{err}");
+    s.git(&["init", "-q", "--bare", "."]).ok();
+    let err = s.lead(&["list"]).fails(1);
+    assert!(err.contains("is a bare repository"), "{err}");
+}
+
+#[test]
+fn an_unknown_id_and_an_unknown_step() {
+    let s = Sandbox::repo();
+    s.lead(&["propose", "First"]).ok();
+    let err = s.lead(&["show", "9"]).fails(1);
+    assert!(err.contains("error: no proposal with id 9"), "{err}");
+    let err = s.lead(&["show", "nine"]).fails(2);
+    assert!(err.contains("'nine' is not a proposal id"), "{err}");
+    let err = s.lead(&["advance", "1", "--to", "ideas"]).fails(2);
+    assert!(
+        err.contains("unknown step 'ideas'") && err.contains("problem, idea, alternatives"),
+        "{err}"
+    );
+    let err = s.lead(&["critique", "1", "I7", "--band-aid", "x"]).fails(1);
+    assert!(err.contains("proposal 1 has no idea 'I7'"), "{err}");
+}
+
+#[test]
+fn a_malformed_proposal_is_located_and_never_written() {
+    let s = Sandbox::repo();
+    s.lead(&["propose", "First"]).ok();
+    let file = s.proposal_file(1);
+    let broken = s
+        .read(&file)
+        .replace("statement = \"\"", "statement = \"unterminated");
+    s.write(&file, &broken);
+    let head = s.head();
+    for args in [
+        vec!["advance", "1"],
+        vec!["idea", "1", "x"],
+        vec!["show", "1"],
+    ] {
+        let err = s.lead(&args).fails(1);
+        assert!(
+            err.contains(&format!("error: {file}:")) && err.contains("invalid TOML"),
+            "{args:?}: {err}"
+        );
+    }
+    let err = s.lead(&["list"]).ok();
+    assert!(!err.contains("First"));
+    let warned = s.lead(&["list"]).stderr;
+    assert!(warned.contains(&format!("warning: {file}:")), "{warned}");
+    assert_eq!(s.read(&file), broken);
+    assert_eq!(s.head(), head);
+    // A schema error names the field.
+    let typed = s
+        .read(&file)
+        .replace("statement = \"unterminated", "statement = 5");
+    s.write(&file, &typed);
+    let err = s.lead(&["show", "1"]).fails(1);
+    assert!(
+        err.contains("field `problem.statement`: expected a string, found integer"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_duplicate_id_is_reported_with_a_hint() {
+    let s = Sandbox::repo();
+    s.lead(&["propose", "Base"]).ok();
+    s.git(&["switch", "-qc", "other"]).ok();
+    s.lead(&["propose", "On other"]).ok();
+    s.git(&["switch", "-q", "main"]).ok();
+    s.lead(&["propose", "On main"]).ok();
+    let merge = s.git(&["merge", "-q", "--no-edit", "other"]);
+    assert_eq!(merge.code, 0, "{merge:?}");
+    let out = s.lead(&["list"]);
+    assert_eq!(out.code, 0);
+    assert!(
+        out.stderr.contains("warning: proposal 2 is in 2 files"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("hint: two branches both proposed 2"),
+        "{}",
+        out.stderr
+    );
+    let err = s.lead(&["show", "2"]).fails(1);
+    assert!(
+        err.contains(
+            "proposal 2 is in 2 files: proposals/0002-on-main.toml, proposals/0002-on-other.toml"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("hint: two branches both proposed 2"), "{err}");
+    assert_eq!(
+        s.lead(&["propose", "Third"]).ok().trim(),
+        "proposals/0003-third.toml"
+    );
+}
+
+#[test]
+fn advance_during_a_merge_or_with_the_index_locked() {
+    let s = Sandbox::repo();
+    s.write("f.txt", "base\n");
+    s.git(&["add", "f.txt"]).ok();
+    s.git(&["commit", "-qm", "base"]).ok();
+    s.lead(&["propose", "First", "--problem", "p", "--affected", "a"])
+        .ok();
+    s.git(&["switch", "-qc", "side"]).ok();
+    s.write("f.txt", "side\n");
+    s.git(&["commit", "-qam", "side"]).ok();
+    s.git(&["switch", "-q", "main"]).ok();
+    s.write("f.txt", "main\n");
+    s.git(&["commit", "-qam", "main"]).ok();
+    assert_ne!(s.git(&["merge", "side"]).code, 0);
+    let head = s.head();
+    let objects = |s: &Sandbox| s.git(&["count-objects"]).ok();
+    let before = objects(&s);
+    let err = s.lead(&["advance", "1"]).fails(1);
+    assert!(err.contains("error: a merge is in progress"), "{err}");
+    assert_eq!(s.head(), head);
+    s.git(&["merge", "--abort"]).ok();
+
+    std::fs::write(s.dir.join(".git/index.lock"), "").unwrap();
+    let file = s.proposal_file(1);
+    let text = s.read(&file);
+    let err = s.lead(&["advance", "1"]).fails(1);
+    assert!(
+        err.contains("index.lock") && err.contains("another git process"),
+        "{err}"
+    );
+    assert_eq!(s.head(), head);
+    assert_eq!(s.read(&file), text);
+    assert_eq!(objects(&s), before, "a refused advance writes no object");
+    std::fs::remove_file(s.dir.join(".git/index.lock")).unwrap();
+    assert_eq!(s.git(&["status", "--porcelain"]).ok(), "");
+    s.lead(&["advance", "1"]).ok();
+}
+
+#[test]
+fn no_identity_is_refused_with_gits_hint() {
+    let s = Sandbox::bare_home("noid");
+    s.git(&["init", "-q", "-b", "main", "."]).ok();
+    let err = s.lead(&["propose", "Nobody"]).fails(1);
+    assert!(err.contains("error: author identity unknown"), "{err}");
+    assert!(
+        err.contains("hint:   git config --global user.email \"you@example.com\""),
+        "{err}"
+    );
+    assert!(!s.dir.join("proposals").exists());
+    assert_eq!(s.git(&["rev-list", "--all"]).ok(), "");
+}
+
+#[test]
+fn a_deleted_proposal_file_is_named() {
+    let s = Sandbox::repo();
+    s.lead(&["propose", "First"]).ok();
+    let file = s.proposal_file(1);
+    std::fs::remove_file(s.dir.join(&file)).unwrap();
+    let err = s.lead(&["advance", "1"]).fails(1);
+    assert!(
+        err.contains(&format!(
+            "error: {file} is in HEAD but deleted from the working tree"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("hint: restore it with 'git restore {file}'")),
+        "{err}"
+    );
+    let out = s.lead(&["list"]);
+    assert!(
+        out.stderr.contains("deleted from the working tree"),
+        "{}",
+        out.stderr
+    );
+    // The history still answers.
+    assert!(s.lead(&["log", "1"]).ok().contains("problem"));
+}
+
+#[test]
+fn events_in_plain_git_commits_count_and_bad_ones_do_not() {
+    let s = Sandbox::repo();
+    s.lead(&["propose", "First", "--problem", "p", "--affected", "a"])
+        .ok();
+    let file = s.proposal_file(1);
+    s.write(
+        &file,
+        &s.read(&file)
+            .replace("step = \"problem\"", "step = \"idea\""),
+    );
+    s.git(&[
+        "commit",
+        "-qam",
+        "move on by hand",
+        "--trailer",
+        "Lead-Proposal: 1",
+        "--trailer",
+        "Lead-Step: idea",
+    ])
+    .ok();
+    let log = s.lead(&["log", "1"]).ok();
+    assert_eq!(log.lines().count(), 2, "{log}");
+    assert!(s
+        .lead(&["list"])
+        .ok()
+        .lines()
+        .nth(1)
+        .unwrap()
+        .trim_start()
+        .starts_with("1 "));
+}
