@@ -217,3 +217,58 @@ fn events_in_plain_git_commits_count_and_bad_ones_do_not() {
         .trim_start()
         .starts_with("1 "));
 }
+
+#[test]
+fn advance_during_a_rebase_is_refused() {
+    let s = Sandbox::repo();
+    s.write("f.txt", "base\n");
+    s.git(&["add", "f.txt"]).ok();
+    s.git(&["commit", "-qm", "base"]).ok();
+    s.lead(&["propose", "First", "--problem", "p", "--affected", "a"])
+        .ok();
+    s.git(&["switch", "-qc", "side"]).ok();
+    s.write("f.txt", "side\n");
+    s.git(&["commit", "-qam", "side"]).ok();
+    s.git(&["switch", "-q", "main"]).ok();
+    s.write("f.txt", "main\n");
+    s.git(&["commit", "-qam", "main"]).ok();
+    assert_ne!(s.git(&["rebase", "side"]).code, 0);
+    let err = s.lead(&["advance", "1"]).fails(1);
+    assert!(err.contains("error: a rebase is in progress"), "{err}");
+    assert!(err.contains("hint: finish it or abort it first"), "{err}");
+}
+
+#[test]
+fn identity_comes_from_the_environment_as_git_takes_it() {
+    let mut s = Sandbox::repo();
+    s.set_env("GIT_AUTHOR_NAME", "Env Author");
+    s.set_env("GIT_AUTHOR_EMAIL", "env@example.com");
+    s.set_env("GIT_COMMITTER_NAME", "Env Committer");
+    s.lead(&["propose", "From env"]).ok();
+    let who = s
+        .git(&["log", "-1", "--format=%an <%ae> | %cn <%ce> | %ad"])
+        .ok();
+    assert_eq!(who.trim(), "Env Author <env@example.com> | Env Committer <ada@example.com> | Mon Dec 1 08:00:00 2025 +0000");
+    let file = s.proposal_file(1);
+    assert!(s
+        .read(&file)
+        .contains("author = \"Env Author <env@example.com>\""));
+    assert!(s.read(&file).contains("created = \"2025-12-01\""));
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let s = Sandbox::repo();
+    for i in 0..30 {
+        s.lead(&["propose", &format!("Problem number {i}")]).ok();
+    }
+    // The reader is gone before git lead writes: its write fails with EPIPE.
+    let out = s.run_in(
+        "sh",
+        &s.dir,
+        &["-c", "(git lead list; echo \"status=$?\" >&2) | true"],
+    );
+    assert!(out.stderr.contains("status=0"), "{out:?}");
+    assert!(!out.stderr.contains("error"), "{}", out.stderr);
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+}

@@ -179,6 +179,29 @@ fn completions_and_man_pages() {
 }
 
 #[test]
+fn git_help_finds_the_man_page() {
+    if std::process::Command::new("man")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no man program on this machine");
+        return;
+    }
+    let mut s = Sandbox::repo();
+    let man1 = s.home.join("man/man1");
+    s.lead(&["manpages", man1.to_str().unwrap()]).ok();
+    s.set_env("MANPATH", s.home.join("man").to_str().unwrap());
+    s.set_env("MANPAGER", "cat");
+    s.set_env("MAN_KEEP_FORMATTING", "0");
+    let page = s.lead(&["--help"]).ok();
+    assert!(
+        page.contains("git-lead") && page.contains("propose"),
+        "{page}"
+    );
+}
+
+#[test]
 fn prompts_list_the_starter_questions() {
     let s = Sandbox::repo();
     let out = s.lead(&["prompts"]).ok();

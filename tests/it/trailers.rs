@@ -176,6 +176,12 @@ fn corpus() -> Vec<(&'static str, Vec<u8>)> {
         "cut line without newline",
         cat(&[b"T\n\nK: v\nL: w\n", CUT, b" trailing"]),
     ));
+    all.push(("cut line with text after it", cat(&[CUT, b"x\n\nA: b\n"])));
+    all.push((
+        "cut line with CRLF",
+        cat(&[b"T\n\nX: y\n", CUT, b"\r\nfoo\n\nA: b\n"]),
+    ));
+    all.push(("cut line at EOF", cat(&[b"T\n\nX: y\nZ: w\n", CUT])));
     all
 }
 
@@ -508,4 +514,60 @@ fn compose_round_trips_through_git() {
     ];
     assert_eq!(interpret_trailers(&tmp, message.as_bytes()), want);
     assert_eq!(render(&trailer::parse(message.as_bytes())), want);
+}
+
+/// Random subjects, bodies and trailers: what `compose` builds, git parses back.
+#[test]
+fn random_compose_round_trips_through_git() {
+    const KEY: &[u8] = b"abcXYZ019-";
+    const TEXT: &[&str] = &[
+        "a",
+        "Z",
+        " ",
+        "\t",
+        ":",
+        "-",
+        "---",
+        "#",
+        "\u{e9}",
+        "\r",
+        "x: y",
+        "<a@b>",
+        "\n",
+        "\n---\n",
+        "\n# ------------------------ >8 ------------------------\n",
+    ];
+    let mut rng = Rng(0x5eed_1234_abcd_0003);
+    let mut text = |rng: &mut Rng, max: usize| -> String {
+        (0..rng.below(max + 1))
+            .map(|_| TEXT[rng.below(TEXT.len())])
+            .collect()
+    };
+    let tmp = TempDir::new("compose-random");
+    for round in 0..40 {
+        let subject = format!("S{}", text(&mut rng, 4));
+        let body = text(&mut rng, 12);
+        let trailers: Vec<(String, String)> = (0..1 + rng.below(4))
+            .map(|_| {
+                let key: String = (0..1 + rng.below(10))
+                    .map(|_| KEY[rng.below(KEY.len())] as char)
+                    .collect();
+                (key, text(&mut rng, 6).replace('\n', " "))
+            })
+            .collect();
+        let refs: Vec<(&str, String)> = trailers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .collect();
+        let message = trailer::compose(&subject, &body, &refs);
+        let want: Vec<String> = trailers
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", v.trim_matches([' ', '\t', '\r'])))
+            .collect();
+        assert_eq!(
+            interpret_trailers(&tmp, message.as_bytes()),
+            want,
+            "round {round}: {message:?}"
+        );
+    }
 }
