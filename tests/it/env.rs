@@ -213,3 +213,17 @@ fn prompts_list_the_starter_questions() {
             && text.contains("# Questions to start from (communication):")
     );
 }
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let s = Sandbox::repo();
+    s.lead(&["propose", "Colourful"]).ok();
+    let plain = s.lead(&["show", "1"]).ok();
+    assert!(!plain.contains('\u{1b}'), "piped output has no colour");
+    let forced = s.lead(&["--color", "always", "show", "1"]).ok();
+    assert!(forced.contains("\u{1b}[1m"), "{forced}");
+    let table = s.lead(&["list", "--color", "always"]).ok();
+    assert!(table.contains('\u{1b}'), "{table}");
+    let never = s.lead(&["--color", "never", "list"]).ok();
+    assert!(!never.contains('\u{1b}'));
+}
