@@ -168,7 +168,7 @@ impl Error {
                 "fix the file by hand (nothing was written), then run the command again".to_string()
             }
             Error::Config { .. } | Error::ConfigValue { .. } => {
-                "fix .lead.toml or the lead.* git configuration; 'git lead init' shows the defaults"
+                "fix .lead.toml or the lead.* git configuration; 'git lead init --force' writes the defaults"
                     .to_string()
             }
             Error::ProposalNotFound { .. } => "'git lead list' shows the proposals".to_string(),
@@ -177,7 +177,10 @@ impl Error {
                  name) in a commit of its own"
             ),
             Error::ProposalDeleted { path } => {
-                format!("restore it with 'git restore {}'", path.display())
+                format!(
+                    "restore it with 'git restore --staged --worktree {}'",
+                    path.display()
+                )
             }
             Error::StepIncomplete { id, .. } => {
                 format!("fill in the fields above, then run 'git lead advance {id}' again")

@@ -17,14 +17,17 @@ pub struct CompletionsArgs {
 
 pub fn completions(ctx: &mut Ctx, a: CompletionsArgs) -> Result<()> {
     let mut cmd = Cli::command();
-    clap_complete::generate(a.shell, &mut cmd, "git-lead", &mut ctx.out);
+    // clap_complete panics on a write error; render to memory, then write.
+    let mut script = Vec::new();
+    clap_complete::generate(a.shell, &mut cmd, "git-lead", &mut script);
+    ctx.out.write_all(&script)?;
     Ok(())
 }
 
 /// Write the man pages (git-lead.1 and one per command) into a folder
 ///
-/// With the folder on MANPATH (for example ~/.local/share/man/man1), 'git lead --help'
-/// and 'git help lead' open the page.
+/// Write them into a man1 folder whose parent is on MANPATH (for example
+/// ~/.local/share/man/man1); then 'git lead --help' and 'git help lead' open the page.
 #[derive(Debug, clap::Args)]
 pub struct ManpagesArgs {
     /// Where to write them

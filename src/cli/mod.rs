@@ -34,16 +34,28 @@ use crate::render::color::{Paint, When};
                   See 'git lead <command> --help' for each command."
 )]
 pub struct Cli {
-    /// Run as if git lead was started in <path>
-    #[arg(short = 'C', value_name = "path", global = true)]
+    /// Run as if git lead was started in the given folder
+    #[arg(
+        short = 'C',
+        value_name = "path",
+        global = true,
+        help_heading = "Global options"
+    )]
     pub dir: Vec<PathBuf>,
 
     /// When to colour the output
-    #[arg(long, value_enum, value_name = "when", default_value_t = ColorArg::Auto, global = true)]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "when",
+        default_value_t = ColorArg::Auto,
+        global = true,
+        help_heading = "Global options"
+    )]
     pub color: ColorArg,
 
     /// Print no status messages (results and errors still appear)
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     pub quiet: bool,
 
     #[command(subcommand)]

@@ -46,10 +46,20 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
         },
     )?;
     writeln!(ctx.out, "{}", made.rel)?;
+    let next = if made.problem_complete {
+        format!(
+            "When you are ready, 'git lead advance {}' moves it to idea.",
+            made.id
+        )
+    } else {
+        format!(
+            "Fill in the problem, then run 'git lead advance {}'.",
+            made.id
+        )
+    };
     ctx.status(&format!(
-        "Proposed {} in commit {}. Fill in the problem, then run 'git lead advance {}'.",
+        "Proposed {} in commit {}. {next}",
         made.id,
-        crate::render::text::short(&made.commit),
-        made.id
+        crate::render::text::short(&made.commit)
     ))
 }

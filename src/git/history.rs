@@ -26,7 +26,8 @@ impl Repo {
                 continue;
             }
             let trailers = trailer::parse_with(message, Divider::Ignore);
-            if !trailers.iter().any(|t| is_lead_key(&t.key)) {
+            let stranded = trailer::stranded_with(message, "Lead-", Divider::Ignore);
+            if !trailers.iter().any(|t| is_lead_key(&t.key)) && stranded.is_empty() {
                 continue;
             }
             let author = commit.author_with_mailmap(&mailmap)?;
@@ -41,7 +42,9 @@ impl Repo {
                 offset: when.offset_minutes(),
                 summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default())
                     .into_owned(),
+                body: body(message, &trailer::block_range(message, Divider::Ignore)),
                 trailers,
+                stranded,
             });
         }
         Ok(out)
@@ -51,4 +54,13 @@ impl Repo {
 /// A cheap test run on every commit before parsing its trailers.
 fn contains_lead_key(message: &[u8]) -> bool {
     message.windows(5).any(|w| w.eq_ignore_ascii_case(b"lead-"))
+}
+
+/// The message between the subject paragraph and the trailer block.
+fn body(message: &[u8], block: &std::ops::Range<usize>) -> String {
+    let text = String::from_utf8_lossy(message.get(..block.start).unwrap_or(message));
+    match text.split_once("\n\n") {
+        Some((_, rest)) => rest.trim().to_string(),
+        None => String::new(),
+    }
 }

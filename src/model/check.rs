@@ -61,7 +61,8 @@ pub fn out_of_order(id: u32, ledger: &Ledger) -> Vec<Finding> {
     let mut previous: Option<Step> = None;
     for (step, event) in ledger.transitions(id) {
         let problem = match previous {
-            None if step == Step::Problem => None,
+            // A file committed without `Lead-Step: problem` starts there all the same.
+            None if step == Step::Problem || Step::Problem.can_move_to(step).is_ok() => None,
             None => Some(format!(
                 "the first recorded transition is to {step}; a proposal starts at problem"
             )),
@@ -171,8 +172,9 @@ mod tests {
         assert_eq!(commits, ["c1", "c2"]);
         assert!(f[0].message.contains("no step is ever skipped"));
         assert!(f[1].message.contains("steps never go back"));
-        let f = out_of_order(1, &ledger(&["idea"]));
+        let f = out_of_order(1, &ledger(&["critique"]));
         assert!(f[0].message.contains("starts at problem"));
+        assert!(out_of_order(1, &ledger(&["idea", "alternatives"])).is_empty());
         assert!(out_of_order(1, &ledger(&["problem", "withdrawn"])).is_empty());
     }
 

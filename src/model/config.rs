@@ -16,6 +16,72 @@ pub struct Config {
     /// Digits of the number in a file name (`0007-title.toml` for 4).
     pub id_width: usize,
     pub gates: Gates,
+    pub signoff: Policy,
+}
+
+/// The sign-off policy: when a critical mass is on board.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// How many of the stakeholders (the author aside) must have signed.
+    pub quorum: Quorum,
+    /// Count only sign-offs in commits with a valid SSH signature by the stakeholder's key.
+    pub require_signed: bool,
+    /// The allowed-signers file (git's `gpg.ssh.allowedSignersFile` format), from the top of
+    /// the repository; empty for none.
+    pub allowed_signers: String,
+}
+
+/// The share of stakeholders whose sign-off is needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quorum {
+    /// More than half.
+    Majority,
+    /// At least this many (all of them when fewer are listed).
+    Count(usize),
+    /// At least this fraction, rounded up: `Fraction(2, 3)`.
+    Fraction(usize, usize),
+}
+
+impl Quorum {
+    /// Reads `majority`, `all`, a count (`2`) or a fraction (`2/3`, `0.5`).
+    pub fn parse(s: &str) -> Option<Quorum> {
+        let s = s.trim();
+        match s {
+            "majority" => return Some(Quorum::Majority),
+            "all" => return Some(Quorum::Fraction(1, 1)),
+            _ => {}
+        }
+        if let Some((n, d)) = s.split_once('/') {
+            let (n, d) = (n.trim().parse().ok()?, d.trim().parse::<usize>().ok()?);
+            return (d > 0 && n <= d && n > 0).then_some(Quorum::Fraction(n, d));
+        }
+        if let Some(frac) = s.strip_prefix("0.") {
+            let digits = frac.len() as u32;
+            let n: usize = frac.parse().ok()?;
+            return (n > 0).then_some(Quorum::Fraction(n, 10usize.checked_pow(digits)?));
+        }
+        s.parse().ok().filter(|n| *n > 0).map(Quorum::Count)
+    }
+
+    /// Sign-offs needed out of `stakeholders`.
+    pub fn needed(self, stakeholders: usize) -> usize {
+        match self {
+            Quorum::Majority => stakeholders / 2 + 1,
+            Quorum::Count(n) => n.min(stakeholders),
+            Quorum::Fraction(n, d) => (stakeholders * n).div_ceil(d),
+        }
+        .max(1)
+    }
+}
+
+impl std::fmt::Display for Quorum {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Quorum::Majority => f.write_str("majority"),
+            Quorum::Count(n) => write!(f, "{n}"),
+            Quorum::Fraction(n, d) => write!(f, "{n}/{d}"),
+        }
+    }
 }
 
 /// The numbers in the steps' completeness rules.
@@ -39,6 +105,11 @@ impl Default for Config {
                 min_objections: 1,
                 min_stakeholders: 1,
             },
+            signoff: Policy {
+                quorum: Quorum::Majority,
+                require_signed: false,
+                allowed_signers: String::new(),
+            },
         }
     }
 }
@@ -51,12 +122,15 @@ pub struct BadValue {
 }
 
 /// The dotted names of every key, as git configuration spells them after `lead.`.
-pub const KEYS: [&str; 5] = [
+pub const KEYS: [&str; 8] = [
     "folder",
     "id-width",
     "gates.min-ideas",
     "gates.min-objections",
     "gates.min-stakeholders",
+    "signoff.quorum",
+    "signoff.require-signed",
+    "signoff.allowed-signers",
 ];
 
 impl Config {
@@ -74,11 +148,13 @@ impl Config {
             let value = match item.as_value() {
                 Some(v) if v.is_str() => v.as_str().unwrap_or_default().to_string(),
                 Some(v) if v.is_integer() => v.as_integer().unwrap_or_default().to_string(),
+                Some(v) if v.is_bool() => v.as_bool().unwrap_or_default().to_string(),
+                Some(v) if v.is_float() => v.as_float().unwrap_or_default().to_string(),
                 _ => {
                     return Err(ParseError::at(
                         src,
                         offset,
-                        format!("`{key}`: expected a string or a number"),
+                        format!("`{key}`: expected a string, a number or a boolean"),
                     ))
                 }
             };
@@ -119,6 +195,25 @@ impl Config {
             "gates.min-ideas" => self.gates.min_ideas = count()?.max(1),
             "gates.min-objections" => self.gates.min_objections = count()?,
             "gates.min-stakeholders" => self.gates.min_stakeholders = count()?,
+            "signoff.quorum" => {
+                self.signoff.quorum = Quorum::parse(value).ok_or_else(|| {
+                    bad("expected \"majority\", \"all\", a count such as 2, or a fraction such as 2/3")
+                })?;
+            }
+            "signoff.require-signed" => {
+                self.signoff.require_signed = match value.trim().to_ascii_lowercase().as_str() {
+                    "true" | "yes" | "on" | "1" => true,
+                    "false" | "no" | "off" | "0" => false,
+                    _ => return Err(bad("expected true or false")),
+                };
+            }
+            "signoff.allowed-signers" => {
+                let path = value.trim().trim_start_matches("./");
+                if path.split('/').any(|c| c == "..") || path.starts_with('/') {
+                    return Err(bad("expected a path inside the repository"));
+                }
+                self.signoff.allowed_signers = path.to_string();
+            }
             _ => {
                 return Err(bad(&format!(
                     "unknown setting; the settings are {}",
@@ -149,12 +244,27 @@ impl Config {
              # Objections you expect to hear, written down before leaving `alternatives`.\n\
              min-objections = {objections}\n\
              # Stakeholders other than the author needed before leaving `stakeholders` (step 5).\n\
-             min-stakeholders = {stakeholders}\n",
+             min-stakeholders = {stakeholders}\n\
+             \n\
+             # When a proposal may enter `implement` (step 8): every stakeholder marked\n\
+             # required = true has signed off, no concern is open, and a quorum of the\n\
+             # stakeholders (the author aside) has signed off.\n\
+             [signoff]\n\
+             # \"majority\", \"all\", a count such as 2, or a fraction such as \"2/3\".\n\
+             quorum = \"{quorum}\"\n\
+             # Count only sign-offs in commits signed with the stakeholder's own SSH key.\n\
+             require-signed = {signed}\n\
+             # The keys allowed to sign, in git's allowed-signers format (one line per key:\n\
+             # `email key-type key`); a path from the top of the repository.\n\
+             allowed-signers = \"{signers}\"\n",
             folder = d.folder,
             width = d.id_width,
             ideas = d.gates.min_ideas,
             objections = d.gates.min_objections,
             stakeholders = d.gates.min_stakeholders,
+            quorum = d.signoff.quorum,
+            signed = d.signoff.require_signed,
+            signers = d.signoff.allowed_signers,
         )
     }
 }
@@ -202,5 +312,26 @@ mod tests {
         assert!(c.set("FOLDER", "../x").is_err());
         c.set("Gates.Min-Stakeholders", "2").unwrap();
         assert_eq!(c.gates.min_stakeholders, 2);
+        let c = Config::parse(
+            "[signoff]\nquorum = 2\nrequire-signed = true\nallowed-signers = \".lead/signers\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.signoff.quorum, Quorum::Count(2));
+        assert!(c.signoff.require_signed);
+        assert_eq!(c.signoff.allowed_signers, ".lead/signers");
+        assert!(Config::parse("[signoff]\nallowed-signers = \"../x\"\n").is_err());
+    }
+
+    #[test]
+    fn quorums() {
+        assert_eq!(Quorum::parse("majority").map(|q| q.needed(4)), Some(3));
+        assert_eq!(Quorum::parse("majority").map(|q| q.needed(3)), Some(2));
+        assert_eq!(Quorum::parse("all").map(|q| q.needed(5)), Some(5));
+        assert_eq!(Quorum::parse("2/3").map(|q| q.needed(4)), Some(3));
+        assert_eq!(Quorum::parse("0.5").map(|q| q.needed(3)), Some(2));
+        assert_eq!(Quorum::parse("3").map(|q| q.needed(2)), Some(2));
+        assert_eq!(Quorum::parse("0"), None);
+        assert_eq!(Quorum::parse("4/3"), None);
+        assert_eq!(Quorum::parse("lots"), None);
     }
 }

@@ -178,11 +178,15 @@ fn section<'d>(doc: &'d mut DocumentMut, name: &str) -> &'d mut Table {
 
 /// The sub-table `key` of `t`, created when absent; an inline table becomes a standard one.
 fn sub_table<'t>(t: &'t mut Table, key: &str) -> &'t mut Table {
-    let item = t.entry(key).or_insert_with(toml_edit::table);
-    if let Item::Value(Value::InlineTable(inline)) = item {
+    if let Some(Item::Value(Value::InlineTable(inline))) = t.get_mut(key) {
         let table = std::mem::take(inline).into_table();
-        *item = Item::Table(table);
+        t.insert(key, Item::Table(table));
+        // `bo = { ... }` carried spacing around the key that a header does not want.
+        if let Some(mut k) = t.key_mut(key) {
+            k.leaf_decor_mut().clear();
+        }
     }
+    let item = t.entry(key).or_insert_with(toml_edit::table);
     if !item.is_table() {
         *item = toml_edit::table();
     }
@@ -272,6 +276,22 @@ mod tests {
         let strategy = text.find("[strategy.bo-chen]").unwrap();
         assert!(stakeholders < text.find("# 6 · strategy").unwrap());
         assert!(strategy < text.find("# 7 · socialize").unwrap());
+    }
+
+    #[test]
+    fn an_inline_table_becomes_a_clean_header() {
+        let src = template().replace(
+            "[stakeholders]\n",
+            "[stakeholders]\nbo = { who = \"Bo <bo@example.com>\", perspective = \"p\" }\n",
+        );
+        let fields = StakeholderFields {
+            who: "Bo <bo@example.com>".into(),
+            role: Some("lead".into()),
+            ..Default::default()
+        };
+        let text = set_stakeholder(&src, "bo", &fields).unwrap();
+        assert!(text.contains("[stakeholders.bo]\nwho = "), "{text}");
+        assert_eq!(Proposal::parse(&text).unwrap().stakeholders[0].role, "lead");
     }
 
     #[test]

@@ -22,8 +22,13 @@ pub struct CommitInfo {
     pub time: i64,
     pub offset: i32,
     pub summary: String,
+    /// The message between the subject and the trailer block, trimmed.
+    pub body: String,
     /// The final trailer block.
     pub trailers: Vec<Trailer>,
+    /// `Lead-` trailers found in the body instead of the final block (a squash merge moves
+    /// them there), with their line numbers in the message.
+    pub stranded: Vec<(usize, Trailer)>,
 }
 
 /// Whether a trailer key belongs to git lead (`Lead-...`, any case).
@@ -35,9 +40,27 @@ pub fn is_lead_key(key: &str) -> bool {
 /// What happened to a proposal in one commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventKind {
-    /// The proposal entered this step (or ending).
+    /// The proposal entered this step (or ending): `Lead-Step`.
     Step(Step),
+    /// The commit's author signs off: `Lead-Signoff: <id>`.
+    Signoff,
+    /// The commit's author takes their sign-off back: `Lead-Signoff-Withdrawn: <id>`.
+    Withdraw,
+    /// The commit's author raises a blocking concern: `Lead-Concern: <name>`.
+    Concern(String),
+    /// The commit's author resolves a concern: `Lead-Concern-Resolved: <name>`.
+    Resolve(String),
 }
+
+/// The trailer keys git lead reads, in their canonical spelling.
+pub const KEYS: [&str; 6] = [
+    "Lead-Proposal",
+    "Lead-Step",
+    "Lead-Signoff",
+    "Lead-Signoff-Withdrawn",
+    "Lead-Concern",
+    "Lead-Concern-Resolved",
+];
 
 /// One event, with the commit that records it.
 #[derive(Debug, Clone)]
@@ -49,6 +72,17 @@ pub struct Event {
     pub time: i64,
     pub offset: i32,
     pub summary: String,
+    /// The message body: the comment of a sign-off, the reason of a concern.
+    pub body: String,
+}
+
+/// A commit whose `Lead-` trailers sit in the body, where git does not read them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stranded {
+    pub commit: String,
+    pub line: usize,
+    pub key: String,
+    pub value: String,
 }
 
 /// A trailer that looks like ours but cannot be read.
@@ -65,6 +99,7 @@ pub struct BadTrailer {
 pub struct Ledger {
     pub events: Vec<Event>,
     pub bad: Vec<BadTrailer>,
+    pub stranded: Vec<Stranded>,
 }
 
 impl Ledger {
@@ -78,6 +113,14 @@ impl Ledger {
     }
 
     fn read_commit(&mut self, c: &CommitInfo) {
+        for (line, t) in &c.stranded {
+            self.stranded.push(Stranded {
+                commit: c.id.clone(),
+                line: *line,
+                key: t.key.clone(),
+                value: t.value.clone(),
+            });
+        }
         let proposals: Vec<&Trailer> = c
             .trailers
             .iter()
@@ -95,31 +138,63 @@ impl Ledger {
                 value: t.value.clone(),
                 reason: reason.to_string(),
             };
-            if t.key_is("Lead-Proposal") {
+            let named = || single.or(current);
+            let (proposal, kind) = if t.key_is("Lead-Proposal") {
                 current = id::parse(&t.value);
                 if current.is_none() {
                     self.bad.push(bad("the value is not a proposal id"));
                 }
+                continue;
             } else if t.key_is("Lead-Step") {
                 let Some(step) = Step::parse(&t.value) else {
                     self.bad.push(bad("the value is not a step"));
                     continue;
                 };
-                let Some(proposal) = single.or(current) else {
-                    self.bad
-                        .push(bad("no Lead-Proposal trailer names the proposal"));
+                (named(), EventKind::Step(step))
+            } else if t.key_is("Lead-Signoff") || t.key_is("Lead-Signoff-Withdrawn") {
+                let Some(id) = id::parse(&t.value) else {
+                    self.bad.push(bad("the value is not a proposal id"));
                     continue;
                 };
-                self.events.push(Event {
-                    proposal,
-                    kind: EventKind::Step(step),
-                    commit: c.id.clone(),
-                    author: c.author.clone(),
-                    time: c.time,
-                    offset: c.offset,
-                    summary: c.summary.clone(),
-                });
-            }
+                let kind = if t.key_is("Lead-Signoff") {
+                    EventKind::Signoff
+                } else {
+                    EventKind::Withdraw
+                };
+                (Some(id), kind)
+            } else if t.key_is("Lead-Concern") || t.key_is("Lead-Concern-Resolved") {
+                let name = t.value.trim().to_string();
+                if name.is_empty() {
+                    self.bad.push(bad("the concern has no name"));
+                    continue;
+                }
+                let kind = if t.key_is("Lead-Concern") {
+                    EventKind::Concern(name)
+                } else {
+                    EventKind::Resolve(name)
+                };
+                (named(), kind)
+            } else {
+                if is_lead_key(&t.key) {
+                    self.bad.push(bad("git lead does not know this trailer"));
+                }
+                continue;
+            };
+            let Some(proposal) = proposal else {
+                self.bad
+                    .push(bad("no Lead-Proposal trailer names the proposal"));
+                continue;
+            };
+            self.events.push(Event {
+                proposal,
+                kind,
+                commit: c.id.clone(),
+                author: c.author.clone(),
+                time: c.time,
+                offset: c.offset,
+                summary: c.summary.clone(),
+                body: c.body.clone(),
+            });
         }
     }
 
@@ -131,8 +206,9 @@ impl Ledger {
     /// The recorded transitions of one proposal, oldest first.
     pub fn transitions(&self, proposal: u32) -> Vec<(Step, &Event)> {
         self.of(proposal)
-            .map(|e| match e.kind {
-                EventKind::Step(s) => (s, e),
+            .filter_map(|e| match e.kind {
+                EventKind::Step(s) => Some((s, e)),
+                _ => None,
             })
             .collect()
     }
@@ -159,6 +235,8 @@ pub(crate) mod tests {
             time: 0,
             offset: 0,
             summary: String::new(),
+            body: String::new(),
+            stranded: Vec::new(),
             trailers: trailers
                 .iter()
                 .map(|(k, v)| Trailer {
@@ -180,6 +258,37 @@ pub(crate) mod tests {
         assert_eq!(steps, [Step::Problem, Step::Idea]);
         assert_eq!(ledger.last_step(2), Some(Step::Problem));
         assert!(ledger.bad.is_empty());
+    }
+
+    #[test]
+    fn signoffs_name_their_own_proposal_and_concerns_the_block_s() {
+        let ledger = Ledger::from_commits(&[
+            commit("a", &[("Lead-Signoff", "0007")]),
+            commit("b", &[("Lead-Proposal", "8"), ("Lead-Signoff", "7")]),
+            commit(
+                "c",
+                &[("Lead-Proposal", "7"), ("Lead-Signoff-Withdrawn", "7")],
+            ),
+            commit("d", &[("Lead-Proposal", "7"), ("Lead-Concern", "cost")]),
+            commit(
+                "e",
+                &[("Lead-Concern-Resolved", "cost"), ("Lead-Proposal", "7")],
+            ),
+            commit("f", &[("Lead-Signof", "7")]),
+        ]);
+        let kinds: Vec<&EventKind> = ledger.of(7).map(|e| &e.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                &EventKind::Signoff,
+                &EventKind::Signoff,
+                &EventKind::Withdraw,
+                &EventKind::Concern("cost".into()),
+                &EventKind::Resolve("cost".into())
+            ]
+        );
+        assert_eq!(ledger.of(8).count(), 0);
+        assert_eq!(ledger.bad[0].reason, "git lead does not know this trailer");
     }
 
     #[test]

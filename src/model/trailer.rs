@@ -16,7 +16,8 @@
 //!    added newline, that includes a final `---` with no newline after it). Then the bytes git
 //!    ignores at the end are dropped (`ignored_log_message_bytes`): everything from the scissors
 //!    line `# ------------------------ >8 ------------------------` on (found anywhere in the
-//!    input, at the start of a line), then a trailing run of comment lines (`#`), empty lines
+//!    input, even below a `---`; it must fill its whole line, so `…>8 ---\r\n` or `…>8 ---x`
+//!    is just a comment), then a trailing run of comment lines (`#`), empty lines
 //!    (exactly `\n`; a whitespace-only or `\r\n` line does not count here) and old-style
 //!    `Conflicts:` blocks (a `Conflicts:` line followed by tab-indented paths).
 //! 3. **The title** (first paragraph, up to the first blank line; comment lines skipped) is never
@@ -73,8 +74,10 @@ const GIT_GENERATED_PREFIXES: [&[u8]; 2] = [b"Signed-off-by: ", b"(cherry picked
 /// git's default `core.commentChar`.
 const COMMENT: u8 = b'#';
 
-/// The scissors line of `git commit -v`, with the newline that must precede it.
-const CUT_LINE: &[u8] = b"\n# ------------------------ >8 ------------------------";
+/// The scissors line of `git commit -v`, with the newlines that must precede and follow it
+/// (`"\n" + comment_line_str + " " + cut_line` in `wt_status_locate_end`; git's `cut_line`
+/// ends in a newline).
+const CUT_LINE: &[u8] = b"\n# ------------------------ >8 ------------------------\n";
 
 /// One trailer as `git interpret-trailers --parse` prints it: key and value trimmed, continuation
 /// lines unfolded.
@@ -593,7 +596,7 @@ fn lossy(b: &[u8]) -> String {
 fn escape_line(line: &str) -> String {
     let b = line.as_bytes();
     let divider = b.starts_with(b"---") && b.get(3).is_none_or(|&c| is_space(c));
-    let scissors = b.starts_with(&CUT_LINE[1..]);
+    let scissors = b.starts_with(&CUT_LINE[1..CUT_LINE.len() - 1]);
     if divider || scissors {
         format!(" {line}")
     } else {
@@ -768,6 +771,12 @@ mod tests {
                 "v # ------------------------ >8 ------------------------"
             )])
         );
+        // It must fill its line: followed by anything but `\n`, it is just a comment line.
+        let msg = b"# ------------------------ >8 ------------------------x\n\nA: b\n";
+        assert_eq!(kv(msg), pairs(&[("A", "b")]));
+        let msg =
+            b"T\n\nX: y\n# ------------------------ >8 ------------------------\r\nf\n\nA: b\n";
+        assert_eq!(kv(msg), pairs(&[("A", "b")]));
         // A cut line below the divider: the divider wins.
         assert_eq!(
             kv(b"T\n\nK: v\n---\n# ------------------------ >8 ------------------------\n"),
@@ -1018,8 +1027,7 @@ mod tests {
         for _ in 0..3000 {
             let mut msg = Vec::new();
             for _ in 0..rng.below(10) {
-                let line: &[u8] = *rng.pick(LINES);
-                msg.extend_from_slice(line);
+                msg.extend_from_slice(LINES[rng.below(LINES.len())]);
                 msg.extend_from_slice(if rng.below(5) == 0 { b"\r\n" } else { b"\n" });
             }
             if rng.below(3) == 0 {

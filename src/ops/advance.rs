@@ -123,13 +123,12 @@ fn gate_allows(
     from: Step,
     to: Step,
 ) -> Result<()> {
-    let target = if to == Step::Done { Step::Done } else { to };
-    let gate = match target {
+    let gate = match to {
         Step::Done => match gate::check_before(p, Step::Implement, &ws.config.gates) {
             Gate::Complete => gate::check(p, Step::Implement, &ws.config.gates),
             other => other,
         },
-        _ => gate::check_before(p, target, &ws.config.gates),
+        _ => gate::check_before(p, to, &ws.config.gates),
     };
     match gate {
         Gate::Complete => Ok(()),

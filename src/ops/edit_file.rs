@@ -17,6 +17,12 @@ pub enum Edited {
 /// `.git/lead/` and named in the error, and the proposal file is left as it was.
 pub fn edit(ws: &Workspace, id: u32) -> Result<Edited> {
     let found = ws.find(id)?;
+    if found.proposal.step.is_ending() {
+        return Err(Error::usage(format!(
+            "proposal {} is {}; a closed proposal is not edited",
+            found.proposal.id, found.proposal.step
+        )));
+    }
     let dir = ws.repo.git_dir().join("lead");
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let copy = dir.join(format!("EDIT-{}", file_name(&found.rel)));

@@ -4,7 +4,7 @@ use crate::error::{Error, Result};
 use crate::model::proposal::Proposal;
 use crate::model::step::Step;
 use crate::model::template::{self, Area, NewProposal};
-use crate::model::{id, trailer, util};
+use crate::model::{gate, id, trailer, util};
 
 use super::{editor, parse_error, Workspace};
 
@@ -23,6 +23,8 @@ pub struct ProposeArgs {
 #[derive(Debug, Clone)]
 pub struct Proposed {
     pub id: u32,
+    /// Whether the problem step is already complete.
+    pub problem_complete: bool,
     pub rel: String,
     pub commit: String,
 }
@@ -69,7 +71,13 @@ pub fn propose(ws: &Workspace, args: ProposeArgs) -> Result<Proposed> {
         ],
     );
     let commit = ws.repo.commit_file(&rel, text.as_bytes(), &message)?;
-    Ok(Proposed { id, rel, commit })
+    let problem_complete = gate::check(&proposal, Step::Problem, &ws.config.gates).is_complete();
+    Ok(Proposed {
+        id,
+        rel,
+        commit,
+        problem_complete,
+    })
 }
 
 /// One past the highest id in the working tree and in HEAD.

@@ -56,12 +56,18 @@ struct EventView<'a> {
     date: String,
     kind: &'a str,
     step: Option<&'a str>,
+    concern: Option<&'a str>,
     summary: &'a str,
+    body: &'a str,
 }
 
 fn event(e: &Event) -> EventView<'_> {
-    let (kind, step) = match &e.kind {
-        EventKind::Step(s) => ("step", Some(s.as_str())),
+    let (kind, step, concern) = match &e.kind {
+        EventKind::Step(s) => ("step", Some(s.as_str()), None),
+        EventKind::Signoff => ("signoff", None, None),
+        EventKind::Withdraw => ("withdraw", None, None),
+        EventKind::Concern(name) => ("concern", None, Some(name.as_str())),
+        EventKind::Resolve(name) => ("resolve", None, Some(name.as_str())),
     };
     EventView {
         commit: &e.commit,
@@ -70,7 +76,9 @@ fn event(e: &Event) -> EventView<'_> {
         date: util::date_time(e.time, e.offset),
         kind,
         step,
+        concern,
         summary: &e.summary,
+        body: &e.body,
     }
 }
 
@@ -342,6 +350,7 @@ pub fn log(out: &mut dyn Write, id: u32, events: &[Event]) -> io::Result<()> {
 }
 
 fn write(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+    // `From` keeps the kind of an I/O error (a closed pipe stays `BrokenPipe`).
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
     writeln!(out)
 }

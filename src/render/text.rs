@@ -26,10 +26,12 @@ pub fn progress(step: Step) -> String {
 /// The `list` table: id, title, step with progress, author, age; `!` marks findings.
 pub fn list(out: &mut dyn Write, listing: &Listing, paint: Paint, now: i64) -> io::Result<()> {
     if listing.rows.is_empty() {
-        writeln!(
-            out,
-            "No proposals yet. Start one with: git lead propose \"<title>\""
-        )?;
+        if listing.broken.is_empty() && listing.deleted.is_empty() {
+            writeln!(
+                out,
+                "No proposals yet. Start one with: git lead propose \"<title>\""
+            )?;
+        }
         return Ok(());
     }
     let mut table = Table::new();
@@ -135,7 +137,9 @@ pub fn show(out: &mut dyn Write, d: &Detail, paint: Paint) -> io::Result<()> {
 }
 
 fn field(out: &mut dyn Write, paint: Paint, name: &str, value: &str) -> io::Result<()> {
-    writeln!(out, "{:<9}{}", paint.dim(&format!("{name}:")), value)
+    let label = format!("{name}:");
+    let pad = 15usize.saturating_sub(label.len());
+    writeln!(out, "{}{:pad$}{value}", paint.dim(&label), "")
 }
 
 fn step_heading(
@@ -307,6 +311,10 @@ pub fn log(out: &mut dyn Write, id: u32, events: &[Event], paint: Paint) -> io::
 fn event_line(e: &Event, paint: Paint) -> String {
     let what = match &e.kind {
         EventKind::Step(step) => format!("{:<12}", step.as_str()),
+        EventKind::Signoff => format!("{:<12}", "signed off"),
+        EventKind::Withdraw => format!("{:<12}", "withdrew"),
+        EventKind::Concern(name) => format!("concern {name}"),
+        EventKind::Resolve(name) => format!("resolved {name}"),
     };
     format!(
         "{} {}  {}  {}",

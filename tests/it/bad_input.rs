@@ -171,8 +171,9 @@ fn a_deleted_proposal_file_is_named() {
         )),
         "{err}"
     );
+    let hint = format!("git restore --staged --worktree {file}");
     assert!(
-        err.contains(&format!("hint: restore it with 'git restore {file}'")),
+        err.contains(&format!("hint: restore it with '{hint}'")),
         "{err}"
     );
     let out = s.lead(&["list"]);
@@ -183,6 +184,15 @@ fn a_deleted_proposal_file_is_named() {
     );
     // The history still answers.
     assert!(s.lead(&["log", "1"]).ok().contains("problem"));
+    // The hint works, also for a deletion that was staged.
+    s.git(&["rm", "-q", &file]).ok();
+    assert!(s
+        .lead(&["show", "1"])
+        .fails(1)
+        .contains("deleted from the working tree"));
+    s.git(&hint.split(' ').skip(1).collect::<Vec<_>>()).ok();
+    s.lead(&["show", "1"]).ok();
+    assert_eq!(s.git(&["status", "--porcelain"]).ok(), "");
 }
 
 #[test]

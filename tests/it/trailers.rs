@@ -538,7 +538,7 @@ fn random_compose_round_trips_through_git() {
         "\n# ------------------------ >8 ------------------------\n",
     ];
     let mut rng = Rng(0x5eed_1234_abcd_0003);
-    let mut text = |rng: &mut Rng, max: usize| -> String {
+    let text = |rng: &mut Rng, max: usize| -> String {
         (0..rng.below(max + 1))
             .map(|_| TEXT[rng.below(TEXT.len())])
             .collect()
