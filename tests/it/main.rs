@@ -1,7 +1,12 @@
 //! The one integration test binary: drives the real `git-lead` and `git` on temporary
 //! repositories in a sealed environment (see `harness`).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stderr)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stderr
+)]
 
 mod bad_input;
 mod editor;
