@@ -82,11 +82,12 @@ pub enum Error {
         missing: Vec<Missing>,
     },
 
-    #[error("proposal {id} cannot leave {step}: {reason}")]
-    GateUnavailable {
+    #[error("proposal {id} cannot enter {to}: its sign-off policy does not hold")]
+    PolicyUnmet {
         id: u32,
-        step: String,
-        reason: String,
+        to: String,
+        /// Each unmet rule with what is missing.
+        unmet: Vec<(String, String)>,
     },
 
     #[error("proposal {id} cannot go from {from} to {to}: {reason}")]
@@ -96,6 +97,12 @@ pub enum Error {
         to: String,
         reason: String,
     },
+
+    #[error("unknown revision '{rev}'")]
+    UnknownRevision { rev: String, shallow: bool },
+
+    #[error("'{base}' and HEAD have no common history (no merge base)")]
+    NoMergeBase { base: String, shallow: bool },
 
     #[error("{what} is in progress")]
     OperationInProgress { what: &'static str },
@@ -185,6 +192,22 @@ impl Error {
             Error::StepIncomplete { id, .. } => {
                 format!("fill in the fields above, then run 'git lead advance {id}' again")
             }
+            Error::UnknownRevision { shallow: true, .. } | Error::NoMergeBase { shallow: true, .. } => {
+                "this is a shallow clone; fetch the whole history with 'git fetch --unshallow' \
+                 (in CI: a checkout with fetch-depth: 0)"
+                    .to_string()
+            }
+            Error::UnknownRevision { .. } => {
+                "name a commit, branch or tag that exists here; 'git fetch' brings others' branches"
+                    .to_string()
+            }
+            Error::NoMergeBase { .. } => {
+                "the two histories are unrelated; compare against a branch that shares history with HEAD"
+                    .to_string()
+            }
+            Error::PolicyUnmet { id, .. } => {
+                format!("'git lead signoffs {id}' shows who has signed off and what is missing")
+            }
             Error::OperationInProgress { .. } => {
                 "finish it or abort it first ('git status' says how)".to_string()
             }
@@ -210,11 +233,19 @@ impl Error {
         Some(hint)
     }
 
-    /// The missing items of a step gate, when this error is one.
-    pub fn missing(&self) -> &[Missing] {
+    /// The lines that detail this error: the missing items of a step gate, the unmet rules
+    /// of a sign-off policy.
+    pub fn details(&self) -> Vec<String> {
         match self {
-            Error::StepIncomplete { missing, .. } => missing,
-            _ => &[],
+            Error::StepIncomplete { missing, .. } => missing
+                .iter()
+                .map(|m| format!("{}: {}", m.field, m.need))
+                .collect(),
+            Error::PolicyUnmet { unmet, .. } => unmet
+                .iter()
+                .map(|(rule, detail)| format!("{rule}: {detail}"))
+                .collect(),
+            _ => Vec::new(),
         }
     }
 

@@ -31,8 +31,8 @@ fn main() -> ExitCode {
 /// Prints an error in git's style: `error: ...`, the missing items, then `hint: ...`.
 fn report(err: &mut dyn Write, e: &Error) {
     let _ = writeln!(err, "error: {e}");
-    for m in e.missing() {
-        let _ = writeln!(err, "  {}: {}", m.field, m.need);
+    for line in e.details() {
+        let _ = writeln!(err, "  {line}");
     }
     if let Some(hint) = e.hint() {
         for line in hint.lines() {

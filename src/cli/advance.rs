@@ -29,6 +29,10 @@ pub struct Args {
     /// Check the gate and report, without committing
     #[arg(short = 'n', long)]
     pub dry_run: bool,
+    /// Judge sign-offs with the policy, roster and keys of this base (a pull request's
+    /// target) instead of the working tree's
+    #[arg(long, value_name = "ref", requires = "dry_run")]
+    pub base: Option<String>,
 }
 
 pub fn run(ctx: &mut Ctx, a: Args) -> Result<()> {
@@ -42,6 +46,7 @@ pub fn run(ctx: &mut Ctx, a: Args) -> Result<()> {
             reason: a.reason,
             by: a.by,
             dry_run: a.dry_run,
+            base: a.base,
         },
     )?;
     match &done.commit {

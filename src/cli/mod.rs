@@ -8,6 +8,7 @@ mod meta;
 mod propose;
 mod read;
 mod setters;
+mod signoffs;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -79,6 +80,10 @@ pub enum Command {
     Choose(setters::ChooseArgs),
     Stakeholder(setters::StakeholderArgs),
     Advance(advance::Args),
+    Signoff(signoffs::SignoffArgs),
+    Concern(signoffs::ConcernArgs),
+    Resolve(signoffs::ResolveArgs),
+    Signoffs(signoffs::SignoffsArgs),
     List(read::ListArgs),
     Show(read::ShowArgs),
     Log(read::LogArgs),
@@ -138,6 +143,10 @@ impl Cli {
             Command::Choose(a) => setters::choose(&mut ctx, a),
             Command::Stakeholder(a) => setters::stakeholder(&mut ctx, a),
             Command::Advance(a) => advance::run(&mut ctx, a),
+            Command::Signoff(a) => signoffs::signoff(&mut ctx, a),
+            Command::Concern(a) => signoffs::concern(&mut ctx, a),
+            Command::Resolve(a) => signoffs::resolve(&mut ctx, a),
+            Command::Signoffs(a) => signoffs::signoffs_cmd(&mut ctx, a),
             Command::List(a) => read::list(&mut ctx, a),
             Command::Show(a) => read::show(&mut ctx, a),
             Command::Log(a) => read::log(&mut ctx, a),

@@ -77,11 +77,14 @@ pub struct LogArgs {
 }
 
 pub fn log(ctx: &mut Ctx, a: LogArgs) -> Result<()> {
-    let (events, _) = query::log(&workspace()?, a.id)?;
+    let (events, ledger) = query::log(&workspace()?, a.id)?;
     if a.json {
         json::log(ctx.out, a.id, &events)?;
     } else {
         text::log(ctx.out, a.id, &events, ctx.paint)?;
+    }
+    for s in ledger.stranded_for(a.id) {
+        ctx.warn(&text::stranded(s))?;
     }
     Ok(())
 }

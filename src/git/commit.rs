@@ -46,25 +46,59 @@ impl Repo {
         } else {
             format!("{message}\n")
         };
-        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-        let buffer = self
-            .inner
-            .commit_create_buffer(&author, &committer, &message, &tree, &parents)?;
-        let buffer = std::str::from_utf8(&buffer).map_err(|_| Error::Git {
-            message: "the commit is not valid UTF-8".into(),
-        })?;
-        let id = match sign::signature(self, buffer)? {
-            Some(signature) => self.inner.commit_signed(buffer, &signature, None)?,
-            None => self
-                .inner
-                .odb()?
-                .write(git2::ObjectType::Commit, buffer.as_bytes())?,
-        };
+        let id = self.write_commit(&author, &committer, &message, &tree, parent.as_ref())?;
         self.move_head(id, parent.as_ref().map(git2::Commit::id), &message)?;
         let file = self.workdir().join(path);
         worktree::write_atomic(&file, content)?;
         self.stage(path, &file, blob, mode)?;
         Ok(id.to_string())
+    }
+
+    /// Records an empty commit (HEAD's tree unchanged) with `message`: a sign-off, a
+    /// concern or a resolution. Working tree and index are not touched.
+    pub fn commit_empty(&self, message: &str) -> Result<String> {
+        if let Some(what) = self.operation_in_progress() {
+            return Err(Error::OperationInProgress { what });
+        }
+        let author = self.identity("AUTHOR")?;
+        let committer = self.identity("COMMITTER")?;
+        let Some(parent) = self.head_commit()? else {
+            return Err(Error::usage("the branch has no commits yet"));
+        };
+        let tree = parent.tree()?;
+        let message = if message.ends_with('\n') {
+            message.to_string()
+        } else {
+            format!("{message}\n")
+        };
+        let id = self.write_commit(&author, &committer, &message, &tree, Some(&parent))?;
+        self.move_head(id, Some(parent.id()), &message)?;
+        Ok(id.to_string())
+    }
+
+    /// Writes the commit object, signed when git's configuration says to.
+    fn write_commit(
+        &self,
+        author: &git2::Signature<'_>,
+        committer: &git2::Signature<'_>,
+        message: &str,
+        tree: &git2::Tree<'_>,
+        parent: Option<&git2::Commit<'_>>,
+    ) -> Result<git2::Oid> {
+        let parents: Vec<&git2::Commit<'_>> = parent.into_iter().collect();
+        let buffer = self
+            .inner
+            .commit_create_buffer(author, committer, message, tree, &parents)?;
+        let buffer = std::str::from_utf8(&buffer).map_err(|_| Error::Git {
+            message: "the commit is not valid UTF-8".into(),
+        })?;
+        Ok(match sign::signature(self, buffer)? {
+            Some(signature) => self.inner.commit_signed(buffer, &signature, None)?,
+            None => self
+                .inner
+                .odb()?
+                .write(git2::ObjectType::Commit, buffer.as_bytes())?,
+        })
     }
 
     /// A tree holding only `path` (for the first commit of an unborn branch), built from the

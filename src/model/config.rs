@@ -79,6 +79,7 @@ impl std::fmt::Display for Quorum {
         match self {
             Quorum::Majority => f.write_str("majority"),
             Quorum::Count(n) => write!(f, "{n}"),
+            Quorum::Fraction(n, d) if n == d => f.write_str("all"),
             Quorum::Fraction(n, d) => write!(f, "{n}/{d}"),
         }
     }

@@ -1,7 +1,7 @@
 //! The completeness rules: what each step needs before the proposal may leave it.
 
 use super::config::Gates;
-use super::proposal::Proposal;
+use super::proposal::{Answer, Proposal};
 use super::step::Step;
 
 /// A missing item of a step's gate: the field it concerns and what is needed there.
@@ -18,8 +18,6 @@ pub struct Missing {
 pub enum Gate {
     Complete,
     Missing(Vec<Missing>),
-    /// The rule depends on a part of git lead that this version does not have.
-    Unavailable(&'static str),
 }
 
 impl Gate {
@@ -27,14 +25,6 @@ impl Gate {
         matches!(self, Gate::Complete)
     }
 }
-
-/// Why leaving `socialize` is refused until the feedback ledger exists.
-pub const SOCIALIZE_UNAVAILABLE: &str = "its gate needs every feedback entry answered, and the \
-     feedback ledger is not part of this version of git lead; the proposal stays in socialize";
-
-/// Why entering `done` from `implement` waits for the sign-off policy.
-pub const IMPLEMENT_UNAVAILABLE: &str =
-    "its gate needs the stakeholders' sign-offs, which this version of git lead cannot check yet";
 
 /// Checks the rule of `step` against the proposal's content.
 pub fn check(p: &Proposal, step: Step, rules: &Gates) -> Gate {
@@ -142,9 +132,32 @@ pub fn check(p: &Proposal, step: Step, rules: &Gates) -> Gate {
             }
         }
         Step::Socialize => {
-            return Gate::Unavailable(SOCIALIZE_UNAVAILABLE);
+            if !p.feedback.iter().any(|f| !f.from.same_email(&p.author)) {
+                need(
+                    "socialize".into(),
+                    "at least one feedback entry from someone other than the author".into(),
+                );
+            }
+            for f in &p.feedback {
+                match &f.answer {
+                    Answer::Open => need(
+                        format!("socialize.{}.status", f.id),
+                        "an answer: incorporated (and what changed) or declined (and why)".into(),
+                    ),
+                    Answer::Incorporated(what) if blank(what) => need(
+                        format!("socialize.{}.answer", f.id),
+                        "what changed to incorporate it".into(),
+                    ),
+                    Answer::Declined(why) if blank(why) => need(
+                        format!("socialize.{}.answer", f.id),
+                        "the reason for declining it".into(),
+                    ),
+                    _ => {}
+                }
+            }
         }
-        Step::Implement => return Gate::Unavailable(IMPLEMENT_UNAVAILABLE),
+        // Entering implement is decided by the sign-off policy, not by the file's content.
+        Step::Implement => {}
         Step::Done | Step::Withdrawn | Step::Superseded => {}
     }
     if missing.is_empty() {
@@ -159,10 +172,8 @@ pub fn check(p: &Proposal, step: Step, rules: &Gates) -> Gate {
 pub fn check_before(p: &Proposal, step: Step, rules: &Gates) -> Gate {
     let mut all = Vec::new();
     for s in Step::STEPS.iter().take_while(|s| **s < step) {
-        match check(p, *s, rules) {
-            Gate::Complete => {}
-            Gate::Missing(m) => all.extend(m),
-            unavailable @ Gate::Unavailable(_) => return unavailable,
+        if let Gate::Missing(m) = check(p, *s, rules) {
+            all.extend(m);
         }
     }
     if all.is_empty() {
@@ -218,10 +229,11 @@ mod tests {
             ["stakeholders"]
         );
         assert!(check(&empty, Step::Strategy, &rules).is_complete());
-        assert!(matches!(
-            check(&empty, Step::Socialize, &rules),
-            Gate::Unavailable(_)
-        ));
+        assert_eq!(
+            fields(check(&empty, Step::Socialize, &rules)),
+            ["socialize"]
+        );
+        assert!(check(&empty, Step::Implement, &rules).is_complete());
     }
 
     #[test]
@@ -241,6 +253,27 @@ mod tests {
         assert_eq!(
             fields(check(&p, Step::Strategy, &rules)),
             ["strategy.bo.pain", "strategy.bo.pitch"]
+        );
+    }
+
+    #[test]
+    fn socialize_needs_outside_feedback_all_answered() {
+        let rules = Config::default().gates;
+        let p = proposal(
+            "[socialize.F1]\nfrom = \"Ada <ada@example.com>\"\ntext = \"mine\"\nstatus = \"declined\"\nanswer = \"no\"\n\
+             [socialize.F2]\nfrom = \"Bo <bo@example.com>\"\ntext = \"t\"\n\
+             [socialize.F3]\nfrom = \"Cy <cy@example.com>\"\ntext = \"t\"\nstatus = \"incorporated\"\n",
+        );
+        assert_eq!(
+            fields(check(&p, Step::Socialize, &rules)),
+            ["socialize.F2.status", "socialize.F3.answer"]
+        );
+        let only_author = proposal(
+            "[socialize.F1]\nfrom = \"Ada <ada@example.com>\"\ntext = \"mine\"\nstatus = \"declined\"\nanswer = \"no\"\n",
+        );
+        assert_eq!(
+            fields(check(&only_author, Step::Socialize, &rules)),
+            ["socialize"]
         );
     }
 

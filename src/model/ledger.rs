@@ -218,6 +218,27 @@ impl Ledger {
         self.transitions(proposal).last().map(|(s, _)| *s)
     }
 
+    /// Stranded trailers of the commits whose stranded `Lead-Proposal`, `Lead-Signoff` or
+    /// `Lead-Signoff-Withdrawn` names this proposal.
+    pub fn stranded_for(&self, proposal: u32) -> Vec<&Stranded> {
+        let names = |s: &Stranded| {
+            ["Lead-Proposal", "Lead-Signoff", "Lead-Signoff-Withdrawn"]
+                .iter()
+                .any(|k| s.key.eq_ignore_ascii_case(k))
+                && id::parse(&s.value) == Some(proposal)
+        };
+        let commits: Vec<&str> = self
+            .stranded
+            .iter()
+            .filter(|s| names(s))
+            .map(|s| s.commit.as_str())
+            .collect();
+        self.stranded
+            .iter()
+            .filter(|s| commits.contains(&s.commit.as_str()))
+            .collect()
+    }
+
     /// The first event of a proposal: usually the commit that proposed it.
     pub fn first(&self, proposal: u32) -> Option<&Event> {
         self.of(proposal).next()

@@ -6,7 +6,7 @@ use crate::model::gate::{self, Gate};
 use crate::model::step::Step;
 use crate::model::{edit, trailer};
 
-use super::{parse_error, Workspace};
+use super::{parse_error, signoffs, Found, Workspace};
 
 /// What the user asked `advance` to do.
 #[derive(Debug, Clone, Default)]
@@ -19,6 +19,9 @@ pub struct AdvanceArgs {
     /// The proposal that supersedes this one.
     pub by: Option<u32>,
     pub dry_run: bool,
+    /// Evaluate the sign-off policy with the trust of this base revision (a pull request's
+    /// target), as `signoffs --base` does.
+    pub base: Option<String>,
 }
 
 /// A transition made (or, with `dry_run`, one that would be made).
@@ -87,7 +90,7 @@ pub fn advance(ws: &Workspace, args: &AdvanceArgs) -> Result<Advanced> {
             };
             text = edit::set_closing(&text, reason, by).map_err(|e| parse_error(&found.rel, e))?;
         }
-        _ => gate_allows(ws, p, from, to)?,
+        _ => gate_allows(ws, &found, to, args.base.as_deref())?,
     }
     text = edit::set_step(&text, to).map_err(|e| parse_error(&found.rel, e))?;
     let mut advanced = Advanced {
@@ -116,31 +119,32 @@ pub fn advance(ws: &Workspace, args: &AdvanceArgs) -> Result<Advanced> {
     Ok(advanced)
 }
 
-/// Entering `to` needs every step before it complete.
-fn gate_allows(
-    ws: &Workspace,
-    p: &crate::model::proposal::Proposal,
-    from: Step,
-    to: Step,
-) -> Result<()> {
-    let gate = match to {
-        Step::Done => match gate::check_before(p, Step::Implement, &ws.config.gates) {
-            Gate::Complete => gate::check(p, Step::Implement, &ws.config.gates),
-            other => other,
-        },
-        _ => gate::check_before(p, to, &ws.config.gates),
-    };
-    match gate {
-        Gate::Complete => Ok(()),
-        Gate::Missing(missing) => Err(Error::StepIncomplete {
+/// Entering `to` needs every step before it complete; entering `implement` or `done` also
+/// needs the sign-off policy to hold.
+fn gate_allows(ws: &Workspace, found: &Found, to: Step, base: Option<&str>) -> Result<()> {
+    let p = &found.proposal;
+    if let Gate::Missing(missing) = gate::check_before(p, to, &ws.config.gates) {
+        return Err(Error::StepIncomplete {
             id: p.id,
-            step: from.to_string(),
+            step: p.step.to_string(),
             missing,
-        }),
-        Gate::Unavailable(reason) => Err(Error::GateUnavailable {
-            id: p.id,
-            step: from.to_string(),
-            reason: reason.to_string(),
-        }),
+        });
     }
+    if matches!(to, Step::Implement | Step::Done) {
+        let report = signoffs::report_for(ws, found, &ws.ledger()?, base)?;
+        if !report.matrix.holds() {
+            return Err(Error::PolicyUnmet {
+                id: p.id,
+                to: to.to_string(),
+                unmet: report
+                    .matrix
+                    .rules
+                    .iter()
+                    .filter(|r| !r.holds)
+                    .map(|r| (r.id.to_string(), r.detail.clone()))
+                    .collect(),
+            });
+        }
+    }
+    Ok(())
 }

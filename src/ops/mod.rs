@@ -10,6 +10,7 @@ pub mod editor;
 pub mod propose;
 pub mod query;
 pub mod setters;
+pub mod signoffs;
 
 use std::path::{Path, PathBuf};
 

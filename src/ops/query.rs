@@ -7,9 +7,10 @@ use crate::model::check::{self, Finding};
 use crate::model::gate::{self, Gate};
 use crate::model::ledger::{Event, Ledger};
 use crate::model::proposal::{ParseError, Proposal};
+use crate::model::signoff::Matrix;
 use crate::model::step::Step;
 
-use super::{Found, Workspace};
+use super::{signoffs, Found, Workspace};
 
 /// One row of `list`.
 #[derive(Debug, Clone)]
@@ -75,12 +76,18 @@ pub struct Detail {
     pub gates: Vec<(Step, Gate)>,
     pub findings: Vec<Finding>,
     pub events: Vec<Event>,
+    /// The sign-off matrix, or why it cannot be built (a broken allowed-signers file).
+    pub signoffs: std::result::Result<Matrix, String>,
 }
 
 /// One proposal with the state of every step, its findings and its history.
 pub fn show(ws: &Workspace, id: u32) -> Result<Detail> {
-    let Found { rel, proposal, .. } = ws.find(id)?;
+    let found = ws.find(id)?;
     let ledger = ws.ledger()?;
+    let signoffs = signoffs::report_for(ws, &found, &ledger, None)
+        .map(|r| r.matrix)
+        .map_err(|e| e.to_string());
+    let Found { rel, proposal, .. } = found;
     let gates = Step::STEPS
         .iter()
         .map(|s| (*s, gate::check(&proposal, *s, &ws.config.gates)))
@@ -91,6 +98,7 @@ pub fn show(ws: &Workspace, id: u32) -> Result<Detail> {
         gates,
         rel,
         proposal,
+        signoffs,
     })
 }
 

@@ -9,8 +9,10 @@ use crate::model::gate::Gate;
 use crate::model::ledger::{Event, EventKind};
 use crate::model::person::Person;
 use crate::model::proposal::{Answer, Proposal};
+use crate::model::signoff::{Row, Standing};
 use crate::model::util;
 use crate::ops::query::{Detail, Listing};
+use crate::ops::signoffs::Report;
 
 /// The version of every JSON document git lead prints. Fields are only ever added within a
 /// schema; a removal or a change of meaning bumps it.
@@ -179,6 +181,18 @@ struct ShowView<'a> {
     superseded_by: Option<u32>,
     findings: Vec<FindingView<'a>>,
     events: Vec<EventView<'a>>,
+    signoffs: SignoffSummaryView<'a>,
+}
+
+#[derive(Serialize)]
+struct SignoffSummaryView<'a> {
+    /// Whether the sign-off policy holds; `None` when it cannot be evaluated.
+    holds: Option<bool>,
+    eligible: usize,
+    signed: usize,
+    needed: usize,
+    open_concerns: Vec<&'a str>,
+    error: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -255,7 +269,6 @@ pub fn show(out: &mut dyn Write, d: &Detail) -> io::Result<()> {
                 state: match gate {
                     Gate::Complete => "complete",
                     Gate::Missing(_) => "missing",
-                    Gate::Unavailable(_) => "unavailable",
                 },
                 missing: match gate {
                     Gate::Missing(m) => m
@@ -326,6 +339,24 @@ pub fn show(out: &mut dyn Write, d: &Detail) -> io::Result<()> {
         superseded_by: p.closing.superseded_by,
         findings: d.findings.iter().map(finding).collect(),
         events: d.events.iter().map(event).collect(),
+        signoffs: match &d.signoffs {
+            Ok(m) => SignoffSummaryView {
+                holds: Some(m.holds()),
+                eligible: m.eligible,
+                signed: m.signed,
+                needed: m.needed,
+                open_concerns: m.open_concerns().map(|c| c.name.as_str()).collect(),
+                error: None,
+            },
+            Err(e) => SignoffSummaryView {
+                holds: None,
+                eligible: 0,
+                signed: 0,
+                needed: 0,
+                open_concerns: Vec::new(),
+                error: Some(e.clone()),
+            },
+        },
     };
     write(out, &view)
 }
@@ -353,4 +384,183 @@ fn write(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
     // `From` keeps the kind of an I/O error (a closed pipe stays `BrokenPipe`).
     serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
     writeln!(out)
+}
+
+#[derive(Serialize)]
+struct SignoffsView<'a> {
+    schema: u32,
+    proposal: u32,
+    title: &'a str,
+    file: &'a str,
+    base: Option<&'a str>,
+    policy: PolicyView<'a>,
+    holds: bool,
+    eligible: usize,
+    signed: usize,
+    needed: usize,
+    stakeholders: Vec<SignoffRowView<'a>>,
+    concerns: Vec<ConcernView<'a>>,
+    rejected: Vec<RejectedView<'a>>,
+    rules: Vec<RuleView<'a>>,
+    stranded: Vec<StrandedView<'a>>,
+}
+
+#[derive(Serialize)]
+struct PolicyView<'a> {
+    quorum: String,
+    require_signed: bool,
+    allowed_signers: &'a str,
+}
+
+#[derive(Serialize)]
+struct SignoffRowView<'a> {
+    key: &'a str,
+    who: PersonView<'a>,
+    required: bool,
+    is_author: bool,
+    /// `not-signed`, `signed` or `withdrawn`.
+    state: &'a str,
+    counts: bool,
+    current: Option<bool>,
+    changed_by: Option<&'a str>,
+    verified_key: Option<&'a str>,
+    commit: Option<&'a str>,
+    comment: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ConcernView<'a> {
+    name: &'a str,
+    raised_by: PersonView<'a>,
+    commit: &'a str,
+    reason: &'a str,
+    open: bool,
+    resolved_by: Option<PersonView<'a>>,
+    resolved_in: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct RejectedView<'a> {
+    commit: &'a str,
+    who: PersonView<'a>,
+    kind: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct RuleView<'a> {
+    id: &'a str,
+    holds: bool,
+    detail: &'a str,
+}
+
+#[derive(Serialize)]
+struct StrandedView<'a> {
+    commit: &'a str,
+    line: usize,
+    key: &'a str,
+    value: &'a str,
+}
+
+/// `signoffs --json`.
+pub fn signoffs(out: &mut dyn Write, r: &Report) -> io::Result<()> {
+    let m = &r.matrix;
+    let view = SignoffsView {
+        schema: SCHEMA,
+        proposal: r.proposal.id,
+        title: &r.proposal.title,
+        file: &r.rel,
+        base: r.base.as_deref(),
+        policy: PolicyView {
+            quorum: r.policy.quorum.to_string(),
+            require_signed: r.policy.require_signed,
+            allowed_signers: &r.policy.allowed_signers,
+        },
+        holds: m.holds(),
+        eligible: m.eligible,
+        signed: m.signed,
+        needed: m.needed,
+        stakeholders: m.rows.iter().map(signoff_row).collect(),
+        concerns: m
+            .concerns
+            .iter()
+            .map(|c| ConcernView {
+                name: &c.name,
+                raised_by: person(&c.raised_by),
+                commit: &c.commit,
+                reason: &c.reason,
+                open: c.resolved.is_none(),
+                resolved_by: c.resolved.as_ref().map(|(p, _)| person(p)),
+                resolved_in: c.resolved.as_ref().map(|(_, commit)| commit.as_str()),
+            })
+            .collect(),
+        rejected: m
+            .rejected
+            .iter()
+            .map(|x| RejectedView {
+                commit: &x.commit,
+                who: person(&x.who),
+                kind: x.kind,
+                reason: &x.reason,
+            })
+            .collect(),
+        rules: m
+            .rules
+            .iter()
+            .map(|rule| RuleView {
+                id: rule.id,
+                holds: rule.holds,
+                detail: &rule.detail,
+            })
+            .collect(),
+        stranded: r
+            .stranded
+            .iter()
+            .map(|s| StrandedView {
+                commit: &s.commit,
+                line: s.line,
+                key: &s.key,
+                value: &s.value,
+            })
+            .collect(),
+    };
+    write(out, &view)
+}
+
+fn signoff_row(row: &Row) -> SignoffRowView<'_> {
+    let mut view = SignoffRowView {
+        key: &row.key,
+        who: person(&row.who),
+        required: row.required,
+        is_author: row.is_author,
+        state: "not-signed",
+        counts: row.counts(),
+        current: None,
+        changed_by: None,
+        verified_key: None,
+        commit: None,
+        comment: None,
+    };
+    match &row.standing {
+        Standing::NotSigned => {}
+        Standing::Withdrawn { commit } => {
+            view.state = "withdrawn";
+            view.commit = Some(commit);
+        }
+        Standing::Signed {
+            commit,
+            comment,
+            key,
+            changed_by,
+            ..
+        } => {
+            view.state = "signed";
+            view.commit = Some(commit);
+            view.comment = Some(comment);
+            view.verified_key = key.as_deref();
+            view.current = Some(changed_by.is_none());
+            view.changed_by = changed_by.as_deref();
+        }
+    }
+    view
 }

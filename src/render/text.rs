@@ -6,11 +6,13 @@ use comfy_table::{presets, Attribute, Cell, ContentArrangement, Table};
 
 use crate::model::check::Finding;
 use crate::model::gate::Gate;
-use crate::model::ledger::{Event, EventKind};
+use crate::model::ledger::{Event, EventKind, Stranded};
 use crate::model::proposal::{Answer, Proposal};
+use crate::model::signoff::{describe_change, Matrix, Standing};
 use crate::model::step::Step;
 use crate::model::util;
 use crate::ops::query::{Detail, Listing};
+use crate::ops::signoffs::Report;
 
 use super::color::Paint;
 
@@ -126,6 +128,14 @@ pub fn show(out: &mut dyn Write, d: &Detail, paint: Paint) -> io::Result<()> {
         step_heading(out, paint, p, *step, gate)?;
         step_body(out, paint, p, *step)?;
     }
+    match &d.signoffs {
+        Ok(m) => writeln!(out, "\n{} {}", paint.bold("Sign-offs:"), signoff_summary(m))?,
+        Err(e) => writeln!(
+            out,
+            "\n{} cannot be evaluated: {e}",
+            paint.bold("Sign-offs:")
+        )?,
+    }
     findings(out, paint, &d.findings)?;
     if !d.events.is_empty() {
         writeln!(out, "\n{}", paint.bold("History"))?;
@@ -161,7 +171,6 @@ fn step_heading(
             let fields: Vec<&str> = m.iter().map(|m| m.field.as_str()).collect();
             paint.yellow(&format!("needs {}", fields.join(", ")))
         }
-        Gate::Unavailable(_) => paint.dim("checked by a later version"),
     };
     writeln!(
         out,
@@ -325,7 +334,181 @@ fn event_line(e: &Event, paint: Paint) -> String {
     )
 }
 
+/// The warning for a `Lead-` trailer stranded in a message body.
+pub fn stranded(s: &Stranded) -> String {
+    format!(
+        "commit {} has '{}: {}' on line {} of its message, outside the final trailer block \
+         where git does not read it (a squash merge moves trailers there); it is not counted",
+        short(&s.commit),
+        s.key,
+        s.value,
+        s.line
+    )
+}
+
 /// The abbreviated commit id that git shows by default.
 pub fn short(id: &str) -> &str {
     id.get(..7).unwrap_or(id)
+}
+
+/// The sign-off matrix of `git lead signoffs`.
+pub fn signoffs(out: &mut dyn Write, r: &Report, paint: Paint) -> io::Result<()> {
+    let m = &r.matrix;
+    writeln!(
+        out,
+        "{}",
+        paint.bold(&format!("Proposal {}: {}", r.proposal.id, r.proposal.title))
+    )?;
+    let signed = if r.policy.require_signed {
+        "signed commits required"
+    } else {
+        "signatures not required"
+    };
+    writeln!(
+        out,
+        "Policy: quorum {} of the stakeholders besides the author, every required one, no open concern; {signed}",
+        r.policy.quorum
+    )?;
+    if let Some(base) = &r.base {
+        writeln!(
+            out,
+            "Trusted from base {} (policy, stakeholders, allowed signers)",
+            short(base)
+        )?;
+    }
+    writeln!(out)?;
+    let mut table = Table::new();
+    table
+        .load_preset(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if let Some(width) = terminal_width() {
+        table.set_width(width);
+    }
+    if paint.on {
+        table.enforce_styling();
+    }
+    let head = |s: &str| Cell::new(s).add_attribute(Attribute::Bold);
+    table.set_header(vec![
+        head("STAKEHOLDER"),
+        head("REQUIRED"),
+        head("SIGN-OFF"),
+        head("CURRENT"),
+        head("VERIFIED"),
+        head("COMMIT"),
+    ]);
+    for row in &m.rows {
+        let (state, current, verified, commit) = match &row.standing {
+            _ if row.is_author => (
+                "author, not counted".to_string(),
+                "-".into(),
+                "-".into(),
+                String::new(),
+            ),
+            Standing::NotSigned => ("no".into(), "-".into(), "-".into(), String::new()),
+            Standing::Withdrawn { commit } => (
+                "withdrawn".into(),
+                "-".into(),
+                "-".into(),
+                short(commit).to_string(),
+            ),
+            Standing::Signed {
+                commit,
+                key,
+                changed_by,
+                ..
+            } => (
+                "signed".into(),
+                match changed_by {
+                    None => "yes".into(),
+                    Some(by) => format!("stale: changed {}", describe_change(by)),
+                },
+                match key {
+                    Some(k) => format!("yes, {}", k.get(..19).unwrap_or(k)),
+                    None if r.policy.require_signed => "no".into(),
+                    None => "not required".into(),
+                },
+                short(commit).to_string(),
+            ),
+        };
+        table.add_row(vec![
+            Cell::new(format!("{} {}", row.key, row.who)),
+            Cell::new(if row.required { "yes" } else { "no" }),
+            Cell::new(state),
+            Cell::new(current),
+            Cell::new(verified),
+            Cell::new(commit),
+        ]);
+    }
+    if m.rows.is_empty() {
+        writeln!(out, "No stakeholders are listed yet.")?;
+    } else {
+        for line in table.lines() {
+            writeln!(out, "{}", line.trim_end())?;
+        }
+    }
+    if !m.concerns.is_empty() {
+        writeln!(out, "\n{}", paint.bold("Concerns"))?;
+        for c in &m.concerns {
+            let state = match &c.resolved {
+                None => paint.red("open"),
+                Some((by, commit)) => format!("resolved by {by} in {}", short(commit)),
+            };
+            writeln!(
+                out,
+                "  {} ({state}), raised by {} in {}: {}",
+                paint.bold(&c.name),
+                c.raised_by,
+                short(&c.commit),
+                c.reason.lines().next().unwrap_or("")
+            )?;
+        }
+    }
+    if !m.rejected.is_empty() {
+        writeln!(out, "\n{}", paint.bold(&paint.yellow("Not counted")))?;
+        for x in &m.rejected {
+            writeln!(
+                out,
+                "  {} {} by {}: {}",
+                paint.yellow(short(&x.commit)),
+                x.kind,
+                x.who,
+                x.reason
+            )?;
+        }
+    }
+    writeln!(out, "\n{}", paint.bold("Rules"))?;
+    for rule in &m.rules {
+        let mark = if rule.holds {
+            paint.green("ok  ")
+        } else {
+            paint.red("FAIL")
+        };
+        writeln!(out, "  {mark} {:<9}{}", rule.id, rule.detail)?;
+    }
+    let verdict = if m.holds() {
+        paint.green(&format!(
+            "The policy holds: proposal {} may enter implement.",
+            r.proposal.id
+        ))
+    } else {
+        paint.red(&format!(
+            "The policy does not hold: proposal {} cannot enter implement.",
+            r.proposal.id
+        ))
+    };
+    writeln!(out, "\n{verdict}")
+}
+
+/// One line for `show`: where the sign-offs stand.
+pub fn signoff_summary(m: &Matrix) -> String {
+    let open = m.open_concerns().count();
+    let state = if m.holds() {
+        "the policy holds"
+    } else {
+        "the policy does not hold"
+    };
+    format!(
+        "{} of {} stakeholders signed off ({} needed), {open} open concern(s): {state}",
+        m.signed, m.eligible, m.needed
+    )
 }

@@ -78,6 +78,8 @@ pub struct Sandbox {
 
 pub const ADA: &str = "Ada Lovelace <ada@example.com>";
 pub const BO: &str = "Bo Chen <bo@example.com>";
+pub const CY: &str = "Cy Dee <cy@example.com>";
+pub const MALLORY: &str = "Mallory Mole <mallory@example.com>";
 
 impl Sandbox {
     /// A fresh repository on branch `main` with Ada configured as the user.
@@ -148,6 +150,28 @@ impl Sandbox {
     /// Runs `git lead <args>` through git's own dispatch, in the repository.
     pub fn lead(&self, args: &[&str]) -> Run {
         self.lead_in(&self.dir, args)
+    }
+
+    /// Runs `git lead <args>` as another person (author and committer).
+    pub fn lead_as(&self, who: &str, args: &[&str]) -> Run {
+        let mut all = vec!["lead"];
+        all.extend_from_slice(args);
+        self.run_with(&mut self.as_person(who, self.cmd("git", &all)))
+    }
+
+    /// Runs `git <args>` as another person (author and committer).
+    pub fn git_as(&self, who: &str, args: &[&str]) -> Run {
+        self.run_with(&mut self.as_person(who, self.cmd("git", args)))
+    }
+
+    fn as_person(&self, who: &str, mut cmd: Command) -> Command {
+        let (name, email) = who.split_once(" <").unwrap();
+        let email = email.trim_end_matches('>');
+        for role in ["AUTHOR", "COMMITTER"] {
+            cmd.env(format!("GIT_{role}_NAME"), name);
+            cmd.env(format!("GIT_{role}_EMAIL"), email);
+        }
+        cmd
     }
 
     /// Runs `git lead <args>` in another folder.
@@ -302,6 +326,67 @@ impl Sandbox {
             "Fewer pages",
         ])
         .ok();
+    }
+}
+
+impl Sandbox {
+    /// Proposal 1 in `socialize` with answered feedback and two stakeholders, Bo (required)
+    /// and Cy: ready for sign-offs.
+    pub fn ready_for_signoffs(&self) {
+        self.tour_to_strategy();
+        self.lead(&[
+            "stakeholder",
+            "1",
+            CY,
+            "--perspective",
+            "Owns the test farm",
+            "--pain",
+            "Idle machines",
+            "--pitch",
+            "Fewer reruns",
+        ])
+        .ok();
+        self.lead(&["advance", "1"]).ok();
+        let file = self.proposal_file(1);
+        let text = self.read(&file).replace(
+            "[socialize]\n",
+            "[socialize]\n\n[socialize.F1]\nfrom = \"Dana Wu <dana@example.com>\"\ntext = \"Page the owner\"\nstatus = \"incorporated\"\nanswer = \"The owner is paged\"\n",
+        );
+        self.write(&file, &text);
+        self.git(&["commit", "-qam", "Record feedback"]).ok();
+    }
+
+    /// An ed25519 key pair in the sandbox; returns the private key's path.
+    pub fn keygen(&self, name: &str, email: &str) -> PathBuf {
+        let key = self.root().join(name);
+        self.run_in(
+            "ssh-keygen",
+            self.root(),
+            &[
+                "-q",
+                "-t",
+                "ed25519",
+                "-N",
+                "",
+                "-C",
+                email,
+                "-f",
+                key.to_str().unwrap(),
+            ],
+        )
+        .ok();
+        key
+    }
+
+    /// The `email keytype key` line of an allowed-signers file for a key.
+    pub fn signer_line(&self, email: &str, key: &Path) -> String {
+        let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+        let mut words = public.split_whitespace();
+        format!(
+            "{email} {} {}\n",
+            words.next().unwrap(),
+            words.next().unwrap()
+        )
     }
 }
 

@@ -13,5 +13,6 @@ mod editor;
 mod env;
 mod harness;
 mod signing;
+mod signoffs;
 mod tour;
 mod trailers;

@@ -211,7 +211,8 @@ fn list_show_and_log_report_in_text_and_json() {
     assert_eq!(detail["ideas"][0]["verdict"], "root-cause");
     assert_eq!(detail["stakeholders"][0]["who"]["email"], "bo@example.com");
     assert_eq!(detail["steps"][5]["complete"], true);
-    assert_eq!(detail["steps"][6]["state"], "unavailable");
+    assert_eq!(detail["steps"][6]["state"], "missing");
+    assert_eq!(detail["steps"][6]["missing"][0]["field"], "socialize");
 
     let log = s.lead(&["log", "1"]).ok();
     assert_eq!(log.lines().count(), 6);
@@ -335,14 +336,17 @@ fn endings_need_their_reasons_and_no_step_is_skipped() {
 }
 
 #[test]
-fn leaving_socialize_is_refused_with_the_reason() {
+fn leaving_socialize_needs_answered_feedback() {
     let s = Sandbox::repo();
     s.tour_to_strategy();
     s.lead(&["advance", "1"]).ok();
     let head = s.head();
     let err = s.lead(&["advance", "1"]).fails(1);
     assert!(
-        err.contains("cannot leave socialize") && err.contains("feedback"),
+        err.contains("cannot leave socialize yet")
+            && err.contains(
+                "  socialize: at least one feedback entry from someone other than the author"
+            ),
         "{err}"
     );
     assert_eq!(s.head(), head);

@@ -1,0 +1,132 @@
+//! Revisions: resolving them, merge bases, files at a revision, commit signatures.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::model::id;
+
+use super::Repo;
+
+impl Repo {
+    /// The full id of the commit `rev` names (any commit-ish git understands).
+    pub fn resolve(&self, rev: &str) -> Result<String> {
+        let object = self
+            .inner
+            .revparse_single(rev)
+            .map_err(|_| Error::UnknownRevision {
+                rev: rev.to_string(),
+                shallow: self.inner.is_shallow(),
+            })?;
+        let commit = object
+            .peel_to_commit()
+            .map_err(|_| Error::UnknownRevision {
+                rev: rev.to_string(),
+                shallow: false,
+            })?;
+        Ok(commit.id().to_string())
+    }
+
+    /// The id of HEAD's commit; `None` on an unborn branch.
+    pub fn head_id(&self) -> Result<Option<String>> {
+        Ok(self.head_commit()?.map(|c| c.id().to_string()))
+    }
+
+    /// The merge base of `rev` and HEAD: where a pull request's branch left its base.
+    pub fn merge_base_with_head(&self, rev: &str) -> Result<String> {
+        let base = git2::Oid::from_str(&self.resolve(rev)?)?;
+        let head = self.head_commit()?.ok_or_else(|| Error::UnknownRevision {
+            rev: "HEAD".into(),
+            shallow: false,
+        })?;
+        match self.inner.merge_base(base, head.id()) {
+            Ok(oid) => Ok(oid.to_string()),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Err(Error::NoMergeBase {
+                base: rev.to_string(),
+                shallow: self.inner.is_shallow(),
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The file at `path` in the tree of `commit`.
+    pub fn file_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
+        let tree = self
+            .inner
+            .find_commit(git2::Oid::from_str(commit)?)?
+            .tree()?;
+        let entry = match tree.get_path(Path::new(path)) {
+            Ok(entry) => entry,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let object = entry.to_object(&self.inner)?;
+        Ok(object.as_blob().map(|b| b.content().to_vec()))
+    }
+
+    /// The file of proposal `id` in `folder` at `commit`, found by the number its name
+    /// starts with: its path and content.
+    pub fn proposal_at(
+        &self,
+        commit: &str,
+        folder: &str,
+        id: u32,
+    ) -> Result<Option<(String, Vec<u8>)>> {
+        let tree = self
+            .inner
+            .find_commit(git2::Oid::from_str(commit)?)?
+            .tree()?;
+        let sub = match tree.get_path(Path::new(folder)) {
+            Ok(entry) => entry.to_object(&self.inner)?,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let Some(sub) = sub.as_tree() else {
+            return Ok(None);
+        };
+        for entry in sub.iter() {
+            let Ok(name) = entry.name() else { continue };
+            if id::from_file_name(name) == Some(id) {
+                let object = entry.to_object(&self.inner)?;
+                if let Some(blob) = object.as_blob() {
+                    return Ok(Some((format!("{folder}/{name}"), blob.content().to_vec())));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Commits reachable from HEAD but not from `since`, parents before children.
+    pub fn commits_since(&self, since: &str) -> Result<Vec<String>> {
+        let Some(head) = self.head_commit()? else {
+            return Ok(Vec::new());
+        };
+        let mut walk = self.inner.revwalk()?;
+        walk.push(head.id())?;
+        walk.hide(git2::Oid::from_str(since)?)?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
+        walk.map(|oid| Ok(oid?.to_string())).collect()
+    }
+
+    /// The signature of `commit` (its `gpgsig` header) and the data it signs; `None` and the
+    /// whole commit when it is not signed.
+    pub fn signature_of(&self, commit: &str) -> Result<(Option<String>, Vec<u8>)> {
+        let oid = git2::Oid::from_str(commit)?;
+        match self.inner.extract_signature(&oid, None) {
+            Ok((sig, data)) => Ok((
+                Some(String::from_utf8_lossy(&sig).into_owned()),
+                data.to_vec(),
+            )),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => {
+                let odb = self.inner.odb()?;
+                let data = odb.read(oid)?.data().to_vec();
+                Ok((None, data))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Whether this is a shallow clone, whose history may not answer.
+    pub fn is_shallow(&self) -> bool {
+        self.inner.is_shallow()
+    }
+}

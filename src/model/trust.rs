@@ -1,0 +1,302 @@
+//! Who really signed: git's allowed-signers file, and SSH signatures (SSHSIG, namespace
+//! `git`) verified in-process.
+//!
+//! The format is the one `git verify-commit` reads through `gpg.ssh.allowedSignersFile`
+//! (see ssh-keygen(1), ALLOWED SIGNERS): one key per line, `principals [options] keytype
+//! key [comment]`, where principals are comma-separated email patterns (`*` and `?` match
+//! as in the shell) and the options understood here are `namespaces="..."` and
+//! `cert-authority` (certificate keys are not accepted: such a line matches nothing).
+
+use ssh_key::{HashAlg, PublicKey, SshSig};
+
+use super::proposal::ParseError;
+
+/// The namespace git signs commits in.
+pub const NAMESPACE: &str = "git";
+
+/// A parsed allowed-signers file.
+#[derive(Debug, Clone, Default)]
+pub struct AllowedSigners {
+    entries: Vec<Signer>,
+}
+
+#[derive(Debug, Clone)]
+struct Signer {
+    principals: Vec<String>,
+    namespaces: Option<Vec<String>>,
+    cert_authority: bool,
+    key: PublicKey,
+}
+
+impl AllowedSigners {
+    /// Reads the file's text; errors name the line.
+    pub fn parse(text: &str) -> Result<AllowedSigners, ParseError> {
+        let mut entries = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let fail = |message: &str| ParseError {
+                line: i + 1,
+                column: 1,
+                message: message.to_string(),
+            };
+            let words = split_words(line);
+            let (principals, rest) = words.split_first().ok_or_else(|| fail("empty line"))?;
+            let (options, rest) = match rest.first() {
+                Some(w) if is_key_type(w) => ("", rest),
+                Some(w) => (w.as_str(), rest.get(1..).unwrap_or_default()),
+                None => return Err(fail("expected a key after the principals")),
+            };
+            let (Some(kind), Some(blob)) = (rest.first(), rest.get(1)) else {
+                return Err(fail("expected a key type and a key"));
+            };
+            let key = PublicKey::from_openssh(&format!("{kind} {blob}"))
+                .map_err(|e| fail(&format!("cannot read the key: {e}")))?;
+            let (namespaces, cert_authority) = read_options(options);
+            entries.push(Signer {
+                principals: principals
+                    .split(',')
+                    .map(|p| p.trim().to_string())
+                    .collect(),
+                namespaces,
+                cert_authority,
+                key,
+            });
+        }
+        Ok(AllowedSigners { entries })
+    }
+
+    /// How many keys the file lists.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Checks that `signature` (git's `gpgsig` header) is a valid SSH signature over
+/// `signed_data` made by a key that `signers` allows for `email` in the `git` namespace.
+/// Returns the key's fingerprint, or the reason it does not count.
+pub fn verify(
+    signers: &AllowedSigners,
+    email: &str,
+    signature: Option<&str>,
+    signed_data: &[u8],
+) -> Result<String, String> {
+    let Some(armored) = signature else {
+        return Err("the commit is not signed".into());
+    };
+    if !armored
+        .trim_start()
+        .starts_with("-----BEGIN SSH SIGNATURE-----")
+    {
+        return Err("the commit's signature is not an SSH signature".into());
+    }
+    let sig = SshSig::from_pem(armored.trim().as_bytes())
+        .map_err(|e| format!("the commit's signature cannot be read: {e}"))?;
+    if sig.namespace() != NAMESPACE {
+        return Err(format!(
+            "the signature is for namespace '{}', not '{NAMESPACE}'",
+            sig.namespace()
+        ));
+    }
+    let key = PublicKey::from(sig.public_key().clone());
+    let fingerprint = key.fingerprint(HashAlg::Sha256).to_string();
+    if key.verify(NAMESPACE, signed_data, &sig).is_err() {
+        return Err(format!(
+            "the signature by key {fingerprint} does not match the commit: it was changed \
+             after signing"
+        ));
+    }
+    let listed: Vec<&Signer> = signers
+        .entries
+        .iter()
+        .filter(|s| !s.cert_authority && s.key.key_data() == key.key_data())
+        .collect();
+    if listed.is_empty() {
+        return Err(format!(
+            "key {fingerprint} is not in the allowed-signers file"
+        ));
+    }
+    let allowed = listed.iter().any(|s| {
+        s.principals.iter().any(|p| principal_matches(p, email))
+            && s.namespaces
+                .as_ref()
+                .is_none_or(|ns| ns.iter().any(|n| glob(n, NAMESPACE)))
+    });
+    if !allowed {
+        let owners: Vec<&str> = listed
+            .iter()
+            .flat_map(|s| s.principals.iter().map(String::as_str))
+            .collect();
+        return Err(format!(
+            "key {fingerprint} belongs to {}, not to {email}",
+            owners.join(", ")
+        ));
+    }
+    Ok(fingerprint)
+}
+
+fn is_key_type(word: &str) -> bool {
+    word.starts_with("ssh-") || word.starts_with("ecdsa-") || word.starts_with("sk-")
+}
+
+/// `namespaces="git,file"` and `cert-authority` from an options field.
+fn read_options(options: &str) -> (Option<Vec<String>>, bool) {
+    let mut namespaces = None;
+    let mut cert_authority = false;
+    for option in split_options(options) {
+        let lower = option.to_ascii_lowercase();
+        if lower == "cert-authority" {
+            cert_authority = true;
+        } else if let Some(value) = lower.strip_prefix("namespaces=") {
+            let value = value.trim_matches('"');
+            namespaces = Some(value.split(',').map(|n| n.trim().to_string()).collect());
+        }
+    }
+    (namespaces, cert_authority)
+}
+
+/// Splits on commas outside double quotes.
+fn split_options(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    for c in s.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                current.push(c);
+            }
+            ',' if !quoted => out.push(std::mem::take(&mut current)),
+            _ => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Splits on whitespace outside double quotes.
+fn split_words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                current.push(c);
+            }
+            c if c.is_whitespace() && !quoted => {
+                if !current.is_empty() {
+                    out.push(std::mem::take(&mut current));
+                }
+            }
+            _ => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// A principal pattern against an email; `!pattern` negates (and then never allows).
+fn principal_matches(pattern: &str, email: &str) -> bool {
+    let pattern = pattern.trim_matches('"');
+    if pattern.starts_with('!') {
+        return false;
+    }
+    glob(&pattern.to_ascii_lowercase(), &email.to_ascii_lowercase())
+}
+
+/// Shell-style matching with `*` and `?`.
+fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        match p.get(pi) {
+            Some('?') => {
+                pi += 1;
+                ti += 1;
+            }
+            Some('*') => {
+                star = Some(pi);
+                mark = ti;
+                pi += 1;
+            }
+            Some(c) if *c == t[ti] => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some(s) => {
+                    pi = s + 1;
+                    mark += 1;
+                    ti = mark;
+                }
+                None => return false,
+            },
+        }
+    }
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|c| *c == '*'))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const KEY: &str =
+        "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIH2ZVaT2eP7TzfDnCeJxvZ2tv2hQTk6cKY3tIKw/QpN";
+
+    #[test]
+    fn reads_allowed_signers_lines() {
+        let text = format!(
+            "# team keys\n\nbo@example.com {KEY} bo's laptop\n\"a@x.org,*@example.com\" namespaces=\"git,file\" {KEY}\n"
+        );
+        let s = AllowedSigners::parse(&text).unwrap();
+        assert_eq!(s.len(), 2);
+        assert_eq!(s.entries[1].principals, ["\"a@x.org", "*@example.com\""]);
+        assert_eq!(s.entries[1].namespaces.as_deref().unwrap(), ["git", "file"]);
+        let e = AllowedSigners::parse("bo@example.com ssh-ed25519 notbase64\n").unwrap_err();
+        assert_eq!(e.line, 1);
+        assert!(e.message.contains("cannot read the key"));
+        assert!(AllowedSigners::parse("bo@example.com\n").is_err());
+    }
+
+    #[test]
+    fn principals_match_like_the_shell() {
+        assert!(principal_matches("*@example.com", "Bo@Example.com"));
+        assert!(principal_matches("b?@example.com", "bo@example.com"));
+        assert!(!principal_matches("bo@example.com", "bob@example.com"));
+        assert!(!principal_matches("!bo@example.com", "bo@example.com"));
+        assert!(glob("*", ""));
+        assert!(!glob("a*b", "acd"));
+    }
+
+    #[test]
+    fn unsigned_and_foreign_signatures_are_rejected() {
+        let s = AllowedSigners::default();
+        assert_eq!(
+            verify(&s, "a@b", None, b"x").unwrap_err(),
+            "the commit is not signed"
+        );
+        let pgp = "-----BEGIN PGP SIGNATURE-----\nabc\n-----END PGP SIGNATURE-----\n";
+        assert!(verify(&s, "a@b", Some(pgp), b"x")
+            .unwrap_err()
+            .contains("not an SSH signature"));
+        let junk = "-----BEGIN SSH SIGNATURE-----\nabc\n-----END SSH SIGNATURE-----\n";
+        assert!(verify(&s, "a@b", Some(junk), b"x")
+            .unwrap_err()
+            .contains("cannot be read"));
+    }
+}

@@ -1,0 +1,297 @@
+//! Sign-offs: evaluating the policy of a proposal, and recording sign-offs and concerns.
+
+use crate::error::{Error, Result};
+use crate::model::config::{Config, Policy};
+use crate::model::ledger::{EventKind, Ledger, Stranded};
+use crate::model::proposal::Proposal;
+use crate::model::signoff::{self, Checked, Matrix};
+use crate::model::trailer;
+use crate::model::trust::{self, AllowedSigners};
+
+use super::{parse_error, Found, Workspace, CONFIG_FILE};
+
+/// The sign-off state of one proposal.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub rel: String,
+    pub proposal: Proposal,
+    pub policy: Policy,
+    /// The merge base whose policy, roster and allowed signers were used, with `--base`.
+    pub base: Option<String>,
+    pub matrix: Matrix,
+    /// `Lead-` trailers stranded in message bodies anywhere in the history.
+    pub stranded: Vec<Stranded>,
+}
+
+/// What is trusted: the policy, the roster (who the stakeholders are) and the keys. Read
+/// from the base revision when one is given, never from the head a pull request changes.
+struct Trust {
+    policy: Policy,
+    folder: String,
+    roster: Option<Proposal>,
+    signers: Option<AllowedSigners>,
+    base: Option<String>,
+}
+
+/// Evaluates the sign-off policy of proposal `id` as it stands in the working tree. With
+/// `base`, the policy, the roster and the allowed-signers file come from the merge base of
+/// `base` and HEAD.
+pub fn report(ws: &Workspace, id: u32, base: Option<&str>) -> Result<Report> {
+    let found = ws.find(id)?;
+    let ledger = ws.ledger()?;
+    report_for(ws, &found, &ledger, base)
+}
+
+/// [`report`] for a proposal and ledger already loaded.
+pub fn report_for(
+    ws: &Workspace,
+    found: &Found,
+    ledger: &Ledger,
+    base: Option<&str>,
+) -> Result<Report> {
+    let trust = trust(ws, found.proposal.id, base)?;
+    let roster = trust.roster.as_ref().unwrap_or(&found.proposal);
+    let mut checked = Vec::new();
+    for event in ledger.of(found.proposal.id) {
+        if matches!(event.kind, EventKind::Step(_)) {
+            continue;
+        }
+        let signature = match (&trust.signers, trust.policy.require_signed) {
+            (_, false) => Ok(None),
+            (None, true) => Err(
+                "signatures are required but no allowed-signers file is set \
+                                 (signoff.allowed-signers)"
+                    .to_string(),
+            ),
+            (Some(signers), true) => {
+                let (sig, data) = ws.repo.signature_of(&event.commit)?;
+                trust::verify(signers, &event.author.email, sig.as_deref(), &data).map(Some)
+            }
+        };
+        let changed_by = match event.kind {
+            EventKind::Signoff => changed_since(ws, &trust.folder, found, &event.commit)?,
+            _ => None,
+        };
+        checked.push(Checked {
+            event: event.clone(),
+            signature,
+            changed_by,
+        });
+    }
+    let matrix = signoff::evaluate(roster, &checked, &trust.policy);
+    Ok(Report {
+        rel: found.rel.clone(),
+        proposal: found.proposal.clone(),
+        policy: trust.policy,
+        base: trust.base,
+        matrix,
+        stranded: ledger
+            .stranded_for(found.proposal.id)
+            .into_iter()
+            .cloned()
+            .collect(),
+    })
+}
+
+fn trust(ws: &Workspace, id: u32, base: Option<&str>) -> Result<Trust> {
+    let Some(base) = base else {
+        let policy = ws.config.signoff.clone();
+        let signers = match policy.allowed_signers.as_str() {
+            "" => None,
+            path => {
+                let text = std::fs::read(ws.abs(path)).map_err(|e| Error::io(path, e))?;
+                Some(read_signers(path, &text)?)
+            }
+        };
+        return Ok(Trust {
+            policy,
+            folder: ws.config.folder.clone(),
+            roster: None,
+            signers,
+            base: None,
+        });
+    };
+    let commit = ws.repo.merge_base_with_head(base)?;
+    let mut config = match ws.repo.file_at(&commit, CONFIG_FILE)? {
+        Some(bytes) => {
+            Config::parse(&String::from_utf8_lossy(&bytes)).map_err(|e| Error::Config {
+                path: format!("{CONFIG_FILE} at {}", short(&commit)).into(),
+                line: e.line,
+                column: e.column,
+                message: e.message,
+            })?
+        }
+        None => Config::default(),
+    };
+    for (key, value) in ws.repo.lead_settings()? {
+        config.set(&key, &value).map_err(|e| Error::ConfigValue {
+            key: format!("lead.{}", e.key),
+            message: e.message,
+        })?;
+    }
+    let signers = match config.signoff.allowed_signers.as_str() {
+        "" => None,
+        path => match ws.repo.file_at(&commit, path)? {
+            Some(bytes) => Some(read_signers(
+                &format!("{path} at {}", short(&commit)),
+                &bytes,
+            )?),
+            None => None,
+        },
+    };
+    let roster = match ws.repo.proposal_at(&commit, &config.folder, id)? {
+        Some((path, bytes)) => Some(
+            Proposal::parse(&String::from_utf8_lossy(&bytes))
+                .map_err(|e| parse_error(&format!("{path} at {}", short(&commit)), e))?,
+        ),
+        None => None,
+    };
+    Ok(Trust {
+        policy: config.signoff,
+        folder: config.folder,
+        roster,
+        signers,
+        base: Some(commit),
+    })
+}
+
+fn read_signers(path: &str, bytes: &[u8]) -> Result<AllowedSigners> {
+    AllowedSigners::parse(&String::from_utf8_lossy(bytes)).map_err(|e| Error::Parse {
+        path: path.into(),
+        line: e.line,
+        column: e.column,
+        message: e.message,
+    })
+}
+
+/// Where the content a sign-off in `commit` approved has changed since: the first later
+/// commit whose version differs (the `step` aside), or the working tree.
+fn changed_since(
+    ws: &Workspace,
+    folder: &str,
+    found: &Found,
+    commit: &str,
+) -> Result<Option<String>> {
+    let id = found.proposal.id;
+    let approved = match ws.repo.proposal_at(commit, folder, id)? {
+        Some((_, bytes)) => Proposal::parse(&String::from_utf8_lossy(&bytes)).ok(),
+        None => None,
+    };
+    let Some(approved) = approved else {
+        return Ok(Some(format!("since: proposal {id} is not in that commit")));
+    };
+    if signoff::same_content(&approved, &found.proposal) {
+        return Ok(None);
+    }
+    for later in ws.repo.commits_since(commit)? {
+        let version = ws
+            .repo
+            .proposal_at(&later, folder, id)?
+            .and_then(|(_, bytes)| Proposal::parse(&String::from_utf8_lossy(&bytes)).ok());
+        if version.is_none_or(|v| !signoff::same_content(&approved, &v)) {
+            return Ok(Some(later));
+        }
+    }
+    Ok(Some("by uncommitted changes in the working tree".into()))
+}
+
+/// What `signoff`, `concern` and `resolve` record.
+#[derive(Debug, Clone)]
+pub enum Record {
+    Signoff { comment: String },
+    Withdraw { comment: String },
+    Concern { name: String, why: String },
+    Resolve { name: String, comment: String },
+}
+
+/// Records a sign-off, withdrawal, concern or resolution as one empty commit by the current
+/// user. Refuses what would not count: someone who is not a stakeholder, the author signing
+/// their own proposal, a proposal with uncommitted changes, a resolution nobody may make.
+pub fn record(ws: &Workspace, id: u32, what: &Record) -> Result<String> {
+    let found = ws.find(id)?;
+    let p = &found.proposal;
+    let (me, _, _) = ws.repo.author()?;
+    let committed = ws.repo.read_head_file(&found.rel)?;
+    if committed.as_deref() != Some(found.text.as_bytes()) {
+        return Err(Error::usage(format!(
+            "{} has changes that are not committed; a sign-off approves the committed \
+             version, so commit or stash them first",
+            found.rel
+        )));
+    }
+    let is_stakeholder = p.stakeholders.iter().any(|s| s.who.same_email(&me));
+    let is_author = p.author.same_email(&me);
+    let width = ws.config.id_width;
+    let (subject, body, key, value) = match what {
+        Record::Signoff { comment } | Record::Withdraw { comment } => {
+            if is_author {
+                return Err(Error::usage(format!(
+                    "you wrote proposal {id}; the author's own sign-off never counts"
+                )));
+            }
+            if !is_stakeholder {
+                return Err(not_a_stakeholder(&me, id));
+            }
+            let (verb, key) = match what {
+                Record::Signoff { .. } => ("sign off", "Lead-Signoff"),
+                _ => ("withdraw sign-off", "Lead-Signoff-Withdrawn"),
+            };
+            (verb.to_string(), comment.clone(), key, id.to_string())
+        }
+        Record::Concern { name, why } => {
+            if !is_stakeholder && !is_author {
+                return Err(not_a_stakeholder(&me, id));
+            }
+            (
+                format!("concern {name}"),
+                why.clone(),
+                "Lead-Concern",
+                name.clone(),
+            )
+        }
+        Record::Resolve { name, comment } => {
+            if !is_stakeholder && !is_author {
+                return Err(not_a_stakeholder(&me, id));
+            }
+            let report = report_for(ws, &found, &ws.ledger()?, None)?;
+            let Some(open) = report.matrix.open_concerns().find(|c| c.name == *name) else {
+                return Err(Error::ItemNotFound {
+                    id,
+                    kind: "open concern",
+                    name: name.clone(),
+                });
+            };
+            let by_author_with_reason = is_author && !comment.trim().is_empty();
+            if !open.raised_by.same_email(&me) && !by_author_with_reason {
+                return Err(Error::usage(format!(
+                    "only {} (who raised it) or the author, with --comment giving the reason, \
+                     may resolve concern '{name}'",
+                    open.raised_by
+                )));
+            }
+            (
+                format!("resolve {name}"),
+                comment.clone(),
+                "Lead-Concern-Resolved",
+                name.clone(),
+            )
+        }
+    };
+    let message = trailer::compose(
+        &format!("lead({id:0width$}): {subject}"),
+        body.trim(),
+        &[("Lead-Proposal", id.to_string()), (key, value)],
+    );
+    ws.repo.commit_empty(&message)
+}
+
+fn not_a_stakeholder(me: &crate::model::person::Person, id: u32) -> Error {
+    Error::usage(format!(
+        "{me} is not a stakeholder of proposal {id}; only stakeholders' sign-offs and concerns \
+         count (the author adds them with 'git lead stakeholder {id} \"Name <email>\"')"
+    ))
+}
+
+fn short(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
+}
