@@ -98,6 +98,9 @@ pub enum Error {
         reason: String,
     },
 
+    #[error("proposal {id} does not exist at {rev}")]
+    NotAtRevision { id: u32, rev: String },
+
     #[error("unknown revision '{rev}'")]
     UnknownRevision { rev: String, shallow: bool },
 

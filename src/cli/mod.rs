@@ -3,6 +3,7 @@
 
 mod advance;
 mod edit;
+mod feedback;
 mod init;
 mod meta;
 mod propose;
@@ -80,6 +81,10 @@ pub enum Command {
     Choose(setters::ChooseArgs),
     Stakeholder(setters::StakeholderArgs),
     Advance(advance::Args),
+    Feedback(feedback::FeedbackArgs),
+    Respond(feedback::RespondArgs),
+    Diff(feedback::DiffArgs),
+    Review(feedback::ReviewArgs),
     Signoff(signoffs::SignoffArgs),
     Concern(signoffs::ConcernArgs),
     Resolve(signoffs::ResolveArgs),
@@ -143,6 +148,10 @@ impl Cli {
             Command::Choose(a) => setters::choose(&mut ctx, a),
             Command::Stakeholder(a) => setters::stakeholder(&mut ctx, a),
             Command::Advance(a) => advance::run(&mut ctx, a),
+            Command::Feedback(a) => feedback::feedback(&mut ctx, a),
+            Command::Respond(a) => feedback::respond(&mut ctx, a),
+            Command::Diff(a) => feedback::diff(&mut ctx, a),
+            Command::Review(a) => feedback::review(&mut ctx, a),
             Command::Signoff(a) => signoffs::signoff(&mut ctx, a),
             Command::Concern(a) => signoffs::concern(&mut ctx, a),
             Command::Resolve(a) => signoffs::resolve(&mut ctx, a),

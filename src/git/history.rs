@@ -1,6 +1,9 @@
 //! One walk over the history reachable from HEAD, reading commit messages only.
 
+use std::collections::HashMap;
+
 use crate::error::Result;
+use crate::model::id;
 use crate::model::ledger::{is_lead_key, CommitInfo};
 use crate::model::person::Person;
 use crate::model::trailer::{self, Divider};
@@ -11,12 +14,21 @@ impl Repo {
     /// Commits reachable from HEAD whose final trailer block has a `Lead-` key, oldest
     /// first (parents before children). An unborn branch has none.
     pub fn lead_history(&self) -> Result<Vec<CommitInfo>> {
-        let Some(head) = self.head_commit()? else {
-            return Ok(Vec::new());
-        };
+        match self.head_commit()? {
+            Some(head) => self.lead_history_from(head.id()),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// [`Repo::lead_history`] from another commit than HEAD.
+    pub fn lead_history_at(&self, commit: &str) -> Result<Vec<CommitInfo>> {
+        self.lead_history_from(git2::Oid::from_str(commit)?)
+    }
+
+    fn lead_history_from(&self, tip: git2::Oid) -> Result<Vec<CommitInfo>> {
         let mailmap = self.inner.mailmap()?;
         let mut walk = self.inner.revwalk()?;
-        walk.push(head.id())?;
+        walk.push(tip)?;
         walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
         let mut out = Vec::new();
         for oid in walk {
@@ -62,5 +74,109 @@ fn body(message: &[u8], block: &std::ops::Range<usize>) -> String {
     match text.split_once("\n\n") {
         Some((_, rest)) => rest.trim().to_string(),
         None => String::new(),
+    }
+}
+
+/// A version of a proposal file, and the commit that made it.
+#[derive(Debug, Clone)]
+pub struct FileVersion {
+    pub commit: String,
+    pub author: Person,
+    pub time: i64,
+    pub offset: i32,
+    /// The file's path at that commit, and its content; `None` when the commit deleted it.
+    pub path: String,
+    pub content: Option<Vec<u8>>,
+}
+
+impl Repo {
+    /// The commits reachable from `tip` (HEAD when `None`) that changed the file of proposal
+    /// `id` in `folder` compared with every parent (git's rule for `git log -- <path>`),
+    /// oldest first. The file is found by the number its name starts with.
+    pub fn proposal_history(
+        &self,
+        tip: Option<&str>,
+        folder: &str,
+        id: u32,
+    ) -> Result<Vec<FileVersion>> {
+        let start = match tip {
+            Some(rev) => git2::Oid::from_str(&self.resolve(rev)?)?,
+            None => match self.head_commit()? {
+                Some(c) => c.id(),
+                None => return Ok(Vec::new()),
+            },
+        };
+        let mailmap = self.inner.mailmap()?;
+        let mut walk = self.inner.revwalk()?;
+        walk.push(start)?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
+        let mut in_folder: HashMap<git2::Oid, Option<(git2::Oid, String)>> = HashMap::new();
+        let mut blob_of: HashMap<git2::Oid, Option<git2::Oid>> = HashMap::new();
+        let mut out = Vec::new();
+        for oid in walk {
+            let commit = self.inner.find_commit(oid?)?;
+            let found = self.file_in(&commit, folder, id, &mut in_folder)?;
+            let blob = found.as_ref().map(|(b, _)| *b);
+            let changed = if commit.parent_count() == 0 {
+                blob.is_some()
+            } else {
+                commit
+                    .parent_ids()
+                    .all(|p| blob_of.get(&p).copied().flatten() != blob)
+            };
+            blob_of.insert(commit.id(), blob);
+            if !changed {
+                continue;
+            }
+            let author = commit.author_with_mailmap(&mailmap)?;
+            let when = author.when();
+            let content = match blob {
+                Some(b) => Some(self.inner.find_blob(b)?.content().to_vec()),
+                None => None,
+            };
+            out.push(FileVersion {
+                commit: commit.id().to_string(),
+                author: Person::new(
+                    String::from_utf8_lossy(author.name_bytes()),
+                    String::from_utf8_lossy(author.email_bytes()),
+                ),
+                time: when.seconds(),
+                offset: when.offset_minutes(),
+                path: found
+                    .map(|(_, name)| format!("{folder}/{name}"))
+                    .unwrap_or_default(),
+                content,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The blob and name of proposal `id`'s file in `folder` at `commit`, with a cache keyed
+    /// by the folder's tree so that unchanged folders are not searched again.
+    fn file_in(
+        &self,
+        commit: &git2::Commit<'_>,
+        folder: &str,
+        id: u32,
+        cache: &mut HashMap<git2::Oid, Option<(git2::Oid, String)>>,
+    ) -> Result<Option<(git2::Oid, String)>> {
+        let tree = commit.tree()?;
+        let folder_tree = match tree.get_path(std::path::Path::new(folder)) {
+            Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => entry.id(),
+            Ok(_) => return Ok(None),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(hit) = cache.get(&folder_tree) {
+            return Ok(hit.clone());
+        }
+        let sub = self.inner.find_tree(folder_tree)?;
+        let found = sub.iter().find_map(|e| {
+            let name = e.name().ok()?;
+            (e.kind() == Some(git2::ObjectType::Blob) && id::from_file_name(name) == Some(id))
+                .then(|| (e.id(), name.to_string()))
+        });
+        cache.insert(folder_tree, found.clone());
+        Ok(found)
     }
 }

@@ -8,6 +8,7 @@
 mod commit;
 mod history;
 pub mod params;
+pub use history::FileVersion;
 mod revs;
 mod sign;
 pub mod worktree;

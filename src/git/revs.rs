@@ -97,12 +97,30 @@ impl Repo {
 
     /// Commits reachable from HEAD but not from `since`, parents before children.
     pub fn commits_since(&self, since: &str) -> Result<Vec<String>> {
+        match self.head_commit()? {
+            Some(head) => self.commits_between(since, &head.id().to_string()),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Every commit reachable from HEAD with its position, parents before children.
+    pub fn topo_positions(&self) -> Result<std::collections::HashMap<String, usize>> {
         let Some(head) = self.head_commit()? else {
-            return Ok(Vec::new());
+            return Ok(Default::default());
         };
         let mut walk = self.inner.revwalk()?;
         walk.push(head.id())?;
-        walk.hide(git2::Oid::from_str(since)?)?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
+        walk.enumerate()
+            .map(|(i, oid)| Ok((oid?.to_string(), i)))
+            .collect()
+    }
+
+    /// Commits reachable from `to` but not from `from`, parents before children.
+    pub fn commits_between(&self, from: &str, to: &str) -> Result<Vec<String>> {
+        let mut walk = self.inner.revwalk()?;
+        walk.push(git2::Oid::from_str(to)?)?;
+        walk.hide(git2::Oid::from_str(from)?)?;
         walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
         walk.map(|oid| Ok(oid?.to_string())).collect()
     }
@@ -123,6 +141,31 @@ impl Repo {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The `.toml` files directly in `folder` at `commit`: names and blob ids.
+    pub fn folder_files(&self, commit: &str, folder: &str) -> Result<Vec<(String, String)>> {
+        let tree = self
+            .inner
+            .find_commit(git2::Oid::from_str(commit)?)?
+            .tree()?;
+        let sub = match tree.get_path(Path::new(folder)) {
+            Ok(entry) => entry.to_object(&self.inner)?,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let Some(sub) = sub.as_tree() else {
+            return Ok(Vec::new());
+        };
+        Ok(sub
+            .iter()
+            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
+            .filter_map(|e| {
+                let name = e.name().ok()?;
+                name.ends_with(".toml")
+                    .then(|| (name.to_string(), e.id().to_string()))
+            })
+            .collect())
     }
 
     /// Whether this is a shallow clone, whose history may not answer.

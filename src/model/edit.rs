@@ -130,6 +130,38 @@ pub fn set_stakeholder(
     })
 }
 
+/// Adds feedback entry `id` (the caller picks it, so that ids are never reused).
+pub fn add_feedback(
+    src: &str,
+    id: &str,
+    from: &str,
+    date: &str,
+    text: &str,
+) -> Result<String, ParseError> {
+    edit(src, |doc| {
+        let t = sub_table(section(doc, "socialize"), id);
+        set_str(t, "from", from);
+        set_str(t, "date", date);
+        set_str(t, "text", text);
+        set_str(t, "status", "open");
+        set_str(t, "answer", "");
+    })
+}
+
+/// Answers feedback entry `id`: `status` is `incorporated` or `declined`.
+pub fn answer_feedback(
+    src: &str,
+    id: &str,
+    status: &str,
+    answer: &str,
+) -> Result<String, ParseError> {
+    edit(src, |doc| {
+        let t = sub_table(section(doc, "socialize"), id);
+        set_str(t, "status", status);
+        set_str(t, "answer", answer);
+    })
+}
+
 /// Records why a proposal closed early: a reason, and the proposal that replaces it.
 pub fn set_closing(
     src: &str,
@@ -292,6 +324,28 @@ mod tests {
         let text = set_stakeholder(&src, "bo", &fields).unwrap();
         assert!(text.contains("[stakeholders.bo]\nwho = "), "{text}");
         assert_eq!(Proposal::parse(&text).unwrap().stakeholders[0].role, "lead");
+    }
+
+    #[test]
+    fn feedback_is_added_and_answered_in_place() {
+        let text = add_feedback(
+            &template(),
+            "F3",
+            "Dana <d@example.com>",
+            "2026-12-01",
+            "Page",
+        )
+        .unwrap();
+        let text = answer_feedback(&text, "F3", "declined", "Too noisy").unwrap();
+        let p = Proposal::parse(&text).unwrap();
+        assert_eq!(p.feedback[0].id, "F3");
+        assert_eq!(
+            p.feedback[0].answer,
+            crate::model::proposal::Answer::Declined("Too noisy".into())
+        );
+        let socialize = text.find("[socialize.F3]").unwrap();
+        assert!(text.find("# 7 · socialize").unwrap() < socialize);
+        assert!(socialize < text.find("# 8 · implement").unwrap());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod config;
+pub mod diff;
 pub mod edit;
 pub mod gate;
 pub mod id;

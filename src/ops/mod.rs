@@ -5,10 +5,12 @@
 //! working tree and history through the git layer. Nothing here prints.
 
 pub mod advance;
+pub mod diff;
 pub mod edit_file;
 pub mod editor;
 pub mod propose;
 pub mod query;
+pub mod review;
 pub mod setters;
 pub mod signoffs;
 

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
 use crate::model::check::{self, Finding};
+use crate::model::diff::{self, FeedbackEvent};
 use crate::model::gate::{self, Gate};
 use crate::model::ledger::{Event, Ledger};
 use crate::model::proposal::{ParseError, Proposal};
@@ -84,7 +85,7 @@ pub struct Detail {
 pub fn show(ws: &Workspace, id: u32) -> Result<Detail> {
     let found = ws.find(id)?;
     let ledger = ws.ledger()?;
-    let signoffs = signoffs::report_for(ws, &found, &ledger, None)
+    let signoffs = signoffs::report_for(ws, &found, &ledger, None, None)
         .map(|r| r.matrix)
         .map_err(|e| e.to_string());
     let Found { rel, proposal, .. } = found;
@@ -104,14 +105,39 @@ pub fn show(ws: &Workspace, id: u32) -> Result<Detail> {
 
 /// The recorded events of a proposal, oldest first. The proposal need not be in the working
 /// tree any more, but it must have a history or a file.
-pub fn log(ws: &Workspace, id: u32) -> Result<(Vec<Event>, Ledger)> {
+pub fn log(ws: &Workspace, id: u32) -> Result<(Vec<Entry>, Ledger)> {
     let ledger = ws.ledger()?;
-    let events: Vec<Event> = ledger.of(id).cloned().collect();
-    if events.is_empty() {
+    let mut entries: Vec<Entry> = ledger.of(id).cloned().map(Entry::Ledger).collect();
+    let feedback = diff::feedback_timeline(&super::diff::revisions(ws, id)?);
+    if entries.is_empty() && feedback.is_empty() {
         match ws.find(id) {
             Ok(_) | Err(Error::DuplicateId { .. }) | Err(Error::Parse { .. }) => {}
             Err(e) => return Err(e),
         }
     }
-    Ok((events, ledger))
+    if !feedback.is_empty() {
+        entries.extend(feedback.into_iter().map(Entry::Feedback));
+        let order = ws.repo.topo_positions()?;
+        // Stable: within one commit, ledger events come before what the file shows.
+        entries.sort_by_key(|e| order.get(e.commit()).copied().unwrap_or(usize::MAX));
+    }
+    Ok((entries, ledger))
+}
+
+/// One line of a proposal's timeline.
+#[derive(Debug, Clone)]
+pub enum Entry {
+    /// A transition, sign-off, withdrawal, concern or resolution, from trailers.
+    Ledger(Event),
+    /// Feedback given or answered, from the file's history.
+    Feedback(FeedbackEvent),
+}
+
+impl Entry {
+    pub fn commit(&self) -> &str {
+        match self {
+            Entry::Ledger(e) => &e.commit,
+            Entry::Feedback(f) => &f.commit,
+        }
+    }
 }

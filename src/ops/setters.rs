@@ -5,7 +5,9 @@ use crate::error::{Error, Result};
 use crate::model::edit::{self, StakeholderFields};
 use crate::model::id;
 use crate::model::person::Person;
-use crate::model::proposal::{normalize_item_id, ParseError, Proposal, Verdict};
+use crate::model::proposal::{
+    item_number, normalize_item_id, Answer, ParseError, Proposal, Verdict,
+};
 
 use super::{parse_error, Found, Workspace};
 
@@ -153,4 +155,105 @@ fn not_blank<'a>(text: &'a str, what: &str) -> Result<&'a str> {
         return Err(Error::usage(format!("{what} is empty")));
     }
     Ok(trimmed)
+}
+
+/// Adds feedback under the next id never used for this proposal; returns the id.
+pub fn feedback(ws: &Workspace, proposal: u32, from: Option<&str>, text: &str) -> Result<String> {
+    let text = not_blank(text, "the feedback")?;
+    let (me, time, offset) = ws.repo.author()?;
+    let from = match from {
+        Some(f) => Person::parse(f).ok_or_else(|| {
+            Error::usage(format!(
+                "'{f}' is not a person; write them as git does: \"Name <email>\""
+            ))
+        })?,
+        None => me,
+    };
+    let used = used_feedback_ids(ws, proposal)?;
+    let id = format!("F{}", used + 1);
+    let date = crate::model::util::date(time, offset);
+    apply(ws, proposal, |_, src| {
+        edit::add_feedback(src, &id, &from.to_string(), &date, text).map_err(SetterError::from)
+    })?;
+    Ok(id)
+}
+
+/// The highest feedback number this proposal has ever used, in the working tree or in any
+/// committed version: ids are never reused, even after an entry was deleted.
+fn used_feedback_ids(ws: &Workspace, proposal: u32) -> Result<u32> {
+    let current = ws.find(proposal)?;
+    let mut max = current
+        .proposal
+        .feedback
+        .iter()
+        .map(|f| item_number(&f.id))
+        .max()
+        .unwrap_or(0);
+    for version in ws
+        .repo
+        .proposal_history(None, &ws.config.folder, proposal)?
+    {
+        let Some(bytes) = version.content else {
+            continue;
+        };
+        if let Ok(p) = Proposal::parse(&String::from_utf8_lossy(&bytes)) {
+            max = p
+                .feedback
+                .iter()
+                .map(|f| item_number(&f.id))
+                .fold(max, u32::max);
+        }
+    }
+    Ok(max)
+}
+
+/// How feedback is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Response {
+    Incorporated,
+    Declined,
+}
+
+/// Answers a feedback entry; returns its id. Answering again needs `amend`.
+pub fn respond(
+    ws: &Workspace,
+    proposal: u32,
+    entry: &str,
+    response: Response,
+    text: &str,
+    amend: bool,
+) -> Result<String> {
+    let what = match response {
+        Response::Incorporated => "what changed to incorporate it",
+        Response::Declined => "the reason for declining it",
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Error::usage(format!("the answer is empty: say {what}")));
+    }
+    let mut fid = String::new();
+    apply(ws, proposal, |p, src| {
+        let found = normalize_item_id('F', entry)
+            .and_then(|id| p.feedback.iter().find(|f| f.id == id))
+            .ok_or_else(|| {
+                SetterError::Other(Error::ItemNotFound {
+                    id: p.id,
+                    kind: "feedback entry",
+                    name: entry.to_string(),
+                })
+            })?;
+        fid = found.id.clone();
+        if found.answer != Answer::Open && !amend {
+            let (status, answer) = crate::model::diff::answer_parts(&found.answer);
+            return Err(SetterError::Other(Error::usage(format!(
+                "{fid} is already answered ({status}: {answer}); use --amend to change the answer"
+            ))));
+        }
+        let status = match response {
+            Response::Incorporated => "incorporated",
+            Response::Declined => "declined",
+        };
+        edit::answer_feedback(src, &fid, status, text).map_err(SetterError::from)
+    })?;
+    Ok(fid)
 }

@@ -39,15 +39,17 @@ struct Trust {
 pub fn report(ws: &Workspace, id: u32, base: Option<&str>) -> Result<Report> {
     let found = ws.find(id)?;
     let ledger = ws.ledger()?;
-    report_for(ws, &found, &ledger, base)
+    report_for(ws, &found, &ledger, base, None)
 }
 
-/// [`report`] for a proposal and ledger already loaded.
+/// [`report`] for a proposal and ledger already loaded. `tip` is the commit `found` was
+/// read from, or `None` for the working tree: staleness is traced up to it.
 pub fn report_for(
     ws: &Workspace,
     found: &Found,
     ledger: &Ledger,
     base: Option<&str>,
+    tip: Option<&str>,
 ) -> Result<Report> {
     let trust = trust(ws, found.proposal.id, base)?;
     let roster = trust.roster.as_ref().unwrap_or(&found.proposal);
@@ -69,7 +71,7 @@ pub fn report_for(
             }
         };
         let changed_by = match event.kind {
-            EventKind::Signoff => changed_since(ws, &trust.folder, found, &event.commit)?,
+            EventKind::Signoff => changed_since(ws, &trust.folder, found, &event.commit, tip)?,
             _ => None,
         };
         checked.push(Checked {
@@ -171,6 +173,7 @@ fn changed_since(
     folder: &str,
     found: &Found,
     commit: &str,
+    tip: Option<&str>,
 ) -> Result<Option<String>> {
     let id = found.proposal.id;
     let approved = match ws.repo.proposal_at(commit, folder, id)? {
@@ -183,7 +186,11 @@ fn changed_since(
     if signoff::same_content(&approved, &found.proposal) {
         return Ok(None);
     }
-    for later in ws.repo.commits_since(commit)? {
+    let later = match tip {
+        Some(tip) => ws.repo.commits_between(commit, tip)?,
+        None => ws.repo.commits_since(commit)?,
+    };
+    for later in later {
         let version = ws
             .repo
             .proposal_at(&later, folder, id)?
@@ -192,7 +199,10 @@ fn changed_since(
             return Ok(Some(later));
         }
     }
-    Ok(Some("by uncommitted changes in the working tree".into()))
+    Ok(Some(match tip {
+        None => "by uncommitted changes in the working tree".into(),
+        Some(_) => "since".into(),
+    }))
 }
 
 /// What `signoff`, `concern` and `resolve` record.
@@ -253,7 +263,7 @@ pub fn record(ws: &Workspace, id: u32, what: &Record) -> Result<String> {
             if !is_stakeholder && !is_author {
                 return Err(not_a_stakeholder(&me, id));
             }
-            let report = report_for(ws, &found, &ws.ledger()?, None)?;
+            let report = report_for(ws, &found, &ws.ledger()?, None, None)?;
             let Some(open) = report.matrix.open_concerns().find(|c| c.name == *name) else {
                 return Err(Error::ItemNotFound {
                     id,

@@ -5,13 +5,14 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::model::check::Finding;
+use crate::model::diff::FeedbackKind;
 use crate::model::gate::Gate;
 use crate::model::ledger::{Event, EventKind};
 use crate::model::person::Person;
 use crate::model::proposal::{Answer, Proposal};
 use crate::model::signoff::{Row, Standing};
 use crate::model::util;
-use crate::ops::query::{Detail, Listing};
+use crate::ops::query::{Detail, Entry, Listing};
 use crate::ops::signoffs::Report;
 
 /// The version of every JSON document git lead prints. Fields are only ever added within a
@@ -59,7 +60,8 @@ struct EventView<'a> {
     kind: &'a str,
     step: Option<&'a str>,
     concern: Option<&'a str>,
-    summary: &'a str,
+    feedback: Option<&'a str>,
+    summary: String,
     body: &'a str,
 }
 
@@ -79,7 +81,8 @@ fn event(e: &Event) -> EventView<'_> {
         kind,
         step,
         concern,
-        summary: &e.summary,
+        feedback: None,
+        summary: e.summary.clone(),
         body: &e.body,
     }
 }
@@ -369,13 +372,40 @@ struct LogView<'a> {
 }
 
 /// `log --json`.
-pub fn log(out: &mut dyn Write, id: u32, events: &[Event]) -> io::Result<()> {
+pub fn log(out: &mut dyn Write, id: u32, entries: &[Entry]) -> io::Result<()> {
+    let events = entries
+        .iter()
+        .map(|entry| match entry {
+            Entry::Ledger(e) => event(e),
+            Entry::Feedback(f) => {
+                let (kind, answer) = match &f.kind {
+                    FeedbackKind::Given => ("feedback-given", None),
+                    FeedbackKind::Answered { status, answer } => {
+                        ("feedback-answered", Some(format!("{status}: {answer}")))
+                    }
+                    FeedbackKind::Reopened => ("feedback-reopened", None),
+                };
+                EventView {
+                    commit: &f.commit,
+                    author: person(&f.author),
+                    time: f.time,
+                    date: util::date_time(f.time, f.offset),
+                    kind,
+                    step: None,
+                    concern: None,
+                    feedback: Some(&f.id),
+                    summary: answer.unwrap_or_else(|| f.text.clone()),
+                    body: "",
+                }
+            }
+        })
+        .collect();
     write(
         out,
         &LogView {
             schema: SCHEMA,
             proposal: id,
-            events: events.iter().map(event).collect(),
+            events,
         },
     )
 }

@@ -2,5 +2,7 @@
 //! writes to the `out` it is given and never decides where output goes.
 
 pub mod color;
+pub mod diff;
 pub mod json;
+pub mod review;
 pub mod text;

@@ -5,13 +5,14 @@ use std::io::{self, Write};
 use comfy_table::{presets, Attribute, Cell, ContentArrangement, Table};
 
 use crate::model::check::Finding;
+use crate::model::diff::{FeedbackEvent, FeedbackKind};
 use crate::model::gate::Gate;
 use crate::model::ledger::{Event, EventKind, Stranded};
 use crate::model::proposal::{Answer, Proposal};
 use crate::model::signoff::{describe_change, Matrix, Standing};
 use crate::model::step::Step;
 use crate::model::util;
-use crate::ops::query::{Detail, Listing};
+use crate::ops::query::{Detail, Entry, Listing};
 use crate::ops::signoffs::Report;
 
 use super::color::Paint;
@@ -306,15 +307,34 @@ pub fn findings(out: &mut dyn Write, paint: Paint, findings: &[Finding]) -> io::
 }
 
 /// The timeline of `log`.
-pub fn log(out: &mut dyn Write, id: u32, events: &[Event], paint: Paint) -> io::Result<()> {
-    if events.is_empty() {
+pub fn log(out: &mut dyn Write, id: u32, entries: &[Entry], paint: Paint) -> io::Result<()> {
+    if entries.is_empty() {
         writeln!(out, "No recorded events for proposal {id}.")?;
         return Ok(());
     }
-    for e in events {
-        writeln!(out, "{}", event_line(e, paint))?;
+    for entry in entries {
+        let line = match entry {
+            Entry::Ledger(e) => event_line(e, paint),
+            Entry::Feedback(f) => feedback_line(f, paint),
+        };
+        writeln!(out, "{line}")?;
     }
     Ok(())
+}
+
+fn feedback_line(f: &FeedbackEvent, paint: Paint) -> String {
+    let what = match &f.kind {
+        FeedbackKind::Given => format!("feedback {} from {}: {}", f.id, f.from, f.text),
+        FeedbackKind::Answered { status, answer } => format!("{} {status}: {answer}", f.id),
+        FeedbackKind::Reopened => format!("{} reopened", f.id),
+    };
+    format!(
+        "{} {}  {}  {}",
+        paint.yellow(short(&f.commit)),
+        util::date_time(f.time, f.offset),
+        what,
+        paint.dim(&format!("({})", f.author))
+    )
 }
 
 fn event_line(e: &Event, paint: Paint) -> String {

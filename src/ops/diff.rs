@@ -1,0 +1,200 @@
+//! `diff`: what changed in a proposal between two revisions, field by field.
+
+use crate::error::{Error, Result};
+use crate::model::diff::{self, Change, FeedbackKind, Revision};
+use crate::model::ledger::EventKind;
+use crate::model::proposal::{normalize_item_id, Proposal};
+
+use super::{parse_error, Workspace};
+
+/// Which two versions to compare.
+#[derive(Debug, Clone)]
+pub enum Spec {
+    /// From the last recorded transition to the working tree.
+    SinceTransition,
+    /// From a revision to another, or to the working tree.
+    Revisions(String, Option<String>),
+    /// From where a feedback entry was given to where it was answered.
+    Feedback(String),
+    /// From someone's latest sign-off to the working tree.
+    SinceSignoff(String),
+}
+
+/// One side of a comparison.
+#[derive(Debug, Clone)]
+pub struct Side {
+    /// What the user would call it: a revision as given, or "working tree".
+    pub label: String,
+    /// The commit, unless it is the working tree.
+    pub commit: Option<String>,
+    pub text: String,
+    pub proposal: Proposal,
+}
+
+/// Two versions of a proposal and their differences.
+#[derive(Debug, Clone)]
+pub struct Compared {
+    pub id: u32,
+    pub old: Side,
+    pub new: Side,
+    pub changes: Vec<Change>,
+}
+
+/// Compares two versions of proposal `id` as `spec` says.
+pub fn compare(ws: &Workspace, id: u32, spec: &Spec) -> Result<Compared> {
+    let (old, new) = match spec {
+        Spec::SinceTransition => {
+            let ledger = ws.ledger()?;
+            let (step, last) = ledger
+                .transitions(id)
+                .last()
+                .map(|(s, e)| (*s, e.commit.clone()))
+                .ok_or_else(|| Error::usage(format!("proposal {id} has no recorded transition")))?;
+            let old = labelled(at(ws, id, &last)?, format!("transition to {step}"));
+            (old, working_tree(ws, id)?)
+        }
+        Spec::Revisions(a, None) => (at(ws, id, a)?, working_tree(ws, id)?),
+        Spec::Revisions(a, Some(b)) => (at(ws, id, a)?, at(ws, id, b)?),
+        Spec::Feedback(entry) => feedback_span(ws, id, entry)?,
+        Spec::SinceSignoff(who) => {
+            let ledger = ws.ledger()?;
+            let wanted = who.trim().to_lowercase();
+            let signed = ledger
+                .of(id)
+                .filter(|e| e.kind == EventKind::Signoff)
+                .filter(|e| {
+                    e.author.email.to_lowercase() == wanted
+                        || e.author.name.to_lowercase() == wanted
+                        || e.author.to_string().to_lowercase() == wanted
+                })
+                .last()
+                .ok_or_else(|| Error::ItemNotFound {
+                    id,
+                    kind: "sign-off by",
+                    name: who.to_string(),
+                })?;
+            let old = labelled(
+                at(ws, id, &signed.commit)?,
+                format!("sign-off by {}", signed.author),
+            );
+            (old, working_tree(ws, id)?)
+        }
+    };
+    let changes = diff::diff(Some(&old.proposal), &new.proposal);
+    Ok(Compared {
+        id,
+        old,
+        new,
+        changes,
+    })
+}
+
+fn labelled(mut side: Side, label: String) -> Side {
+    side.label = label;
+    side
+}
+
+/// The proposal as it is in the working tree.
+fn working_tree(ws: &Workspace, id: u32) -> Result<Side> {
+    let found = ws.find(id)?;
+    Ok(Side {
+        label: "working tree".into(),
+        commit: None,
+        text: found.text,
+        proposal: found.proposal,
+    })
+}
+
+/// The proposal at a revision: an error names the revision when it is not there or does
+/// not parse there.
+pub fn at(ws: &Workspace, id: u32, rev: &str) -> Result<Side> {
+    let commit = ws.repo.resolve(rev)?;
+    let (path, bytes) = ws
+        .repo
+        .proposal_at(&commit, &ws.config.folder, id)?
+        .ok_or_else(|| Error::NotAtRevision {
+            id,
+            rev: rev.to_string(),
+        })?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let proposal =
+        Proposal::parse(&text).map_err(|e| parse_error(&format!("{path} at {rev}"), e))?;
+    Ok(Side {
+        label: rev.to_string(),
+        commit: Some(commit),
+        text,
+        proposal,
+    })
+}
+
+/// The revisions of a proposal through the history reachable from HEAD, oldest first.
+pub fn revisions(ws: &Workspace, id: u32) -> Result<Vec<Revision>> {
+    Ok(ws
+        .repo
+        .proposal_history(None, &ws.config.folder, id)?
+        .into_iter()
+        .map(|v| Revision {
+            proposal: v
+                .content
+                .and_then(|b| Proposal::parse(&String::from_utf8_lossy(&b)).ok()),
+            commit: v.commit,
+            author: v.author,
+            time: v.time,
+            offset: v.offset,
+        })
+        .collect())
+}
+
+/// From the revision where a feedback entry first appeared to the one where it was first
+/// answered (the working tree when it is answered only there).
+fn feedback_span(ws: &Workspace, id: u32, entry: &str) -> Result<(Side, Side)> {
+    let fid = normalize_item_id('F', entry).unwrap_or_else(|| entry.to_string());
+    let not_found = || Error::ItemNotFound {
+        id,
+        kind: "feedback entry",
+        name: entry.to_string(),
+    };
+    let revisions = revisions(ws, id)?;
+    let timeline = diff::feedback_timeline(&revisions);
+    let current = working_tree(ws, id)?;
+    let given = timeline
+        .iter()
+        .find(|e| e.id == fid && e.kind == FeedbackKind::Given);
+    let answered = timeline
+        .iter()
+        .find(|e| e.id == fid && matches!(e.kind, FeedbackKind::Answered { .. }));
+    let in_tree = current.proposal.feedback.iter().find(|f| f.id == fid);
+    let old = match (given, answered) {
+        // Given and answered in one commit: start from the version before it.
+        (Some(g), Some(a)) if g.commit == a.commit => {
+            let before = revisions
+                .iter()
+                .take_while(|r| r.commit != g.commit)
+                .filter(|r| r.proposal.is_some())
+                .last();
+            match before {
+                Some(r) => labelled(at(ws, id, &r.commit)?, format!("before {fid}")),
+                None => labelled(at(ws, id, &g.commit)?, format!("{fid} given")),
+            }
+        }
+        (Some(g), _) => labelled(at(ws, id, &g.commit)?, format!("{fid} given")),
+        (None, _) if in_tree.is_some() => {
+            return Err(Error::usage(format!(
+                "{fid} is only in the working tree; commit it to compare its answer"
+            )))
+        }
+        (None, _) => return Err(not_found()),
+    };
+    let new = match answered {
+        Some(a) => labelled(at(ws, id, &a.commit)?, format!("{fid} answered")),
+        None if in_tree.is_some_and(|f| f.answer != crate::model::proposal::Answer::Open) => {
+            current
+        }
+        None => {
+            return Err(Error::usage(format!(
+                "{fid} of proposal {id} is not answered yet"
+            )))
+        }
+    };
+    Ok((old, new))
+}
