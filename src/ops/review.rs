@@ -286,17 +286,18 @@ impl Ctx<'_> {
         };
         for row in &now.matrix.rows {
             let who = row.who.to_string();
+            let stale = matches!(
+                &row.standing,
+                Standing::Signed {
+                    changed_by: Some(_),
+                    ..
+                }
+            );
             match (row.counts(), counted_then(&row.key)) {
-                (true, false) => r.gained.push(who.clone()),
-                (false, true) => r.lost.push((who.clone(), why_not(&row.standing))),
+                _ if stale => r.stale.push((who, why_not(&row.standing))),
+                (true, false) => r.gained.push(who),
+                (false, true) => r.lost.push((who, why_not(&row.standing))),
                 _ => {}
-            }
-            if let Standing::Signed {
-                changed_by: Some(_),
-                ..
-            } = &row.standing
-            {
-                r.stale.push((who, why_not(&row.standing)));
             }
         }
         r.rejected = now

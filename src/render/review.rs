@@ -258,13 +258,26 @@ fn change(c: &Change) -> String {
                     Span::Same(s) => text.push_str(&md(&s)),
                     Span::Deleted(s) if s.trim().is_empty() => text.push_str(&s),
                     Span::Inserted(s) if s.trim().is_empty() => text.push_str(&s),
-                    Span::Deleted(s) => text.push_str(&format!("~~{}~~", md(s.trim()))),
-                    Span::Inserted(s) => text.push_str(&format!("**{}**", md(s.trim()))),
+                    Span::Deleted(s) => text.push_str(&emphasis(&s, "~~")),
+                    Span::Inserted(s) => text.push_str(&emphasis(&s, "**")),
                 }
             }
             format!("`{}`: {text}", c.path)
         }
     }
+}
+
+/// `**word**` around the text, with its surrounding spaces kept outside the markers (where
+/// Markdown wants them).
+fn emphasis(s: &str, marker: &str) -> String {
+    let start = s.len() - s.trim_start().len();
+    let end = s.trim_end().len();
+    format!(
+        "{}{marker}{}{marker}{}",
+        &s[..start],
+        md(s.trim()),
+        &s[end.max(start)..]
+    )
 }
 
 /// A field's value, or every field of a whole entry.

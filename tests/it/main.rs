@@ -11,6 +11,7 @@
 mod bad_input;
 mod editor;
 mod env;
+mod feedback;
 mod harness;
 mod signing;
 mod signoffs;
