@@ -131,6 +131,9 @@ pub enum Error {
     #[error("{message}")]
     Usage { message: String },
 
+    #[error("git lead check found {errors} error(s) and {warnings} warning(s)")]
+    CheckFailed { errors: usize, warnings: usize },
+
     #[error("cannot write the output: {source}")]
     Output {
         #[source]

@@ -2,6 +2,7 @@
 //! arguments, open the workspace, call an operation, render the result.
 
 mod advance;
+mod check;
 mod edit;
 mod feedback;
 mod init;
@@ -85,6 +86,7 @@ pub enum Command {
     Respond(feedback::RespondArgs),
     Diff(feedback::DiffArgs),
     Review(feedback::ReviewArgs),
+    Check(check::Args),
     Signoff(signoffs::SignoffArgs),
     Concern(signoffs::ConcernArgs),
     Resolve(signoffs::ResolveArgs),
@@ -152,6 +154,7 @@ impl Cli {
             Command::Respond(a) => feedback::respond(&mut ctx, a),
             Command::Diff(a) => feedback::diff(&mut ctx, a),
             Command::Review(a) => feedback::review(&mut ctx, a),
+            Command::Check(a) => check::run(&mut ctx, a),
             Command::Signoff(a) => signoffs::signoff(&mut ctx, a),
             Command::Concern(a) => signoffs::concern(&mut ctx, a),
             Command::Resolve(a) => signoffs::resolve(&mut ctx, a),

@@ -7,17 +7,80 @@ use super::ledger::Ledger;
 use super::proposal::Proposal;
 use super::step::Step;
 
-/// Something about a proposal that its file and its history disagree on.
+/// How bad a finding is: an error fails `git lead check`, a warning only with `--strict`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// Something wrong with a proposal or the history: what `list` and `show` mark and what
+/// `git lead check` reports. Codes are stable; `docs/checks.md` lists them all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    /// A stable code: `step-unrecorded`, `transition-out-of-order`, `step-regressed`.
     pub code: &'static str,
-    pub proposal: u32,
+    pub severity: Severity,
+    /// The proposal it concerns, if one.
+    pub proposal: Option<u32>,
+    /// The file it concerns, and the line there, where one applies.
+    pub file: Option<String>,
+    pub line: Option<usize>,
     /// The field of the file it concerns, if one.
     pub field: Option<String>,
     /// The commit it concerns, if one.
     pub commit: Option<String>,
     pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+impl Finding {
+    /// An error about proposal `id`, with nothing located yet.
+    pub fn error(code: &'static str, id: Option<u32>, message: String) -> Finding {
+        Finding {
+            code,
+            severity: Severity::Error,
+            proposal: id,
+            file: None,
+            line: None,
+            field: None,
+            commit: None,
+            message,
+            hint: None,
+        }
+    }
+
+    /// The same, as a warning.
+    pub fn warning(code: &'static str, id: Option<u32>, message: String) -> Finding {
+        Finding {
+            severity: Severity::Warning,
+            ..Finding::error(code, id, message)
+        }
+    }
+
+    pub fn field(mut self, field: impl Into<String>) -> Finding {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn commit(mut self, commit: Option<String>) -> Finding {
+        self.commit = commit;
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Finding {
+        self.hint = Some(hint.into());
+        self
+    }
 }
 
 /// Runs every cross-check on one proposal.
@@ -43,16 +106,17 @@ pub fn step_unrecorded(p: &Proposal, ledger: &Ledger) -> Vec<Finding> {
             p.step, p.id
         ),
     };
-    vec![Finding {
-        code: "step-unrecorded",
-        proposal: p.id,
-        field: Some("step".into()),
-        commit: ledger
-            .transitions(p.id)
-            .last()
-            .map(|(_, e)| e.commit.clone()),
-        message,
-    }]
+    let commit = ledger
+        .transitions(p.id)
+        .last()
+        .map(|(_, e)| e.commit.clone());
+    vec![Finding::error("step-unrecorded", Some(p.id), message)
+        .field("step")
+        .commit(commit)
+        .hint(format!(
+            "change steps only with 'git lead advance {}', or put the step back as recorded",
+            p.id
+        ))]
 }
 
 /// "A transition out of order or skipped."
@@ -72,13 +136,11 @@ pub fn out_of_order(id: u32, ledger: &Ledger) -> Vec<Finding> {
                 .map(|why| format!("the transition {from} -> {step} is not allowed: {why}")),
         };
         if let Some(message) = problem {
-            out.push(Finding {
-                code: "transition-out-of-order",
-                proposal: id,
-                field: None,
-                commit: Some(event.commit.clone()),
-                message,
-            });
+            out.push(
+                Finding::error("transition-out-of-order", Some(id), message)
+                    .commit(Some(event.commit.clone()))
+                    .hint("transitions are recorded by 'git lead advance', one step at a time"),
+            );
         }
         previous = Some(step);
     }
@@ -99,16 +161,17 @@ pub fn regressed(p: &Proposal, rules: &Gates) -> Vec<Finding> {
     for step in completed {
         if let Gate::Missing(missing) = gate::check(p, *step, rules) {
             for m in missing {
-                out.push(Finding {
-                    code: "step-regressed",
-                    proposal: p.id,
-                    message: format!(
-                        "step {step} was completed but now lacks {} ({})",
-                        m.need, m.field
-                    ),
-                    field: Some(m.field),
-                    commit: None,
-                });
+                let message = format!(
+                    "step {step} was completed but now lacks {} ({})",
+                    m.need, m.field
+                );
+                out.push(
+                    Finding::error("step-regressed", Some(p.id), message)
+                        .field(m.field)
+                        .hint(
+                            "restore the content, or withdraw the proposal if it no longer holds",
+                        ),
+                );
             }
         }
     }

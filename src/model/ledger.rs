@@ -50,16 +50,19 @@ pub enum EventKind {
     Concern(String),
     /// The commit's author resolves a concern: `Lead-Concern-Resolved: <name>`.
     Resolve(String),
+    /// The commit implements the proposal: `Lead-Implements: <id>`.
+    Implements,
 }
 
 /// The trailer keys git lead reads, in their canonical spelling.
-pub const KEYS: [&str; 6] = [
+pub const KEYS: [&str; 7] = [
     "Lead-Proposal",
     "Lead-Step",
     "Lead-Signoff",
     "Lead-Signoff-Withdrawn",
     "Lead-Concern",
     "Lead-Concern-Resolved",
+    "Lead-Implements",
 ];
 
 /// One event, with the commit that records it.
@@ -151,13 +154,18 @@ impl Ledger {
                     continue;
                 };
                 (named(), EventKind::Step(step))
-            } else if t.key_is("Lead-Signoff") || t.key_is("Lead-Signoff-Withdrawn") {
+            } else if t.key_is("Lead-Signoff")
+                || t.key_is("Lead-Signoff-Withdrawn")
+                || t.key_is("Lead-Implements")
+            {
                 let Some(id) = id::parse(&t.value) else {
                     self.bad.push(bad("the value is not a proposal id"));
                     continue;
                 };
                 let kind = if t.key_is("Lead-Signoff") {
                     EventKind::Signoff
+                } else if t.key_is("Lead-Implements") {
+                    EventKind::Implements
                 } else {
                     EventKind::Withdraw
                 };

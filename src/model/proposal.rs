@@ -174,6 +174,31 @@ impl Proposal {
     }
 }
 
+/// The 1-based line of a dotted field (`problem.statement`, `socialize.F1.status`) in a
+/// proposal's text: the line of the deepest part of the path that exists there, so that a
+/// missing field points at its table. `None` when the text does not parse or nothing of the
+/// path exists.
+pub fn field_line(src: &str, path: &str) -> Option<usize> {
+    let doc = toml_edit::Document::parse(src).ok()?;
+    let mut table: &dyn TableLike = doc.as_table();
+    let mut offset = None;
+    for part in path.split('.') {
+        let Some((key, item)) = table.get_key_value(part) else {
+            break;
+        };
+        offset = key
+            .span()
+            .or_else(|| item.span())
+            .map(|s| s.start)
+            .or(offset);
+        match item.as_table_like() {
+            Some(t) => table = t,
+            None => break,
+        }
+    }
+    offset.map(|o| ParseError::at(src, o, "").line)
+}
+
 /// Turns `I2`, `i2` or `2` into `I2`; `None` when it is not such an id.
 pub fn normalize_item_id(prefix: char, given: &str) -> Option<String> {
     let given = given.trim();
@@ -683,6 +708,17 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn fields_are_located_by_line() {
+        let src = format!("{MINIMAL}[problem]\nstatement = \"s\"\n[socialize.F1]\nfrom = \"D <d@x>\"\nstatus = \"open\"\n");
+        assert_eq!(field_line(&src, "step"), Some(5));
+        assert_eq!(field_line(&src, "problem.statement"), Some(7));
+        assert_eq!(field_line(&src, "problem.affected"), Some(6));
+        assert_eq!(field_line(&src, "socialize.F1.status"), Some(10));
+        assert_eq!(field_line(&src, "idea"), None);
+        assert_eq!(field_line("x = [", "x"), None);
     }
 
     #[test]

@@ -160,7 +160,7 @@ pub fn evaluate(roster: &Proposal, events: &[Checked], policy: &Policy) -> Matri
             EventKind::Withdraw => "withdraw",
             EventKind::Concern(_) => "concern",
             EventKind::Resolve(_) => "resolve",
-            EventKind::Step(_) => continue,
+            EventKind::Step(_) | EventKind::Implements => continue,
         };
         let reject = |reason: String| Rejected {
             commit: e.commit.clone(),
@@ -243,7 +243,7 @@ pub fn evaluate(roster: &Proposal, events: &[Checked], policy: &Policy) -> Matri
                     )));
                 }
             }
-            EventKind::Step(_) => {}
+            EventKind::Step(_) | EventKind::Implements => {}
         }
     }
     let eligible = rows.iter().filter(|r| !r.is_author).count();

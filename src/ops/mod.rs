@@ -5,6 +5,7 @@
 //! working tree and history through the git layer. Nothing here prints.
 
 pub mod advance;
+pub mod check;
 pub mod diff;
 pub mod edit_file;
 pub mod editor;
@@ -84,6 +85,29 @@ impl Workspace {
             })?;
         }
         Ok(Workspace { repo, config })
+    }
+
+    /// The settings as they are at `commit` (its `.lead.toml`, then git's `lead.*`
+    /// configuration): in a pull request, the base's rules, never the head's.
+    pub fn config_at(&self, commit: &str) -> Result<Config> {
+        let mut config = match self.repo.file_at(commit, CONFIG_FILE)? {
+            Some(bytes) => {
+                Config::parse(&String::from_utf8_lossy(&bytes)).map_err(|e| Error::Config {
+                    path: format!("{CONFIG_FILE} at {}", commit.get(..7).unwrap_or(commit)).into(),
+                    line: e.line,
+                    column: e.column,
+                    message: e.message,
+                })?
+            }
+            None => Config::default(),
+        };
+        for (key, value) in self.repo.lead_settings()? {
+            config.set(&key, &value).map_err(|e| Error::ConfigValue {
+                key: format!("lead.{}", e.key),
+                message: e.message,
+            })?;
+        }
+        Ok(config)
     }
 
     /// The absolute path of a path relative to the top of the working tree.

@@ -12,7 +12,7 @@ use crate::model::proposal::Proposal;
 use crate::model::signoff::{why_not, Concern, Standing};
 use crate::model::step::Step;
 
-use super::{signoffs, Found, Workspace, CONFIG_FILE};
+use super::{signoffs, Found, Workspace};
 
 /// The whole report.
 #[derive(Debug, Clone)]
@@ -70,7 +70,7 @@ pub fn review(ws: &Workspace, base: Option<&str>) -> Result<Review> {
         .head_id()?
         .ok_or_else(|| Error::usage("the branch has no commits yet"))?;
     let range: HashSet<String> = ws.repo.commits_since(&merge_base)?.into_iter().collect();
-    let config = base_config(ws, &merge_base)?;
+    let config = ws.config_at(&merge_base)?;
     let folder = config.folder.clone();
     let ledger = ws.ledger()?;
     let base_ledger = Ledger::from_commits(&ws.repo.lead_history_at(&merge_base)?);
@@ -118,32 +118,6 @@ pub fn review(ws: &Workspace, base: Option<&str>) -> Result<Review> {
         commits: range.len(),
         proposals,
     })
-}
-
-/// The settings at the base: a pull request does not choose its own rules.
-fn base_config(ws: &Workspace, merge_base: &str) -> Result<Config> {
-    let mut config = match ws.repo.file_at(merge_base, CONFIG_FILE)? {
-        Some(bytes) => {
-            Config::parse(&String::from_utf8_lossy(&bytes)).map_err(|e| Error::Config {
-                path: format!(
-                    "{CONFIG_FILE} at {}",
-                    &merge_base[..7.min(merge_base.len())]
-                )
-                .into(),
-                line: e.line,
-                column: e.column,
-                message: e.message,
-            })?
-        }
-        None => Config::default(),
-    };
-    for (key, value) in ws.repo.lead_settings()? {
-        config.set(&key, &value).map_err(|e| Error::ConfigValue {
-            key: format!("lead.{}", e.key),
-            message: e.message,
-        })?;
-    }
-    Ok(config)
 }
 
 struct Ctx<'a> {

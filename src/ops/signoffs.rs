@@ -1,14 +1,14 @@
 //! Sign-offs: evaluating the policy of a proposal, and recording sign-offs and concerns.
 
 use crate::error::{Error, Result};
-use crate::model::config::{Config, Policy};
+use crate::model::config::Policy;
 use crate::model::ledger::{EventKind, Ledger, Stranded};
 use crate::model::proposal::Proposal;
 use crate::model::signoff::{self, Checked, Matrix};
 use crate::model::trailer;
 use crate::model::trust::{self, AllowedSigners};
 
-use super::{parse_error, Found, Workspace, CONFIG_FILE};
+use super::{parse_error, Found, Workspace};
 
 /// The sign-off state of one proposal.
 #[derive(Debug, Clone)]
@@ -55,7 +55,7 @@ pub fn report_for(
     let roster = trust.roster.as_ref().unwrap_or(&found.proposal);
     let mut checked = Vec::new();
     for event in ledger.of(found.proposal.id) {
-        if matches!(event.kind, EventKind::Step(_)) {
+        if matches!(event.kind, EventKind::Step(_) | EventKind::Implements) {
             continue;
         }
         let signature = match (&trust.signers, trust.policy.require_signed) {
@@ -114,23 +114,7 @@ fn trust(ws: &Workspace, id: u32, base: Option<&str>) -> Result<Trust> {
         });
     };
     let commit = ws.repo.merge_base_with_head(base)?;
-    let mut config = match ws.repo.file_at(&commit, CONFIG_FILE)? {
-        Some(bytes) => {
-            Config::parse(&String::from_utf8_lossy(&bytes)).map_err(|e| Error::Config {
-                path: format!("{CONFIG_FILE} at {}", short(&commit)).into(),
-                line: e.line,
-                column: e.column,
-                message: e.message,
-            })?
-        }
-        None => Config::default(),
-    };
-    for (key, value) in ws.repo.lead_settings()? {
-        config.set(&key, &value).map_err(|e| Error::ConfigValue {
-            key: format!("lead.{}", e.key),
-            message: e.message,
-        })?;
-    }
+    let config = ws.config_at(&commit)?;
     let signers = match config.signoff.allowed_signers.as_str() {
         "" => None,
         path => match ws.repo.file_at(&commit, path)? {

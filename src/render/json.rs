@@ -44,7 +44,7 @@ struct FindingView<'a> {
 fn finding(f: &Finding) -> FindingView<'_> {
     FindingView {
         code: f.code,
-        proposal: f.proposal,
+        proposal: f.proposal.unwrap_or(0),
         field: f.field.as_deref(),
         commit: f.commit.as_deref(),
         message: &f.message,
@@ -72,6 +72,7 @@ fn event(e: &Event) -> EventView<'_> {
         EventKind::Withdraw => ("withdraw", None, None),
         EventKind::Concern(name) => ("concern", None, Some(name.as_str())),
         EventKind::Resolve(name) => ("resolve", None, Some(name.as_str())),
+        EventKind::Implements => ("implements", None, None),
     };
     EventView {
         commit: &e.commit,

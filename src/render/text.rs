@@ -344,6 +344,7 @@ fn event_line(e: &Event, paint: Paint) -> String {
         EventKind::Withdraw => format!("{:<12}", "withdrew"),
         EventKind::Concern(name) => format!("concern {name}"),
         EventKind::Resolve(name) => format!("resolved {name}"),
+        EventKind::Implements => format!("{:<12}", "implements"),
     };
     format!(
         "{} {}  {}  {}",

@@ -1,0 +1,425 @@
+//! `check`: every rule, over the proposals and the history, for CI.
+//!
+//! The history is read once (one walk for the ledger); each proposal is then checked from
+//! its file at HEAD and its own events. With a base, only the proposals and commits a pull
+//! request touched are checked, and the policy and keys come from the base.
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::error::{Error, Result};
+use crate::model::check::{self, Finding, Severity};
+use crate::model::config::Config;
+use crate::model::id;
+use crate::model::ledger::{EventKind, Ledger};
+use crate::model::proposal::{field_line, Answer, Proposal};
+use crate::model::step::Step;
+
+use super::{signoffs, Found, Workspace};
+
+/// What `check` looked at, and what it found.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    /// How many proposals and commits were checked.
+    pub proposals: usize,
+    pub commits: usize,
+    /// The merge base, with `--base`.
+    pub base: Option<String>,
+}
+
+impl Outcome {
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count()
+    }
+}
+
+/// A proposal file at HEAD.
+struct File {
+    rel: String,
+    name_id: Option<u32>,
+    text: String,
+}
+
+/// Checks the proposals `ids` (all when empty) and the history, at HEAD or, with `base`,
+/// what a pull request changed since its merge base with `base`.
+pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome> {
+    let mut out = Outcome::default();
+    if ws.repo.is_shallow() {
+        out.findings.push(
+            Finding::error(
+                "shallow-history",
+                None,
+                "this is a shallow clone: its history cannot tell which transitions and \
+                 sign-offs were recorded"
+                    .into(),
+            )
+            .hint(
+                "fetch the whole history ('git fetch --unshallow'; in GitHub Actions, \
+                 actions/checkout with fetch-depth: 0)",
+            ),
+        );
+        return Ok(out);
+    }
+    let Some(head) = ws.repo.head_id()? else {
+        return Ok(out);
+    };
+    let merge_base = base.map(|b| ws.repo.merge_base_with_head(b)).transpose()?;
+    let config = match &merge_base {
+        Some(commit) => ws.config_at(commit)?,
+        None => ws.config.clone(),
+    };
+    let ledger = ws.ledger()?;
+    let range: Option<HashSet<String>> = match &merge_base {
+        Some(mb) => Some(ws.repo.commits_since(mb)?.into_iter().collect()),
+        None => None,
+    };
+    let in_scope = |commit: &str| range.as_ref().is_none_or(|r| r.contains(commit));
+    out.commits = match &range {
+        Some(r) => r.len(),
+        None => ws.repo.topo_positions()?.len(),
+    };
+    out.base.clone_from(&merge_base);
+
+    let files = files_at(ws, &head, &config)?;
+    let touched = touched(
+        ws,
+        &files,
+        merge_base.as_deref(),
+        &config,
+        &ledger,
+        &in_scope,
+    )?;
+    for wanted in ids {
+        if !files.iter().any(|f| f.name_id == Some(*wanted)) {
+            return Err(Error::ProposalNotFound { id: *wanted });
+        }
+    }
+    let selected = |id: Option<u32>| {
+        let Some(id) = id else { return ids.is_empty() };
+        (ids.is_empty() || ids.contains(&id)) && touched.as_ref().is_none_or(|t| t.contains(&id))
+    };
+    let checker = Checker {
+        ws,
+        config: &config,
+        ledger: &ledger,
+        base,
+        head: &head,
+    };
+    let mut by_id: BTreeMap<u32, Vec<&File>> = BTreeMap::new();
+    for file in &files {
+        let parsed = Proposal::parse(&file.text);
+        let id = parsed.as_ref().ok().map(|p| p.id).or(file.name_id);
+        if !selected(id) {
+            continue;
+        }
+        out.proposals += 1;
+        if let Some(id) = id {
+            by_id.entry(id).or_default().push(file);
+        }
+        match parsed {
+            Ok(p) => out.findings.extend(checker.proposal(file, p)?),
+            Err(e) => {
+                let mut f = Finding::error("parse-error", id, e.message)
+                    .hint("fix the file so that it reads as a proposal (docs/format.md)");
+                f.file = Some(file.rel.clone());
+                f.line = Some(e.line);
+                out.findings.push(f);
+            }
+        }
+    }
+    for (id, files) in by_id.into_iter().filter(|(_, f)| f.len() > 1) {
+        let names: Vec<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+        for file in &files {
+            let mut f = Finding::error(
+                "duplicate-id",
+                Some(id),
+                format!(
+                    "proposal {id} is in {} files: {}",
+                    files.len(),
+                    names.join(", ")
+                ),
+            )
+            .hint("renumber one of them (its id and its file name) in a commit of its own");
+            f.file = Some(file.rel.clone());
+            f.line = field_line(&file.text, "id");
+            out.findings.push(f);
+        }
+    }
+    if ids.is_empty() {
+        out.findings.extend(history(&ledger, &in_scope));
+    }
+    out.findings.sort_by(|a, b| {
+        (
+            a.proposal.is_none(),
+            a.proposal,
+            a.severity,
+            &a.file,
+            a.line,
+        )
+            .cmp(&(
+                b.proposal.is_none(),
+                b.proposal,
+                b.severity,
+                &b.file,
+                b.line,
+            ))
+    });
+    Ok(out)
+}
+
+/// The `.toml` files of the proposal folder at HEAD.
+fn files_at(ws: &Workspace, head: &str, config: &Config) -> Result<Vec<File>> {
+    let mut files = Vec::new();
+    for (name, _) in ws.repo.folder_files(head, &config.folder)? {
+        let rel = format!("{}/{name}", config.folder);
+        let bytes = ws.repo.file_at(head, &rel)?.unwrap_or_default();
+        files.push(File {
+            name_id: id::from_file_name(&name),
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+            rel,
+        });
+    }
+    Ok(files)
+}
+
+/// With a base: the ids whose file changed since it, or that have events in the range.
+fn touched(
+    ws: &Workspace,
+    files: &[File],
+    merge_base: Option<&str>,
+    config: &Config,
+    ledger: &Ledger,
+    in_scope: &dyn Fn(&str) -> bool,
+) -> Result<Option<HashSet<u32>>> {
+    let Some(mb) = merge_base else {
+        return Ok(None);
+    };
+    let before: BTreeMap<String, String> = ws
+        .repo
+        .folder_files(mb, &config.folder)?
+        .into_iter()
+        .collect();
+    let mut ids = HashSet::new();
+    for file in files {
+        let name = super::file_name(&file.rel);
+        let old = before
+            .get(name)
+            .and_then(|_| ws.repo.file_at(mb, &file.rel).ok().flatten());
+        if old.as_deref() != Some(file.text.as_bytes()) {
+            ids.extend(
+                Proposal::parse(&file.text)
+                    .ok()
+                    .map(|p| p.id)
+                    .or(file.name_id),
+            );
+        }
+    }
+    ids.extend(
+        ledger
+            .events
+            .iter()
+            .filter(|e| in_scope(&e.commit))
+            .map(|e| e.proposal),
+    );
+    Ok(Some(ids))
+}
+
+struct Checker<'a> {
+    ws: &'a Workspace,
+    config: &'a Config,
+    ledger: &'a Ledger,
+    base: Option<&'a str>,
+    head: &'a str,
+}
+
+impl Checker<'_> {
+    fn proposal(&self, file: &File, p: Proposal) -> Result<Vec<Finding>> {
+        let mut out = Vec::new();
+        if file.name_id != Some(p.id) {
+            let expected = id::file_name(p.id, &p.title, self.config.id_width);
+            out.push(
+                Finding::error(
+                    "file-name",
+                    Some(p.id),
+                    format!(
+                        "the file name does not carry the id {} of the proposal in it",
+                        p.id
+                    ),
+                )
+                .field("id")
+                .hint(format!(
+                    "rename it with 'git mv' to {}/{expected}",
+                    self.config.folder
+                )),
+            );
+        }
+        out.extend(check::cross_check(&p, self.ledger, &self.config.gates));
+        if matches!(p.step, Step::Implement | Step::Done) {
+            for f in p.feedback.iter().filter(|f| f.answer == Answer::Open) {
+                out.push(
+                    Finding::error(
+                        "feedback-unanswered",
+                        Some(p.id),
+                        format!(
+                            "feedback {} from {} is still open, yet the proposal is past socialize",
+                            f.id, f.from
+                        ),
+                    )
+                    .field(format!("socialize.{}.status", f.id))
+                    .hint(format!(
+                        "answer it with 'git lead respond {} {} --incorporated|--declined'",
+                        p.id, f.id
+                    )),
+                );
+            }
+            out.extend(self.policy(file, &p)?);
+        }
+        for f in &mut out {
+            f.file = Some(file.rel.clone());
+            if f.line.is_none() {
+                f.line = f
+                    .field
+                    .as_deref()
+                    .and_then(|field| field_line(&file.text, field));
+            }
+        }
+        Ok(out)
+    }
+
+    /// A proposal in implement or done whose sign-off policy no longer holds.
+    fn policy(&self, file: &File, p: &Proposal) -> Result<Vec<Finding>> {
+        let found = Found {
+            rel: file.rel.clone(),
+            text: file.text.clone(),
+            proposal: p.clone(),
+        };
+        let report =
+            signoffs::report_for(self.ws, &found, self.ledger, self.base, Some(self.head))?;
+        let m = &report.matrix;
+        let mut out = Vec::new();
+        for rule in m.rules.iter().filter(|r| !r.holds && r.id != "concerns") {
+            out.push(
+                Finding::error(
+                    "policy-unmet",
+                    Some(p.id),
+                    format!(
+                        "proposal {} is {} but its sign-off policy no longer holds: {}",
+                        p.id, p.step, rule.detail
+                    ),
+                )
+                .field("stakeholders")
+                .hint(format!(
+                    "'git lead signoffs {}' shows who signed and what is missing",
+                    p.id
+                )),
+            );
+        }
+        for c in m.open_concerns() {
+            out.push(
+                Finding::error(
+                    "open-concern",
+                    Some(p.id),
+                    format!(
+                        "concern '{}' raised by {} is open: {}",
+                        c.name, c.raised_by, c.reason
+                    ),
+                )
+                .commit(Some(c.commit.clone()))
+                .hint(format!(
+                    "resolve it with 'git lead resolve {} {}'",
+                    p.id, c.name
+                )),
+            );
+        }
+        for x in &m.rejected {
+            out.push(
+                Finding::warning(
+                    "signoff-not-counted",
+                    Some(p.id),
+                    format!("the {} by {} does not count: {}", x.kind, x.who, x.reason),
+                )
+                .commit(Some(x.commit.clone())),
+            );
+        }
+        Ok(out)
+    }
+}
+
+/// The rules about commits: early implementations, stranded and unknown trailers.
+fn history(ledger: &Ledger, in_scope: &dyn Fn(&str) -> bool) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (i, e) in ledger.events.iter().enumerate() {
+        if e.kind != EventKind::Implements || !in_scope(&e.commit) {
+            continue;
+        }
+        let reached = ledger.events.get(..i).unwrap_or_default().iter().any(|t| {
+            t.proposal == e.proposal && matches!(t.kind, EventKind::Step(Step::Implement))
+        });
+        if !reached {
+            out.push(
+                Finding::error(
+                    "implements-early",
+                    Some(e.proposal),
+                    format!(
+                        "this commit implements proposal {} (Lead-Implements), which had not reached implement",
+                        e.proposal
+                    ),
+                )
+                .commit(Some(e.commit.clone()))
+                .hint(format!(
+                    "gather the sign-offs and run 'git lead advance {}' before implementing",
+                    e.proposal
+                )),
+            );
+        }
+    }
+    let mut seen = HashSet::new();
+    for s in ledger.stranded.iter().filter(|s| in_scope(&s.commit)) {
+        if !seen.insert(&s.commit) {
+            continue;
+        }
+        out.push(
+            Finding::warning(
+                "stranded-trailer",
+                None,
+                format!(
+                    "'{}: {}' is on line {} of the message, outside the final trailer block \
+                     where git does not read it (a squash merge does this)",
+                    s.key, s.value, s.line
+                ),
+            )
+            .commit(Some(s.commit.clone()))
+            .hint("merge with a merge commit to keep trailers; sign off again after a squash"),
+        );
+    }
+    for b in ledger.bad.iter().filter(|b| in_scope(&b.commit)) {
+        let code = if b.reason == "git lead does not know this trailer" {
+            "unknown-trailer"
+        } else {
+            "bad-trailer"
+        };
+        out.push(
+            Finding::warning(
+                code,
+                None,
+                format!("'{}: {}': {}", b.key, b.value, b.reason),
+            )
+            .commit(Some(b.commit.clone()))
+            .hint(format!(
+                "the trailers git lead reads are {}",
+                crate::model::ledger::KEYS.join(", ")
+            )),
+        );
+    }
+    out
+}
