@@ -50,6 +50,16 @@ struct File {
     text: String,
 }
 
+impl File {
+    /// The proposal's id: its `id` field, or the number of its name when it does not parse.
+    fn id(&self) -> Option<u32> {
+        Proposal::parse(&self.text)
+            .ok()
+            .map(|p| p.id)
+            .or(self.name_id)
+    }
+}
+
 /// Checks the proposals `ids` (all when empty) and the history, at HEAD or, with `base`,
 /// what a pull request changed since its merge base with `base`.
 pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome> {
@@ -71,6 +81,9 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
         return Ok(out);
     }
     let Some(head) = ws.repo.head_id()? else {
+        if let Some(id) = ids.first() {
+            return Err(Error::ProposalNotFound { id: *id });
+        }
         return Ok(out);
     };
     let merge_base = base.map(|b| ws.repo.merge_base_with_head(b)).transpose()?;
@@ -100,7 +113,7 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
         &in_scope,
     )?;
     for wanted in ids {
-        if !files.iter().any(|f| f.name_id == Some(*wanted)) {
+        if !files.iter().any(|f| f.id() == Some(*wanted)) {
             return Err(Error::ProposalNotFound { id: *wanted });
         }
     }
@@ -118,7 +131,7 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
     let mut by_id: BTreeMap<u32, Vec<&File>> = BTreeMap::new();
     for file in &files {
         let parsed = Proposal::parse(&file.text);
-        let id = parsed.as_ref().ok().map(|p| p.id).or(file.name_id);
+        let id = file.id();
         if !selected(id) {
             continue;
         }
@@ -155,9 +168,12 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
             out.findings.push(f);
         }
     }
-    if ids.is_empty() {
-        out.findings.extend(history(&ledger, &in_scope));
-    }
+    // Commit-level findings: all of them, or those of the proposals asked for.
+    out.findings.extend(
+        history(&ledger, &in_scope)
+            .into_iter()
+            .filter(|f| ids.is_empty() || f.proposal.is_some_and(|p| ids.contains(&p))),
+    );
     out.findings.sort_by(|a, b| {
         (
             a.proposal.is_none(),
@@ -283,6 +299,15 @@ impl Checker<'_> {
                 );
             }
             out.extend(self.policy(file, &p)?);
+            // Open feedback is reported once, as unanswered, not also as a regressed step.
+            let open: Vec<String> = out
+                .iter()
+                .filter(|f| f.code == "feedback-unanswered")
+                .filter_map(|f| f.field.clone())
+                .collect();
+            out.retain(|f| {
+                f.code != "step-regressed" || f.field.as_ref().is_none_or(|x| !open.contains(x))
+            });
         }
         for f in &mut out {
             f.file = Some(file.rel.clone());

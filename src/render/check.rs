@@ -43,15 +43,16 @@ fn location(f: &Finding) -> String {
 
 /// Grouped by proposal; findings about the history come last.
 pub fn human(out: &mut dyn Write, o: &Outcome, paint: Paint) -> io::Result<()> {
-    let mut group: Option<Option<u32>> = None;
+    let mut group: Option<String> = None;
     for f in &o.findings {
-        if group != Some(f.proposal) {
-            group = Some(f.proposal);
-            let title = match f.proposal {
-                Some(id) => format!("proposal {id}"),
-                None => "history".to_string(),
-            };
+        let title = match (f.proposal, &f.file) {
+            (Some(id), _) => format!("proposal {id}"),
+            (None, Some(file)) => file.clone(),
+            (None, None) => "history".to_string(),
+        };
+        if group.as_ref() != Some(&title) {
             writeln!(out, "{}", paint.bold(&title))?;
+            group = Some(title);
         }
         let label = format!("{}[{}]", f.severity.as_str(), f.code);
         let label = match f.severity {

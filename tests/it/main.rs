@@ -9,6 +9,7 @@
 )]
 
 mod bad_input;
+mod check;
 mod editor;
 mod env;
 mod feedback;
