@@ -180,3 +180,126 @@ impl Repo {
         Ok(found)
     }
 }
+
+/// Every change to the files of a folder, from one walk over the history: what `check`
+/// and the sign-off matrix need to say which commit changed a proposal.
+#[derive(Debug, Default)]
+pub struct FolderHistory {
+    /// Position of each commit reachable from the tip, parents before children.
+    positions: HashMap<String, usize>,
+    /// For each proposal id, the commits that changed its file (git's rule for
+    /// `git log -- <path>`), in order, with the new blob (`None` when deleted).
+    changes: HashMap<u32, Vec<(usize, String, Option<String>)>>,
+}
+
+impl FolderHistory {
+    /// Where `commit` stands in the walk; `None` when it is not reachable from the tip.
+    pub fn position(&self, commit: &str) -> Option<usize> {
+        self.positions.get(commit).copied()
+    }
+
+    /// The commits that changed proposal `id`'s file after position `after`, in order, with
+    /// the blob each left.
+    pub fn changes_after(
+        &self,
+        id: u32,
+        after: usize,
+    ) -> impl Iterator<Item = (&str, Option<&str>)> {
+        self.changes
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .filter(move |(pos, _, _)| *pos > after)
+            .map(|(_, commit, blob)| (commit.as_str(), blob.as_deref()))
+    }
+}
+
+impl Repo {
+    /// One walk from `tip` recording, for every proposal file in `folder`, the commits that
+    /// changed it. A commit changes a file when its blob differs from that of every parent.
+    pub fn folder_history(&self, tip: &str, folder: &str) -> Result<FolderHistory> {
+        let mut walk = self.inner.revwalk()?;
+        walk.push(git2::Oid::from_str(tip)?)?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
+        let mut folder_of: HashMap<git2::Oid, Option<git2::Oid>> = HashMap::new();
+        let mut out = FolderHistory::default();
+        for (pos, oid) in walk.enumerate() {
+            let commit = self.inner.find_commit(oid?)?;
+            let tree = commit.tree()?;
+            let this = match tree.get_path(std::path::Path::new(folder)) {
+                Ok(e) if e.kind() == Some(git2::ObjectType::Tree) => Some(e.id()),
+                _ => None,
+            };
+            let parents: Vec<Option<git2::Oid>> = commit
+                .parent_ids()
+                .map(|p| folder_of.get(&p).copied().flatten())
+                .collect();
+            folder_of.insert(commit.id(), this);
+            let id = commit.id().to_string();
+            out.positions.insert(id.clone(), pos);
+            if parents.contains(&this) || (parents.is_empty() && this.is_none()) {
+                continue;
+            }
+            let first = parents.first().copied().flatten();
+            for (name, blob) in self.changed_entries(first, this)? {
+                let others_differ = parents
+                    .iter()
+                    .skip(1)
+                    .all(|p| self.entry_blob(*p, &name).ok().flatten() != blob);
+                if !others_differ {
+                    continue;
+                }
+                if let Some(pid) = id::from_file_name(&name) {
+                    out.changes.entry(pid).or_default().push((
+                        pos,
+                        id.clone(),
+                        blob.map(|b| b.to_string()),
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Entries of two folder trees that differ, by name, with the new blob.
+    fn changed_entries(
+        &self,
+        old: Option<git2::Oid>,
+        new: Option<git2::Oid>,
+    ) -> Result<Vec<(String, Option<git2::Oid>)>> {
+        let entries = |tree: Option<git2::Oid>| -> Result<Vec<(String, git2::Oid)>> {
+            let Some(t) = tree else { return Ok(Vec::new()) };
+            let tree = self.inner.find_tree(t)?;
+            Ok(tree
+                .iter()
+                .filter_map(|e| Some((e.name().ok()?.to_string(), e.id())))
+                .collect())
+        };
+        let old: HashMap<String, git2::Oid> = entries(old)?.into_iter().collect();
+        let new = entries(new)?;
+        let mut out: Vec<(String, Option<git2::Oid>)> = new
+            .iter()
+            .filter(|(name, blob)| old.get(name) != Some(blob))
+            .map(|(name, blob)| (name.clone(), Some(*blob)))
+            .collect();
+        let names: std::collections::HashSet<&String> = new.iter().map(|(n, _)| n).collect();
+        out.extend(
+            old.keys()
+                .filter(|name| !names.contains(name))
+                .map(|name| (name.clone(), None)),
+        );
+        Ok(out)
+    }
+
+    fn entry_blob(&self, tree: Option<git2::Oid>, name: &str) -> Result<Option<git2::Oid>> {
+        let Some(t) = tree else { return Ok(None) };
+        let tree = self.inner.find_tree(t)?;
+        Ok(tree.get_name(name).map(|e| e.id()))
+    }
+
+    /// The text of a blob.
+    pub fn blob_text(&self, blob: &str) -> Result<String> {
+        let blob = self.inner.find_blob(git2::Oid::from_str(blob)?)?;
+        Ok(String::from_utf8_lossy(blob.content()).into_owned())
+    }
+}

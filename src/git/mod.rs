@@ -8,7 +8,7 @@
 mod commit;
 mod history;
 pub mod params;
-pub use history::FileVersion;
+pub use history::{FileVersion, FolderHistory};
 mod revs;
 mod sign;
 pub mod worktree;

@@ -95,6 +95,24 @@ impl Repo {
         Ok(None)
     }
 
+    /// [`Repo::proposal_at`], trying the path `likely` first: one lookup instead of a scan
+    /// of the folder when the file kept its name.
+    pub fn proposal_at_likely(
+        &self,
+        commit: &str,
+        likely: &str,
+        folder: &str,
+        id: u32,
+    ) -> Result<Option<(String, Vec<u8>)>> {
+        let name = likely.rsplit('/').next().unwrap_or(likely);
+        if likely.starts_with(folder) && id::from_file_name(name) == Some(id) {
+            if let Some(bytes) = self.file_at(commit, likely)? {
+                return Ok(Some((likely.to_string(), bytes)));
+            }
+        }
+        self.proposal_at(commit, folder, id)
+    }
+
     /// Commits reachable from HEAD but not from `since`, parents before children.
     pub fn commits_since(&self, since: &str) -> Result<Vec<String>> {
         match self.head_commit()? {

@@ -15,10 +15,13 @@ pub mod review;
 pub mod setters;
 pub mod signoffs;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use crate::error::{Error, Result};
-use crate::git::{worktree, Repo};
+use crate::git::{worktree, FolderHistory, Repo};
 use crate::model::config::Config;
 use crate::model::id;
 use crate::model::ledger::Ledger;
@@ -31,6 +34,8 @@ pub const CONFIG_FILE: &str = ".lead.toml";
 pub struct Workspace {
     pub repo: Repo,
     pub config: Config,
+    /// Folder histories already walked, by tip and folder: one walk serves every proposal.
+    histories: RefCell<HashMap<(String, String), Rc<FolderHistory>>>,
 }
 
 /// A proposal file in the working tree, parsed or not.
@@ -84,7 +89,11 @@ impl Workspace {
                 message: e.message,
             })?;
         }
-        Ok(Workspace { repo, config })
+        Ok(Workspace {
+            repo,
+            config,
+            histories: RefCell::default(),
+        })
     }
 
     /// The settings as they are at `commit` (its `.lead.toml`, then git's `lead.*`
@@ -108,6 +117,18 @@ impl Workspace {
             })?;
         }
         Ok(config)
+    }
+
+    /// Which commits changed each proposal file of `folder`, walking from `tip` once per
+    /// run whatever the number of proposals asked about.
+    pub fn folder_history(&self, tip: &str, folder: &str) -> Result<Rc<FolderHistory>> {
+        let key = (tip.to_string(), folder.to_string());
+        if let Some(h) = self.histories.borrow().get(&key) {
+            return Ok(Rc::clone(h));
+        }
+        let history = Rc::new(self.repo.folder_history(tip, folder)?);
+        self.histories.borrow_mut().insert(key, Rc::clone(&history));
+        Ok(history)
     }
 
     /// The absolute path of a path relative to the top of the working tree.

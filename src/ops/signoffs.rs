@@ -160,7 +160,7 @@ fn changed_since(
     tip: Option<&str>,
 ) -> Result<Option<String>> {
     let id = found.proposal.id;
-    let approved = match ws.repo.proposal_at(commit, folder, id)? {
+    let approved = match ws.repo.proposal_at_likely(commit, &found.rel, folder, id)? {
         Some((_, bytes)) => Proposal::parse(&String::from_utf8_lossy(&bytes)).ok(),
         None => None,
     };
@@ -170,17 +170,22 @@ fn changed_since(
     if signoff::same_content(&approved, &found.proposal) {
         return Ok(None);
     }
-    let later = match tip {
-        Some(tip) => ws.repo.commits_between(commit, tip)?,
-        None => ws.repo.commits_since(commit)?,
+    let tip_id = match tip {
+        Some(t) => Some(t.to_string()),
+        None => ws.repo.head_id()?,
     };
-    for later in later {
-        let version = ws
-            .repo
-            .proposal_at(&later, folder, id)?
-            .and_then(|(_, bytes)| Proposal::parse(&String::from_utf8_lossy(&bytes)).ok());
-        if version.is_none_or(|v| !signoff::same_content(&approved, &v)) {
-            return Ok(Some(later));
+    let Some(tip_id) = tip_id else {
+        return Ok(Some("by uncommitted changes in the working tree".into()));
+    };
+    let history = ws.folder_history(&tip_id, folder)?;
+    if let Some(pos) = history.position(commit) {
+        for (later, blob) in history.changes_after(id, pos) {
+            let version = blob
+                .and_then(|b| ws.repo.blob_text(b).ok())
+                .and_then(|text| Proposal::parse(&text).ok());
+            if version.is_none_or(|v| !signoff::same_content(&approved, &v)) {
+                return Ok(Some(later.to_string()));
+            }
         }
     }
     Ok(Some(match tip {
