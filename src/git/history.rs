@@ -27,40 +27,70 @@ impl Repo {
 
     fn lead_history_from(&self, tip: git2::Oid) -> Result<Vec<CommitInfo>> {
         let mailmap = self.inner.mailmap()?;
+        let mut out = Vec::new();
+        self.walk(tip, |commit, _| {
+            out.extend(lead_commit(commit, &mailmap)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// One walk from `tip` for both the ledger and the history of `folder`: what
+    /// `git lead check` reads, once.
+    pub fn scan(&self, tip: &str, folder: &str) -> Result<(Vec<CommitInfo>, FolderHistory)> {
+        let mailmap = self.inner.mailmap()?;
+        let mut commits = Vec::new();
+        let mut history = FolderTracker::default();
+        self.walk(git2::Oid::from_str(tip)?, |commit, pos| {
+            commits.extend(lead_commit(commit, &mailmap)?);
+            history.visit(self, commit, pos, folder)
+        })?;
+        Ok((commits, history.out))
+    }
+
+    /// Visits every commit reachable from `tip`, parents before children.
+    fn walk(
+        &self,
+        tip: git2::Oid,
+        mut visit: impl FnMut(&git2::Commit<'_>, usize) -> Result<()>,
+    ) -> Result<()> {
         let mut walk = self.inner.revwalk()?;
         walk.push(tip)?;
         walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
-        let mut out = Vec::new();
-        for oid in walk {
+        for (pos, oid) in walk.enumerate() {
             let commit = self.inner.find_commit(oid?)?;
-            let message = commit.message_raw_bytes();
-            if !contains_lead_key(message) {
-                continue;
-            }
-            let trailers = trailer::parse_with(message, Divider::Ignore);
-            let stranded = trailer::stranded_with(message, "Lead-", Divider::Ignore);
-            if !trailers.iter().any(|t| is_lead_key(&t.key)) && stranded.is_empty() {
-                continue;
-            }
-            let author = commit.author_with_mailmap(&mailmap)?;
-            let when = author.when();
-            out.push(CommitInfo {
-                id: commit.id().to_string(),
-                author: Person::new(
-                    String::from_utf8_lossy(author.name_bytes()),
-                    String::from_utf8_lossy(author.email_bytes()),
-                ),
-                time: when.seconds(),
-                offset: when.offset_minutes(),
-                summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default())
-                    .into_owned(),
-                body: body(message, &trailer::block_range(message, Divider::Ignore)),
-                trailers,
-                stranded,
-            });
+            visit(&commit, pos)?;
         }
-        Ok(out)
+        Ok(())
     }
+}
+
+/// The ledger's view of a commit: `None` unless its message carries `Lead-` trailers.
+fn lead_commit(commit: &git2::Commit<'_>, mailmap: &git2::Mailmap) -> Result<Option<CommitInfo>> {
+    let message = commit.message_raw_bytes();
+    if !contains_lead_key(message) {
+        return Ok(None);
+    }
+    let trailers = trailer::parse_with(message, Divider::Ignore);
+    let stranded = trailer::stranded_with(message, "Lead-", Divider::Ignore);
+    if !trailers.iter().any(|t| is_lead_key(&t.key)) && stranded.is_empty() {
+        return Ok(None);
+    }
+    let author = commit.author_with_mailmap(mailmap)?;
+    let when = author.when();
+    Ok(Some(CommitInfo {
+        id: commit.id().to_string(),
+        author: Person::new(
+            String::from_utf8_lossy(author.name_bytes()),
+            String::from_utf8_lossy(author.email_bytes()),
+        ),
+        time: when.seconds(),
+        offset: when.offset_minutes(),
+        summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
+        body: body(message, &trailer::block_range(message, Divider::Ignore)),
+        trailers,
+        stranded,
+    }))
 }
 
 /// A cheap test run on every commit before parsing its trailers.
@@ -192,7 +222,67 @@ pub struct FolderHistory {
     changes: HashMap<u32, Vec<(usize, String, Option<String>)>>,
 }
 
+/// Builds a [`FolderHistory`] one commit at a time, parents first.
+#[derive(Default)]
+struct FolderTracker {
+    folder_of: HashMap<git2::Oid, Option<git2::Oid>>,
+    out: FolderHistory,
+}
+
+impl FolderTracker {
+    fn visit(
+        &mut self,
+        repo: &Repo,
+        commit: &git2::Commit<'_>,
+        pos: usize,
+        folder: &str,
+    ) -> Result<()> {
+        let tree = commit.tree()?;
+        let this = match tree.get_path(std::path::Path::new(folder)) {
+            Ok(e) if e.kind() == Some(git2::ObjectType::Tree) => Some(e.id()),
+            _ => None,
+        };
+        let parents: Vec<Option<git2::Oid>> = commit
+            .parent_ids()
+            .map(|p| self.folder_of.get(&p).copied().flatten())
+            .collect();
+        self.folder_of.insert(commit.id(), this);
+        let id = commit.id().to_string();
+        self.out.positions.insert(id.clone(), pos);
+        if parents.contains(&this) || (parents.is_empty() && this.is_none()) {
+            return Ok(());
+        }
+        let first = parents.first().copied().flatten();
+        for (name, blob) in repo.changed_entries(first, this)? {
+            let others_differ = parents
+                .iter()
+                .skip(1)
+                .all(|p| repo.entry_blob(*p, &name).ok().flatten() != blob);
+            if !others_differ {
+                continue;
+            }
+            if let Some(pid) = id::from_file_name(&name) {
+                self.out.changes.entry(pid).or_default().push((
+                    pos,
+                    id.clone(),
+                    blob.map(|b| b.to_string()),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl FolderHistory {
+    /// How many commits the walk visited.
+    pub fn len(&self) -> usize {
+        self.positions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.positions.is_empty()
+    }
+
     /// Where `commit` stands in the walk; `None` when it is not reachable from the tip.
     pub fn position(&self, commit: &str) -> Option<usize> {
         self.positions.get(commit).copied()
@@ -218,47 +308,11 @@ impl Repo {
     /// One walk from `tip` recording, for every proposal file in `folder`, the commits that
     /// changed it. A commit changes a file when its blob differs from that of every parent.
     pub fn folder_history(&self, tip: &str, folder: &str) -> Result<FolderHistory> {
-        let mut walk = self.inner.revwalk()?;
-        walk.push(git2::Oid::from_str(tip)?)?;
-        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
-        let mut folder_of: HashMap<git2::Oid, Option<git2::Oid>> = HashMap::new();
-        let mut out = FolderHistory::default();
-        for (pos, oid) in walk.enumerate() {
-            let commit = self.inner.find_commit(oid?)?;
-            let tree = commit.tree()?;
-            let this = match tree.get_path(std::path::Path::new(folder)) {
-                Ok(e) if e.kind() == Some(git2::ObjectType::Tree) => Some(e.id()),
-                _ => None,
-            };
-            let parents: Vec<Option<git2::Oid>> = commit
-                .parent_ids()
-                .map(|p| folder_of.get(&p).copied().flatten())
-                .collect();
-            folder_of.insert(commit.id(), this);
-            let id = commit.id().to_string();
-            out.positions.insert(id.clone(), pos);
-            if parents.contains(&this) || (parents.is_empty() && this.is_none()) {
-                continue;
-            }
-            let first = parents.first().copied().flatten();
-            for (name, blob) in self.changed_entries(first, this)? {
-                let others_differ = parents
-                    .iter()
-                    .skip(1)
-                    .all(|p| self.entry_blob(*p, &name).ok().flatten() != blob);
-                if !others_differ {
-                    continue;
-                }
-                if let Some(pid) = id::from_file_name(&name) {
-                    out.changes.entry(pid).or_default().push((
-                        pos,
-                        id.clone(),
-                        blob.map(|b| b.to_string()),
-                    ));
-                }
-            }
-        }
-        Ok(out)
+        let mut history = FolderTracker::default();
+        self.walk(git2::Oid::from_str(tip)?, |commit, pos| {
+            history.visit(self, commit, pos, folder)
+        })?;
+        Ok(history.out)
     }
 
     /// Entries of two folder trees that differ, by name, with the new blob.

@@ -91,7 +91,10 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
         Some(commit) => ws.config_at(commit)?,
         None => ws.config.clone(),
     };
-    let ledger = ws.ledger()?;
+    // The one walk over the history: the ledger and every proposal file's changes.
+    let (commits, walked) = ws.repo.scan(&head, &config.folder)?;
+    let walked = ws.remember_history(&head, &config.folder, walked);
+    let ledger = Ledger::from_commits(&commits);
     let range: Option<HashSet<String>> = match &merge_base {
         Some(mb) => Some(ws.repo.commits_since(mb)?.into_iter().collect()),
         None => None,
@@ -99,7 +102,7 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
     let in_scope = |commit: &str| range.as_ref().is_none_or(|r| r.contains(commit));
     out.commits = match &range {
         Some(r) => r.len(),
-        None => ws.repo.topo_positions()?.len(),
+        None => walked.len(),
     };
     out.base.clone_from(&merge_base);
 

@@ -131,6 +131,20 @@ impl Workspace {
         Ok(history)
     }
 
+    /// Keeps a folder history walked elsewhere (by [`Repo::scan`]) for later questions.
+    pub fn remember_history(
+        &self,
+        tip: &str,
+        folder: &str,
+        history: FolderHistory,
+    ) -> Rc<FolderHistory> {
+        let history = Rc::new(history);
+        self.histories
+            .borrow_mut()
+            .insert((tip.to_string(), folder.to_string()), Rc::clone(&history));
+        history
+    }
+
     /// The absolute path of a path relative to the top of the working tree.
     pub fn abs(&self, rel: &str) -> PathBuf {
         self.repo.workdir().join(rel)
