@@ -155,12 +155,7 @@ impl Repo {
         let Some(tree) = self.head_tree()? else {
             return Ok(Vec::new());
         };
-        let sub = match tree.get_path(Path::new(folder)) {
-            Ok(entry) => entry.to_object(&self.inner)?,
-            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(e.into()),
-        };
-        let Some(sub) = sub.as_tree() else {
+        let Some(sub) = self.subtree(&tree, folder)? else {
             return Ok(Vec::new());
         };
         Ok(sub
@@ -168,6 +163,18 @@ impl Repo {
             .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
             .filter_map(|e| e.name().ok().map(str::to_string))
             .collect())
+    }
+
+    /// The tree at `folder` inside `tree`, if there is one.
+    fn subtree(&self, tree: &git2::Tree<'_>, folder: &str) -> Result<Option<git2::Tree<'_>>> {
+        match tree.get_path(Path::new(folder)) {
+            Ok(entry) if entry.kind() == Some(git2::ObjectType::Tree) => {
+                Ok(Some(self.inner.find_tree(entry.id())?))
+            }
+            Ok(_) => Ok(None),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 
     fn head_tree(&self) -> Result<Option<git2::Tree<'_>>> {

@@ -75,12 +75,7 @@ impl Repo {
             .inner
             .find_commit(git2::Oid::from_str(commit)?)?
             .tree()?;
-        let sub = match tree.get_path(Path::new(folder)) {
-            Ok(entry) => entry.to_object(&self.inner)?,
-            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
-            Err(e) => return Err(e.into()),
-        };
-        let Some(sub) = sub.as_tree() else {
+        let Some(sub) = self.subtree(&tree, folder)? else {
             return Ok(None);
         };
         for entry in sub.iter() {
@@ -167,12 +162,7 @@ impl Repo {
             .inner
             .find_commit(git2::Oid::from_str(commit)?)?
             .tree()?;
-        let sub = match tree.get_path(Path::new(folder)) {
-            Ok(entry) => entry.to_object(&self.inner)?,
-            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(e.into()),
-        };
-        let Some(sub) = sub.as_tree() else {
+        let Some(sub) = self.subtree(&tree, folder)? else {
             return Ok(Vec::new());
         };
         Ok(sub

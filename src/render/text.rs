@@ -37,16 +37,7 @@ pub fn list(out: &mut dyn Write, listing: &Listing, paint: Paint, now: i64) -> i
         }
         return Ok(());
     }
-    let mut table = Table::new();
-    table
-        .load_preset(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Dynamic);
-    if let Some(width) = terminal_width() {
-        table.set_width(width);
-    }
-    if paint.on {
-        table.enforce_styling();
-    }
+    let mut table = new_table(paint);
     let head = |s: &str| Cell::new(s).add_attribute(Attribute::Bold);
     table.set_header(vec![
         head("ID"),
@@ -87,6 +78,21 @@ pub fn list(out: &mut dyn Write, listing: &Listing, paint: Paint, now: i64) -> i
         )?;
     }
     Ok(())
+}
+
+/// A borderless table sized to the terminal, styled only when colour is on.
+fn new_table(paint: Paint) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if let Some(width) = terminal_width() {
+        table.set_width(width);
+    }
+    if paint.on {
+        table.enforce_styling();
+    }
+    table
 }
 
 /// Terminal width: `COLUMNS` when set, otherwise what comfy-table detects on a terminal.
@@ -398,16 +404,7 @@ pub fn signoffs(out: &mut dyn Write, r: &Report, paint: Paint) -> io::Result<()>
         )?;
     }
     writeln!(out)?;
-    let mut table = Table::new();
-    table
-        .load_preset(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Dynamic);
-    if let Some(width) = terminal_width() {
-        table.set_width(width);
-    }
-    if paint.on {
-        table.enforce_styling();
-    }
+    let mut table = new_table(paint);
     let head = |s: &str| Cell::new(s).add_attribute(Attribute::Bold);
     table.set_header(vec![
         head("STAKEHOLDER"),
