@@ -93,6 +93,21 @@ fn lead_commit(commit: &git2::Commit<'_>, mailmap: &git2::Mailmap) -> Result<Opt
     }))
 }
 
+/// Git's order of tree entries: by name, a folder's name compared as if it ended in `/`.
+fn git_order(a: &git2::TreeEntry<'_>, b: &git2::TreeEntry<'_>) -> std::cmp::Ordering {
+    let (x, y) = (a.name_bytes(), b.name_bytes());
+    let n = x.len().min(y.len());
+    match x[..n].cmp(&y[..n]) {
+        std::cmp::Ordering::Equal => {}
+        other => return other,
+    }
+    let next = |name: &[u8], e: &git2::TreeEntry<'_>| {
+        let folder = e.kind() == Some(git2::ObjectType::Tree);
+        name.get(n).copied().or(folder.then_some(b'/'))
+    };
+    next(x, a).cmp(&next(y, b))
+}
+
 /// A cheap test run on every commit before parsing its trailers.
 fn contains_lead_key(message: &[u8]) -> bool {
     message.windows(5).any(|w| w.eq_ignore_ascii_case(b"lead-"))
@@ -321,27 +336,44 @@ impl Repo {
         old: Option<git2::Oid>,
         new: Option<git2::Oid>,
     ) -> Result<Vec<(String, Option<git2::Oid>)>> {
-        let entries = |tree: Option<git2::Oid>| -> Result<Vec<(String, git2::Oid)>> {
-            let Some(t) = tree else { return Ok(Vec::new()) };
-            let tree = self.inner.find_tree(t)?;
-            Ok(tree
-                .iter()
-                .filter_map(|e| Some((e.name().ok()?.to_string(), e.id())))
-                .collect())
-        };
-        let old: HashMap<String, git2::Oid> = entries(old)?.into_iter().collect();
-        let new = entries(new)?;
-        let mut out: Vec<(String, Option<git2::Oid>)> = new
-            .iter()
-            .filter(|(name, blob)| old.get(name) != Some(blob))
-            .map(|(name, blob)| (name.clone(), Some(*blob)))
-            .collect();
-        let names: std::collections::HashSet<&String> = new.iter().map(|(n, _)| n).collect();
-        out.extend(
-            old.keys()
-                .filter(|name| !names.contains(name))
-                .map(|name| (name.clone(), None)),
-        );
+        let old = old.map(|t| self.inner.find_tree(t)).transpose()?;
+        let new = new.map(|t| self.inner.find_tree(t)).transpose()?;
+        let mut a = old.iter().flat_map(|t| t.iter()).peekable();
+        let mut b = new.iter().flat_map(|t| t.iter()).peekable();
+        let mut out = Vec::new();
+        let name = |e: &git2::TreeEntry<'_>| String::from_utf8_lossy(e.name_bytes()).into_owned();
+        // Both trees list their entries in git's order: a merge join finds the differences
+        // without building maps of names.
+        loop {
+            match (a.peek(), b.peek()) {
+                (None, None) => break,
+                (Some(x), None) => {
+                    out.push((name(x), None));
+                    a.next();
+                }
+                (None, Some(y)) => {
+                    out.push((name(y), Some(y.id())));
+                    b.next();
+                }
+                (Some(x), Some(y)) => match git_order(x, y) {
+                    std::cmp::Ordering::Equal => {
+                        if x.id() != y.id() {
+                            out.push((name(y), Some(y.id())));
+                        }
+                        a.next();
+                        b.next();
+                    }
+                    std::cmp::Ordering::Less => {
+                        out.push((name(x), None));
+                        a.next();
+                    }
+                    std::cmp::Ordering::Greater => {
+                        out.push((name(y), Some(y.id())));
+                        b.next();
+                    }
+                },
+            }
+        }
         Ok(out)
     }
 
