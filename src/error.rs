@@ -131,6 +131,12 @@ pub enum Error {
     #[error("{message}")]
     Usage { message: String },
 
+    #[error("{message}")]
+    State { message: String },
+
+    #[error("this is a shallow clone: its history cannot tell which transitions, sign-offs and feedback were recorded")]
+    ShallowHistory,
+
     #[error("git lead check found {errors} error(s) and {warnings} warning(s)")]
     CheckFailed { errors: usize, warnings: usize },
 
@@ -214,6 +220,12 @@ impl Error {
             Error::PolicyUnmet { id, .. } => {
                 format!("'git lead signoffs {id}' shows who has signed off and what is missing")
             }
+            Error::ShallowHistory => "fetch the whole history ('git fetch --unshallow'; in CI, \
+                 a checkout with fetch-depth: 0)"
+                .to_string(),
+            Error::ItemNotFound { id, kind: "sign-off by", .. } => {
+                format!("'git lead signoffs {id}' shows who has signed off")
+            }
             Error::OperationInProgress { .. } => {
                 "finish it or abort it first ('git status' says how)".to_string()
             }
@@ -259,6 +271,12 @@ impl Error {
         Error::Io {
             path: path.into(),
             source,
+        }
+    }
+
+    pub(crate) fn state(message: impl Into<String>) -> Self {
+        Error::State {
+            message: message.into(),
         }
     }
 

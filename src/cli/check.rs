@@ -33,7 +33,8 @@ pub struct Args {
 }
 
 pub fn run(ctx: &mut Ctx, a: Args) -> Result<()> {
-    let outcome = check::check(&workspace()?, &a.ids, a.base.as_deref())?;
+    let mut outcome = check::check(&workspace()?, &a.ids, a.base.as_deref())?;
+    outcome.strict = a.strict;
     match a.format.as_str() {
         "json" => render::check::json(ctx.out, &outcome)?,
         "markdown" => render::check::markdown(ctx.out, &outcome)?,
@@ -43,8 +44,7 @@ pub fn run(ctx: &mut Ctx, a: Args) -> Result<()> {
         }
         _ => render::check::human(ctx.out, &outcome, ctx.paint)?,
     }
-    let failing = outcome.errors() + if a.strict { outcome.warnings() } else { 0 };
-    if failing > 0 {
+    if !outcome.passes() {
         return Err(Error::CheckFailed {
             errors: outcome.errors(),
             warnings: outcome.warnings(),

@@ -36,6 +36,9 @@ pub fn list(ctx: &mut Ctx, a: ListArgs) -> Result<()> {
             "hint: two branches both proposed {id}; renumber one file (its 'id' and its name) in a commit of its own"
         )?;
     }
+    if ws.is_shallow() {
+        ctx.warn(SHALLOW)?;
+    }
     for file in &listing.deleted {
         ctx.warn(&format!(
             "{file} is in HEAD but deleted from the working tree"
@@ -56,7 +59,11 @@ pub struct ShowArgs {
 }
 
 pub fn show(ctx: &mut Ctx, a: ShowArgs) -> Result<()> {
-    let detail = query::show(&workspace()?, a.id)?;
+    let ws = workspace()?;
+    let detail = query::show(&ws, a.id)?;
+    if ws.is_shallow() {
+        ctx.warn(SHALLOW)?;
+    }
     if a.json {
         json::show(ctx.out, &detail)?;
     } else {
@@ -88,6 +95,9 @@ pub fn log(ctx: &mut Ctx, a: LogArgs) -> Result<()> {
     }
     Ok(())
 }
+
+const SHALLOW: &str = "this is a shallow clone: steps and findings that depend on the history \
+     may be wrong; 'git fetch --unshallow' brings the rest";
 
 fn now() -> i64 {
     std::time::SystemTime::now()

@@ -108,6 +108,39 @@ impl Repo {
         self.proposal_at(commit, folder, id)
     }
 
+    /// The base a pull request from the current branch most likely targets: its upstream
+    /// (`origin/main`), unless that is the branch's own copy on the remote
+    /// (`origin/<this branch>`), in which case `main`.
+    pub fn default_base(&self) -> Result<String> {
+        let head = self.inner.head().ok();
+        let branch = head
+            .as_ref()
+            .filter(|h| h.is_branch())
+            .and_then(|h| h.shorthand().ok().map(str::to_string));
+        if let Some(name) = &branch {
+            if let Ok(local) = self.inner.find_branch(name, git2::BranchType::Local) {
+                if let Ok(upstream) = local.upstream() {
+                    if let Ok(Some(up)) = upstream.name() {
+                        let own_copy = up == name || up.ends_with(&format!("/{name}"));
+                        if !own_copy {
+                            return Ok(up.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        Ok("main".to_string())
+    }
+
+    /// Whether `ancestor` is `commit` or one of its ancestors.
+    pub fn is_ancestor(&self, ancestor: &str, commit: &str) -> Result<bool> {
+        if ancestor == commit {
+            return Ok(true);
+        }
+        let (a, c) = (git2::Oid::from_str(ancestor)?, git2::Oid::from_str(commit)?);
+        Ok(self.inner.graph_descendant_of(c, a)?)
+    }
+
     /// Commits reachable from HEAD but not from `since`, parents before children.
     pub fn commits_since(&self, since: &str) -> Result<Vec<String>> {
         match self.head_commit()? {

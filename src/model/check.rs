@@ -162,7 +162,7 @@ pub fn regressed(p: &Proposal, rules: &Gates) -> Vec<Finding> {
         if let Gate::Missing(missing) = gate::check(p, *step, rules) {
             for m in missing {
                 let message = format!(
-                    "step {step} was completed but now lacks {} ({})",
+                    "the proposal is past {step}, which now lacks {} [{}]",
                     m.need, m.field
                 );
                 out.push(

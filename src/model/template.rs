@@ -138,7 +138,8 @@ why = \"\"
 [socialize]
 
 # 8 · implement
-# Start once enough people are on board. Note the first concrete moves here.
+# Start once enough people are on board. Write the first concrete moves here before you ask
+# for sign-offs: a sign-off approves the whole file, so a later change here makes it stale.
 [implement]
 plan = \"\"
 ";

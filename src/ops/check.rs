@@ -25,6 +25,8 @@ pub struct Outcome {
     pub commits: usize,
     /// The merge base, with `--base`.
     pub base: Option<String>,
+    /// Whether warnings fail the check too.
+    pub strict: bool,
 }
 
 impl Outcome {
@@ -40,6 +42,11 @@ impl Outcome {
             .iter()
             .filter(|f| f.severity == Severity::Warning)
             .count()
+    }
+
+    /// Whether the check passes: no error, and no warning either when strict.
+    pub fn passes(&self) -> bool {
+        self.errors() == 0 && (!self.strict || self.warnings() == 0)
     }
 }
 
@@ -80,6 +87,9 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
         );
         return Ok(out);
     }
+    if let Some(b) = base {
+        ws.repo.resolve(b)?;
+    }
     let Some(head) = ws.repo.head_id()? else {
         if let Some(id) = ids.first() {
             return Err(Error::ProposalNotFound { id: *id });
@@ -87,10 +97,8 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
         return Ok(out);
     };
     let merge_base = base.map(|b| ws.repo.merge_base_with_head(b)).transpose()?;
-    let config = match &merge_base {
-        Some(commit) => ws.config_at(commit)?,
-        None => ws.config.clone(),
-    };
+    // The settings of the revision under check: the base's in a pull request, else HEAD's.
+    let config = ws.config_at(merge_base.as_deref().unwrap_or(&head))?;
     // The one walk over the history: the ledger and every proposal file's changes.
     let (commits, walked) = ws.repo.scan(&head, &config.folder)?;
     let walked = ws.remember_history(&head, &config.folder, walked);
@@ -172,8 +180,9 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
         }
     }
     // Commit-level findings: all of them, or those of the proposals asked for.
+    let known: HashSet<u32> = files.iter().filter_map(File::id).collect();
     out.findings.extend(
-        history(&ledger, &in_scope)
+        history(ws, &ledger, &in_scope, &known)?
             .into_iter()
             .filter(|f| ids.is_empty() || f.proposal.is_some_and(|p| ids.contains(&p))),
     );
@@ -251,6 +260,33 @@ fn touched(
             .map(|e| e.proposal),
     );
     Ok(Some(ids))
+}
+
+/// The findings `check` reports for one proposal file at `head` (what `review` shows).
+#[allow(clippy::too_many_arguments)]
+pub fn proposal_findings(
+    ws: &Workspace,
+    rel: &str,
+    text: &str,
+    proposal: Proposal,
+    config: &Config,
+    ledger: &Ledger,
+    base: Option<&str>,
+    head: &str,
+) -> Result<Vec<Finding>> {
+    let file = File {
+        rel: rel.to_string(),
+        name_id: id::from_file_name(super::file_name(rel)),
+        text: text.to_string(),
+    };
+    Checker {
+        ws,
+        config,
+        ledger,
+        base,
+        head,
+    }
+    .proposal(&file, proposal)
 }
 
 struct Checker<'a> {
@@ -341,7 +377,7 @@ impl Checker<'_> {
                     "policy-unmet",
                     Some(p.id),
                     format!(
-                        "proposal {} is {} but its sign-off policy no longer holds: {}",
+                        "proposal {} is in {} but its sign-off policy no longer holds: {}",
                         p.id, p.step, rule.detail
                     ),
                 )
@@ -374,25 +410,71 @@ impl Checker<'_> {
                 Finding::warning(
                     "signoff-not-counted",
                     Some(p.id),
-                    format!("the {} by {} does not count: {}", x.kind, x.who, x.reason),
+                    format!(
+                        "a {} by {} does not count: {}",
+                        event_noun(x.kind),
+                        x.who,
+                        x.reason
+                    ),
                 )
-                .commit(Some(x.commit.clone())),
+                .commit(Some(x.commit.clone()))
+                .hint(format!(
+                    "'git lead signoffs {}' shows every sign-off and why it counts or not",
+                    p.id
+                )),
             );
         }
         Ok(out)
     }
 }
 
+/// "sign-off", "withdrawal", "concern", "resolution".
+fn event_noun(kind: &str) -> &'static str {
+    match kind {
+        "signoff" => "sign-off",
+        "withdraw" => "withdrawal",
+        "concern" => "concern",
+        _ => "resolution",
+    }
+}
+
 /// The rules about commits: early implementations, stranded and unknown trailers.
-fn history(ledger: &Ledger, in_scope: &dyn Fn(&str) -> bool) -> Vec<Finding> {
+fn history(
+    ws: &Workspace,
+    ledger: &Ledger,
+    in_scope: &dyn Fn(&str) -> bool,
+    known: &HashSet<u32>,
+) -> Result<Vec<Finding>> {
     let mut out = Vec::new();
-    for (i, e) in ledger.events.iter().enumerate() {
+    for e in &ledger.events {
         if e.kind != EventKind::Implements || !in_scope(&e.commit) {
             continue;
         }
-        let reached = ledger.events.get(..i).unwrap_or_default().iter().any(|t| {
-            t.proposal == e.proposal && matches!(t.kind, EventKind::Step(Step::Implement))
-        });
+        if !known.contains(&e.proposal) {
+            out.push(
+                Finding::error(
+                    "implements-early",
+                    Some(e.proposal),
+                    format!(
+                        "this commit implements proposal {}, which does not exist",
+                        e.proposal
+                    ),
+                )
+                .commit(Some(e.commit.clone()))
+                .hint("name the proposal this change implements in its Lead-Implements trailer"),
+            );
+            continue;
+        }
+        // Reached means: the transition to implement is in the implementing commit's past.
+        let mut reached = false;
+        for t in ledger.of(e.proposal) {
+            if t.kind == EventKind::Step(Step::Implement)
+                && ws.repo.is_ancestor(&t.commit, &e.commit)?
+            {
+                reached = true;
+                break;
+            }
+        }
         if !reached {
             out.push(
                 Finding::error(
@@ -443,11 +525,15 @@ fn history(ledger: &Ledger, in_scope: &dyn Fn(&str) -> bool) -> Vec<Finding> {
                 format!("'{}: {}': {}", b.key, b.value, b.reason),
             )
             .commit(Some(b.commit.clone()))
-            .hint(format!(
-                "the trailers git lead reads are {}",
-                crate::model::ledger::KEYS.join(", ")
-            )),
+            .hint(if code == "unknown-trailer" {
+                format!(
+                    "the trailers git lead reads are {}",
+                    crate::model::ledger::KEYS.join(", ")
+                )
+            } else {
+                "fix the value in a new commit; this one is not counted".to_string()
+            }),
         );
     }
-    out
+    Ok(out)
 }

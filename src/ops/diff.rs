@@ -49,7 +49,7 @@ pub fn compare(ws: &Workspace, id: u32, spec: &Spec) -> Result<Compared> {
                 .transitions(id)
                 .last()
                 .map(|(s, e)| (*s, e.commit.clone()))
-                .ok_or_else(|| Error::usage(format!("proposal {id} has no recorded transition")))?;
+                .ok_or_else(|| Error::state(format!("proposal {id} has no recorded transition")))?;
             let old = labelled(at(ws, id, &last)?, format!("transition to {step}"));
             (old, working_tree(ws, id)?)
         }
@@ -179,7 +179,7 @@ fn feedback_span(ws: &Workspace, id: u32, entry: &str) -> Result<(Side, Side)> {
         }
         (Some(g), _) => labelled(at(ws, id, &g.commit)?, format!("{fid} given")),
         (None, _) if in_tree.is_some() => {
-            return Err(Error::usage(format!(
+            return Err(Error::state(format!(
                 "{fid} is only in the working tree; commit it to compare its answer"
             )))
         }
@@ -191,7 +191,7 @@ fn feedback_span(ws: &Workspace, id: u32, entry: &str) -> Result<(Side, Side)> {
             current
         }
         None => {
-            return Err(Error::usage(format!(
+            return Err(Error::state(format!(
                 "{fid} of proposal {id} is not answered yet"
             )))
         }

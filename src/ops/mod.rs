@@ -214,8 +214,23 @@ impl Workspace {
     }
 
     /// The ledger of every proposal, from one walk over the history reachable from HEAD.
+    /// Refuses in a shallow clone, whose history would give wrong answers.
     pub fn ledger(&self) -> Result<Ledger> {
+        if self.repo.is_shallow() {
+            return Err(Error::ShallowHistory);
+        }
+        self.ledger_even_if_shallow()
+    }
+
+    /// [`Workspace::ledger`] for the commands that only list and show, which say so instead
+    /// of refusing (see [`Workspace::is_shallow`]).
+    pub fn ledger_even_if_shallow(&self) -> Result<Ledger> {
         Ok(Ledger::from_commits(&self.repo.lead_history()?))
+    }
+
+    /// Whether the history may be cut short (a shallow clone).
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow()
     }
 
     /// Replaces a proposal file in the working tree (no commit).

@@ -38,7 +38,7 @@ pub struct Listing {
 /// Every proposal in the working tree, with its findings.
 pub fn list(ws: &Workspace) -> Result<Listing> {
     let entries = ws.scan()?;
-    let ledger = ws.ledger()?;
+    let ledger = ws.ledger_even_if_shallow()?;
     let mut listing = Listing {
         deleted: ws.deleted(&entries)?,
         ..Listing::default()
@@ -84,7 +84,7 @@ pub struct Detail {
 /// One proposal with the state of every step, its findings and its history.
 pub fn show(ws: &Workspace, id: u32) -> Result<Detail> {
     let found = ws.find(id)?;
-    let ledger = ws.ledger()?;
+    let ledger = ws.ledger_even_if_shallow()?;
     let signoffs = signoffs::report_for(ws, &found, &ledger, None, None)
         .map(|r| r.matrix)
         .map_err(|e| e.to_string());

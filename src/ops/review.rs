@@ -3,7 +3,7 @@
 use std::collections::{BTreeSet, HashSet};
 
 use crate::error::{Error, Result};
-use crate::model::check::{self, Finding};
+use crate::model::check::Finding;
 use crate::model::config::Config;
 use crate::model::diff::{self, Change, FeedbackEvent};
 use crate::model::id;
@@ -61,8 +61,7 @@ pub struct ProposalReview {
 pub fn review(ws: &Workspace, base: Option<&str>) -> Result<Review> {
     let base = match base {
         Some(b) => b.to_string(),
-        None if ws.repo.resolve("@{upstream}").is_ok() => "@{upstream}".to_string(),
-        None => "main".to_string(),
+        None => ws.repo.default_base()?,
     };
     let merge_base = ws.repo.merge_base_with_head(&base)?;
     let head = ws
@@ -209,7 +208,19 @@ impl Ctx<'_> {
             .into_iter()
             .filter(|e| self.range.contains(&e.commit))
             .collect();
-        review.findings = check::cross_check(&new, self.ledger, &self.config.gates);
+        review.findings = super::check::proposal_findings(
+            self.ws,
+            &path,
+            &text,
+            new.clone(),
+            self.config,
+            self.ledger,
+            Some(self.base),
+            self.head,
+        )?
+        .into_iter()
+        .filter(|f| f.code != "signoff-not-counted")
+        .collect();
         let found = Found {
             rel: path,
             text,

@@ -102,7 +102,7 @@ struct FindingView<'a> {
 pub fn json(out: &mut dyn Write, o: &Outcome) -> io::Result<()> {
     let view = CheckView {
         schema: SCHEMA,
-        ok: o.errors() == 0,
+        ok: o.passes(),
         errors: o.errors(),
         warnings: o.warnings(),
         proposals: o.proposals,

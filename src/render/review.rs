@@ -93,7 +93,7 @@ pub fn markdown(out: &mut dyn Write, r: &Review) -> io::Result<()> {
     let plural = if count == 1 { "proposal" } else { "proposals" };
     writeln!(
         out,
-        "**{count} {plural}** touched by {} commit(s) between `{}` (merge base with `{}`) and `{}`.\n",
+        "The {} commit(s) between `{}` (merge base with `{}`) and `{}` touched **{count} {plural}**.\n",
         r.commits,
         short(&r.merge_base),
         r.base,
@@ -366,7 +366,13 @@ struct SignoffsView<'a> {
     gained: &'a [String],
     lost: Vec<WhyView<'a>>,
     stale: Vec<WhyView<'a>>,
-    rejected: Vec<WhyView<'a>>,
+    rejected: Vec<RejectedView<'a>>,
+}
+
+#[derive(Serialize)]
+struct RejectedView<'a> {
+    commit: &'a str,
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -450,7 +456,11 @@ pub fn json(out: &mut dyn Write, r: &Review) -> io::Result<()> {
                     gained: &p.gained,
                     lost: why(&p.lost),
                     stale: why(&p.stale),
-                    rejected: why(&p.rejected),
+                    rejected: p
+                        .rejected
+                        .iter()
+                        .map(|(commit, reason)| RejectedView { commit, reason })
+                        .collect(),
                 },
                 open_concerns: p.open_concerns.iter().map(|c| c.name.as_str()).collect(),
                 findings: p

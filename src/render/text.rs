@@ -130,9 +130,10 @@ pub fn show(out: &mut dyn Write, d: &Detail, paint: Paint) -> io::Result<()> {
     if let Some(by) = p.closing.superseded_by {
         field(out, paint, "Superseded by", &by.to_string())?;
     }
+    let policy_holds = d.signoffs.as_ref().map(Matrix::holds).unwrap_or(false);
     for (step, gate) in &d.gates {
         writeln!(out)?;
-        step_heading(out, paint, p, *step, gate)?;
+        step_heading(out, paint, p, *step, gate, policy_holds)?;
         step_body(out, paint, p, *step)?;
     }
     match &d.signoffs {
@@ -165,6 +166,7 @@ fn step_heading(
     p: &Proposal,
     step: Step,
     gate: &Gate,
+    policy_holds: bool,
 ) -> io::Result<()> {
     let n = step.number().unwrap_or(0);
     let current = if p.step == step {
@@ -173,6 +175,10 @@ fn step_heading(
         String::new()
     };
     let state = match gate {
+        // Entering implement is the sign-off policy's call, not the content's.
+        Gate::Complete if step == Step::Implement && !policy_holds => {
+            paint.yellow("waits for the sign-off policy")
+        }
         Gate::Complete => paint.green("complete"),
         Gate::Missing(m) => {
             let fields: Vec<&str> = m.iter().map(|m| m.field.as_str()).collect();

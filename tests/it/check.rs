@@ -521,7 +521,7 @@ fn content_emptied_after_its_step_is_regressed() {
     );
     assert_eq!(
         message(statement),
-        "step problem was completed but now lacks a statement of the problem (problem.statement)"
+        "the proposal is past problem, which now lacks a statement of the problem [problem.statement]"
     );
     assert_at(
         objections,
@@ -533,7 +533,7 @@ fn content_emptied_after_its_step_is_regressed() {
         None,
     );
     assert!(
-        message(objections).starts_with("step alternatives was completed but now lacks"),
+        message(objections).starts_with("the proposal is past alternatives, which now lacks"),
         "{objections:#}"
     );
 }
@@ -565,8 +565,8 @@ fn implement_without_signoffs_is_policy_unmet() {
     assert_eq!(
         messages,
         [
-            "proposal 1 is implement but its sign-off policy no longer holds: not signed off by required bo-chen (has not signed off)",
-            "proposal 1 is implement but its sign-off policy no longer holds: 0 of 2 stakeholders signed off; 2 needed (majority)",
+            "proposal 1 is in implement but its sign-off policy no longer holds: not signed off by required bo-chen (has not signed off)",
+            "proposal 1 is in implement but its sign-off policy no longer holds: 0 of 2 stakeholders signed off; 2 needed (majority)",
         ]
     );
 }
@@ -587,12 +587,12 @@ fn a_stale_signoff_is_policy_unmet() {
         messages,
         [
             format!(
-                "proposal 1 is implement but its sign-off policy no longer holds: not signed off by required bo-chen (sign-off {} is stale: changed in commit {})",
+                "proposal 1 is in implement but its sign-off policy no longer holds: not signed off by required bo-chen (sign-off {} is stale: changed in commit {})",
                 short(&bo),
                 short(&edit)
             )
             .as_str(),
-            "proposal 1 is implement but its sign-off policy no longer holds: 1 of 2 stakeholders signed off; 2 needed (majority)",
+            "proposal 1 is in implement but its sign-off policy no longer holds: 1 of 2 stakeholders signed off; 2 needed (majority)",
         ]
     );
     // Bo signs the new content: the policy holds again.
@@ -922,7 +922,7 @@ fn with_a_base_the_policy_comes_from_the_base() {
     );
     assert_eq!(
         message(f),
-        "proposal 1 is implement but its sign-off policy no longer holds: 1 of 2 stakeholders signed off; 2 needed (all)"
+        "proposal 1 is in implement but its sign-off policy no longer holds: 1 of 2 stakeholders signed off; 2 needed (all)"
     );
 }
 
@@ -984,7 +984,7 @@ fn the_human_format_groups_by_proposal_then_history() {
     let out = check(&b.s, &["--format", "human"], 1);
     let expected = format!(
         "proposal 1
-  error[step-regressed] {f1}:{l1}: step problem was completed but now lacks a statement of the problem (problem.statement)
+  error[step-regressed] {f1}:{l1}: the proposal is past problem, which now lacks a statement of the problem [problem.statement]
     hint: restore the content, or withdraw the proposal if it no longer holds
 proposal 2
   error[implements-early] commit {early}: this commit implements proposal 2 (Lead-Implements), which had not reached implement
@@ -1105,7 +1105,7 @@ fn the_github_format_annotates_and_writes_the_step_summary() {
         lines,
         [
             format!(
-                "::error file={},line={},title=git lead step-regressed::step problem was completed but now lacks a statement of the problem (problem.statement)%0Ahint: restore the content, or withdraw the proposal if it no longer holds",
+                "::error file={},line={},title=git lead step-regressed::the proposal is past problem, which now lacks a statement of the problem [problem.statement]%0Ahint: restore the content, or withdraw the proposal if it no longer holds",
                 file(1),
                 b.statement
             ),
@@ -1156,7 +1156,7 @@ fn the_markdown_format_is_a_table() {
 
 | Severity | Code | Proposal | Where | Message |
 |---|---|---|---|---|
-| error | `step-regressed` | 1 | {f1}:{l1} | step problem was completed but now lacks a statement of the problem (problem.statement)<br>*restore the content, or withdraw the proposal if it no longer holds* |
+| error | `step-regressed` | 1 | {f1}:{l1} | the proposal is past problem, which now lacks a statement of the problem [problem.statement]<br>*restore the content, or withdraw the proposal if it no longer holds* |
 | error | `implements-early` | 2 | commit {early} | this commit implements proposal 2 (Lead-Implements), which had not reached implement<br>*gather the sign-offs and run 'git lead advance 2' before implementing* |
 | error | `step-unrecorded` | 2 | {f2}:{l2}, commit {recorded} | the file says step \"idea\" but the last recorded transition is to problem<br>*change steps only with 'git lead advance 2', or put the step back as recorded* |
 | warning | `stranded-trailer` |  | commit {squash} | 'Lead-Signoff: 1' is on line 3 of the message, outside the final trailer block where git does not read it (a squash merge does this)<br>*merge with a merge commit to keep trailers; sign off again after a squash* |
@@ -1228,4 +1228,65 @@ fn check_a_missing_proposal_before_the_first_commit() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn implementing_is_judged_by_ancestry_not_by_walk_order() {
+    let s = Sandbox::repo();
+    chain(&s, 1, "socialize");
+    // A branch implements proposal 1 while main has not moved it to implement yet.
+    s.git(&["switch", "-qc", "impl"]).ok();
+    let early = empty_commit(&s, CY, "implement it", &["Lead-Implements: 1"]);
+    s.git(&["switch", "-q", "main"]).ok();
+    signoff(&s, BO, 1);
+    signoff(&s, CY, 1);
+    transition(&s, 1, "implement", &proposal(1, "implement"));
+    // Main is merged into the branch, which is then fast-forwarded onto main: the
+    // implementing commit still precedes the transition in its own history.
+    s.git(&["switch", "-q", "impl"]).ok();
+    s.git(&["merge", "-q", "--no-edit", "main"]).ok();
+    s.git(&["switch", "-q", "main"]).ok();
+    s.git(&["merge", "-q", "--ff-only", "impl"]).ok();
+    let v = report(&s, &[], 1);
+    assert_eq!(codes(&v), ["implements-early"]);
+    assert_eq!(only(&v, "implements-early")["commit"], early.as_str());
+    // A proposal that does not exist is named as such.
+    let ghost = empty_commit(&s, CY, "implement a ghost", &["Lead-Implements: 99"]);
+    let v = report(&s, &[], 1);
+    let f = findings(&v)
+        .iter()
+        .find(|f| f["commit"] == ghost.as_str())
+        .unwrap();
+    assert_eq!(
+        message(f),
+        "this commit implements proposal 99, which does not exist"
+    );
+}
+
+#[test]
+fn strict_json_is_not_ok_with_warnings() {
+    let s = Sandbox::repo();
+    chain(&s, 1, "idea");
+    empty_commit(&s, CY, "typo", &["Lead-Signof: 1"]);
+    assert_eq!(report(&s, &[], 0)["ok"], true);
+    assert_eq!(report(&s, &["--strict"], 1)["ok"], false);
+}
+
+#[test]
+fn an_implementation_merged_in_after_the_transition_was_still_early() {
+    let s = Sandbox::repo();
+    chain(&s, 1, "socialize");
+    s.git(&["switch", "-qc", "impl"]).ok();
+    let early = empty_commit(&s, CY, "implement it", &["Lead-Implements: 1"]);
+    s.git(&["switch", "-q", "main"]).ok();
+    signoff(&s, BO, 1);
+    signoff(&s, CY, 1);
+    transition(&s, 1, "implement", &proposal(1, "implement"));
+    s.git(&["merge", "-q", "--no-ff", "--no-edit", "impl"]).ok();
+    let v = report(&s, &[], 1);
+    assert_eq!(codes(&v), ["implements-early"]);
+    assert_eq!(only(&v, "implements-early")["commit"], early.as_str());
+    // Implementing on top of the transition is fine.
+    empty_commit(&s, CY, "implement it again", &["Lead-Implements: 1"]);
+    assert_eq!(codes(&report(&s, &[], 1)), ["implements-early"]);
 }

@@ -344,10 +344,14 @@ fn review_reports_what_a_branch_did() {
 
     let md = s.lead(&["review"]).ok();
     assert!(
-        md.starts_with("### git lead review\n\n**1 proposal** touched by 3 commit(s)"),
+        md.starts_with("### git lead review\n\nThe 3 commit(s) between `"),
         "{md}"
     );
-    assert!(md.contains("merge base with `@{upstream}`"), "{md}");
+    // The upstream (set to main above) is the default base.
+    assert!(
+        md.contains("(merge base with `main`)") && md.contains("touched **1 proposal**."),
+        "{md}"
+    );
     assert!(md.contains("| 1 | Flaky CI costs us an hour a day (changed) | socialize | 2 | 1 given, 1 answered | 1 of 2 (2 needed), does not hold | none |"), "{md}");
     assert!(md.contains("gained Bo Chen &lt;bo@example.com&gt;"), "{md}");
     assert!(md.contains("stale: Cy Dee &lt;cy@example.com&gt;"), "{md}");
@@ -439,5 +443,64 @@ fn review_with_no_merge_base_or_a_shallow_clone() {
     assert!(
         err.contains("no merge base") && err.contains("git fetch --unshallow"),
         "{err}"
+    );
+}
+
+#[test]
+fn the_default_base_skips_the_branch_s_own_remote_copy() {
+    let s = socializing();
+    let remote = s.root().join("remote.git");
+    s.git(&["init", "-q", "--bare", remote.to_str().unwrap()])
+        .ok();
+    s.git(&["remote", "add", "origin", remote.to_str().unwrap()])
+        .ok();
+    s.git(&["push", "-q", "origin", "main"]).ok();
+    s.git(&["switch", "-qc", "topic"]).ok();
+    s.lead(&["feedback", "1", "--from", DANA, "Page the owner"])
+        .ok();
+    s.git(&["commit", "-qam", "Feedback"]).ok();
+    s.git(&["push", "-q", "-u", "origin", "topic"]).ok();
+    let md = s.lead(&["review"]).ok();
+    assert!(
+        md.contains("(merge base with `main`)") && md.contains("touched **1 proposal**"),
+        "{md}"
+    );
+}
+
+#[test]
+fn history_commands_refuse_a_shallow_clone() {
+    let s = socializing();
+    s.git(&["commit", "-q", "--allow-empty", "-m", "more"]).ok();
+    let clone = s.root().join("shallow");
+    let url = format!("file://{}", s.dir.display());
+    s.git(&["clone", "-q", "--depth", "1", &url, clone.to_str().unwrap()])
+        .ok();
+    for args in [
+        vec!["log", "1"],
+        vec!["diff", "1"],
+        vec!["signoffs", "1"],
+        vec!["review", "--base", "HEAD"],
+    ] {
+        let err = s.lead_in(&clone, &args).fails(1);
+        assert!(
+            err.contains("this is a shallow clone") && err.contains("git fetch --unshallow"),
+            "{args:?}: {err}"
+        );
+    }
+    let listed = s.lead_in(&clone, &["list"]);
+    assert_eq!(listed.code, 0);
+    assert!(
+        listed.stderr.contains("warning: this is a shallow clone"),
+        "{}",
+        listed.stderr
+    );
+    let shown = s.lead_in(&clone, &["show", "1"]);
+    assert_eq!(shown.code, 0);
+    assert!(
+        shown
+            .stdout
+            .contains("8. implement [waits for the sign-off policy]"),
+        "{}",
+        shown.stdout
     );
 }
