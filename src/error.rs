@@ -223,9 +223,11 @@ impl Error {
             Error::ShallowHistory => "fetch the whole history ('git fetch --unshallow'; in CI, \
                  a checkout with fetch-depth: 0)"
                 .to_string(),
-            Error::ItemNotFound { id, kind: "sign-off by", .. } => {
-                format!("'git lead signoffs {id}' shows who has signed off")
-            }
+            Error::ItemNotFound {
+                id,
+                kind: "sign-off by" | "open concern",
+                ..
+            } => format!("'git lead signoffs {id}' shows the sign-offs and open concerns"),
             Error::OperationInProgress { .. } => {
                 "finish it or abort it first ('git status' says how)".to_string()
             }

@@ -32,7 +32,9 @@ pub fn signoff(ctx: &mut Ctx, a: SignoffArgs) -> Result<()> {
     } else {
         Record::Signoff { comment }
     };
-    let commit = signoffs::record(&workspace()?, a.id, &what)?;
+    let recorded = signoffs::record(&workspace()?, a.id, &what)?;
+    unsigned_warning(ctx, &recorded)?;
+    let commit = recorded.commit;
     let done = if a.withdraw {
         "Withdrew your sign-off from"
     } else {
@@ -63,7 +65,7 @@ pub fn concern(ctx: &mut Ctx, a: ConcernArgs) -> Result<()> {
     if why.is_empty() {
         return Err(crate::Error::usage("say why the concern blocks"));
     }
-    let commit = signoffs::record(
+    let recorded = signoffs::record(
         &workspace()?,
         a.id,
         &Record::Concern {
@@ -71,6 +73,8 @@ pub fn concern(ctx: &mut Ctx, a: ConcernArgs) -> Result<()> {
             why,
         },
     )?;
+    unsigned_warning(ctx, &recorded)?;
+    let commit = recorded.commit;
     ctx.status(&format!(
         "Raised concern '{name}' on proposal {} in commit {}.",
         a.id,
@@ -97,7 +101,9 @@ pub fn resolve(ctx: &mut Ctx, a: ResolveArgs) -> Result<()> {
         name: name.clone(),
         comment: a.comment.unwrap_or_default(),
     };
-    let commit = signoffs::record(&workspace()?, a.id, &record)?;
+    let recorded = signoffs::record(&workspace()?, a.id, &record)?;
+    unsigned_warning(ctx, &recorded)?;
+    let commit = recorded.commit;
     ctx.status(&format!(
         "Resolved concern '{name}' on proposal {} in commit {}.",
         a.id,
@@ -130,6 +136,18 @@ pub fn signoffs_cmd(ctx: &mut Ctx, a: SignoffsArgs) -> Result<()> {
     }
     for s in &report.stranded {
         ctx.warn(&text::stranded(s))?;
+    }
+    Ok(())
+}
+
+/// Says so when the commit just made will not count for want of a signature.
+fn unsigned_warning(ctx: &mut Ctx, recorded: &signoffs::Recorded) -> Result<()> {
+    if recorded.will_not_count {
+        ctx.warn(
+            "this repository counts only signed sign-offs, concerns and resolutions \
+             (signoff.require-signed), and this commit is not signed; set commit.gpgsign, \
+             gpg.format=ssh and user.signingkey, then record it again",
+        )?;
     }
     Ok(())
 }

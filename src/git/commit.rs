@@ -170,6 +170,17 @@ impl Repo {
         Ok((person, when.seconds(), when.offset_minutes()))
     }
 
+    /// `who` as `.mailmap` maps them.
+    pub fn mailmapped(&self, who: &Person) -> Result<Person> {
+        let mailmap = self.inner.mailmap()?;
+        let sig = git2::Signature::now(&who.name, &who.email)?;
+        let mapped = mailmap.resolve_signature(&sig)?;
+        Ok(Person::new(
+            String::from_utf8_lossy(mapped.name_bytes()),
+            String::from_utf8_lossy(mapped.email_bytes()),
+        ))
+    }
+
     /// Author or committer as git would take them: `GIT_<ROLE>_NAME`/`_EMAIL`/`_DATE`, then
     /// `user.name`/`user.email` (including `git -c`), then `EMAIL`.
     fn identity(&self, role: &str) -> Result<git2::Signature<'static>> {

@@ -58,7 +58,9 @@ impl Quorum {
         if let Some(frac) = s.strip_prefix("0.") {
             let digits = frac.len() as u32;
             let n: usize = frac.parse().ok()?;
-            return (n > 0).then_some(Quorum::Fraction(n, 10usize.checked_pow(digits)?));
+            let d = 10usize.checked_pow(digits)?;
+            let g = gcd(n, d);
+            return (n > 0).then_some(Quorum::Fraction(n / g, d / g));
         }
         s.parse().ok().filter(|n| *n > 0).map(Quorum::Count)
     }
@@ -74,11 +76,19 @@ impl Quorum {
     }
 }
 
+fn gcd(a: usize, b: usize) -> usize {
+    if b == 0 {
+        a.max(1)
+    } else {
+        gcd(b, a % b)
+    }
+}
+
 impl std::fmt::Display for Quorum {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Quorum::Majority => f.write_str("majority"),
-            Quorum::Count(n) => write!(f, "{n}"),
+            Quorum::Count(n) => write!(f, "at least {n}"),
             Quorum::Fraction(n, d) if n == d => f.write_str("all"),
             Quorum::Fraction(n, d) => write!(f, "{n}/{d}"),
         }
@@ -330,6 +340,10 @@ mod tests {
         assert_eq!(Quorum::parse("all").map(|q| q.needed(5)), Some(5));
         assert_eq!(Quorum::parse("2/3").map(|q| q.needed(4)), Some(3));
         assert_eq!(Quorum::parse("0.5").map(|q| q.needed(3)), Some(2));
+        assert_eq!(
+            Quorum::parse("0.50").map(|q| q.to_string()).as_deref(),
+            Some("1/2")
+        );
         assert_eq!(Quorum::parse("3").map(|q| q.needed(2)), Some(2));
         assert_eq!(Quorum::parse("0"), None);
         assert_eq!(Quorum::parse("4/3"), None);

@@ -411,6 +411,13 @@ mod tests {
             "2 of 3 stakeholders signed off; 3 needed (all)"
         );
         assert!(!m.holds());
+        let mut two = policy();
+        two.quorum = Quorum::Count(2);
+        let m = evaluate(&roster(), &events, &two);
+        assert_eq!(
+            m.rules[1].detail,
+            "2 of 3 stakeholders signed off; 2 needed (at least 2)"
+        );
     }
 
     #[test]

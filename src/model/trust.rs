@@ -122,13 +122,22 @@ pub fn verify(
             "key {fingerprint} is not in the allowed-signers file"
         ));
     }
-    let allowed = listed.iter().any(|s| {
-        s.principals.iter().any(|p| principal_matches(p, email))
-            && s.namespaces
-                .as_ref()
-                .is_none_or(|ns| ns.iter().any(|n| glob(n, NAMESPACE)))
-    });
-    if !allowed {
+    let for_email: Vec<&&Signer> = listed
+        .iter()
+        .filter(|s| s.principals.iter().any(|p| principal_matches(p, email)))
+        .collect();
+    let in_namespace = |s: &&&Signer| {
+        s.namespaces
+            .as_ref()
+            .is_none_or(|ns| ns.iter().any(|n| glob(n, NAMESPACE)))
+    };
+    if !for_email.is_empty() && !for_email.iter().any(in_namespace) {
+        return Err(format!(
+            "key {fingerprint} of {email} is not allowed to sign commits (its namespaces \
+             option leaves out '{NAMESPACE}')"
+        ));
+    }
+    if for_email.is_empty() {
         let owners: Vec<&str> = listed
             .iter()
             .flat_map(|s| s.principals.iter().map(String::as_str))

@@ -23,13 +23,21 @@ pub struct Report {
     pub stranded: Vec<Stranded>,
 }
 
+/// The allowed-signers file, as far as it could be read.
+enum Signers {
+    NotSet,
+    /// Set, but not there (the path, and the revision when read from one).
+    Missing(String),
+    Loaded(AllowedSigners),
+}
+
 /// What is trusted: the policy, the roster (who the stakeholders are) and the keys. Read
 /// from the base revision when one is given, never from the head a pull request changes.
 struct Trust {
     policy: Policy,
     folder: String,
     roster: Option<Proposal>,
-    signers: Option<AllowedSigners>,
+    signers: Signers,
     base: Option<String>,
 }
 
@@ -60,12 +68,13 @@ pub fn report_for(
         }
         let signature = match (&trust.signers, trust.policy.require_signed) {
             (_, false) => Ok(None),
-            (None, true) => Err(
-                "signatures are required but no allowed-signers file is set \
-                                 (signoff.allowed-signers)"
-                    .to_string(),
-            ),
-            (Some(signers), true) => {
+            (Signers::NotSet, true) => Err("signatures are required but no allowed-signers \
+                                            file is set (signoff.allowed-signers)"
+                .to_string()),
+            (Signers::Missing(path), true) => Err(format!(
+                "signatures are required but the allowed-signers file {path} does not exist"
+            )),
+            (Signers::Loaded(signers), true) => {
                 let (sig, data) = ws.repo.signature_of(&event.commit)?;
                 trust::verify(signers, &event.author.email, sig.as_deref(), &data).map(Some)
             }
@@ -99,11 +108,14 @@ fn trust(ws: &Workspace, id: u32, base: Option<&str>) -> Result<Trust> {
     let Some(base) = base else {
         let policy = ws.config.signoff.clone();
         let signers = match policy.allowed_signers.as_str() {
-            "" => None,
-            path => {
-                let text = std::fs::read(ws.abs(path)).map_err(|e| Error::io(path, e))?;
-                Some(read_signers(path, &text)?)
-            }
+            "" => Signers::NotSet,
+            path => match std::fs::read(ws.abs(path)) {
+                Ok(text) => Signers::Loaded(read_signers(path, &text)?),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    Signers::Missing(path.to_string())
+                }
+                Err(e) => return Err(Error::io(path, e)),
+            },
         };
         return Ok(Trust {
             policy,
@@ -116,13 +128,13 @@ fn trust(ws: &Workspace, id: u32, base: Option<&str>) -> Result<Trust> {
     let commit = ws.repo.merge_base_with_head(base)?;
     let config = ws.config_at(&commit)?;
     let signers = match config.signoff.allowed_signers.as_str() {
-        "" => None,
+        "" => Signers::NotSet,
         path => match ws.repo.file_at(&commit, path)? {
-            Some(bytes) => Some(read_signers(
+            Some(bytes) => Signers::Loaded(read_signers(
                 &format!("{path} at {}", short(&commit)),
                 &bytes,
             )?),
-            None => None,
+            None => Signers::Missing(format!("{path} at {}", short(&commit))),
         },
     };
     let roster = match ws.repo.proposal_at(&commit, &config.folder, id)? {
@@ -206,10 +218,12 @@ pub enum Record {
 /// Records a sign-off, withdrawal, concern or resolution as one empty commit by the current
 /// user. Refuses what would not count: someone who is not a stakeholder, the author signing
 /// their own proposal, a proposal with uncommitted changes, a resolution nobody may make.
-pub fn record(ws: &Workspace, id: u32, what: &Record) -> Result<String> {
+pub fn record(ws: &Workspace, id: u32, what: &Record) -> Result<Recorded> {
     let found = ws.find(id)?;
     let p = &found.proposal;
     let (me, _, _) = ws.repo.author()?;
+    // The ledger sees authors through .mailmap; so must this check.
+    let me = ws.repo.mailmapped(&me)?;
     let committed = ws.repo.read_head_file(&found.rel)?;
     if committed.as_deref() != Some(found.text.as_bytes()) {
         return Err(Error::usage(format!(
@@ -281,7 +295,21 @@ pub fn record(ws: &Workspace, id: u32, what: &Record) -> Result<String> {
         body.trim(),
         &[("Lead-Proposal", id.to_string()), (key, value)],
     );
-    ws.repo.commit_empty(&message)
+    let commit = ws.repo.commit_empty(&message)?;
+    let will_not_count =
+        ws.config.signoff.require_signed && ws.repo.config_bool("commit.gpgsign")? != Some(true);
+    Ok(Recorded {
+        commit,
+        will_not_count,
+    })
+}
+
+/// A recorded sign-off, withdrawal, concern or resolution.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub commit: String,
+    /// Signatures are required, and git was not told to sign: the commit will not count.
+    pub will_not_count: bool,
 }
 
 fn not_a_stakeholder(me: &crate::model::person::Person, id: u32) -> Error {

@@ -399,7 +399,7 @@ pub fn signoffs(out: &mut dyn Write, r: &Report, paint: Paint) -> io::Result<()>
     };
     writeln!(
         out,
-        "Policy: quorum {} of the stakeholders besides the author, every required one, no open concern; {signed}",
+        "Policy: every required stakeholder, a quorum ({}) of the stakeholders besides the author, no open concern; {signed}",
         r.policy.quorum
     )?;
     if let Some(base) = &r.base {
@@ -509,16 +509,20 @@ pub fn signoffs(out: &mut dyn Write, r: &Report, paint: Paint) -> io::Result<()>
         };
         writeln!(out, "  {mark} {:<9}{}", rule.id, rule.detail)?;
     }
-    let verdict = if m.holds() {
-        paint.green(&format!(
-            "The policy holds: proposal {} may enter implement.",
-            r.proposal.id
-        ))
-    } else {
-        paint.red(&format!(
-            "The policy does not hold: proposal {} cannot enter implement.",
-            r.proposal.id
-        ))
+    let id = r.proposal.id;
+    let verdict = match (m.holds(), r.proposal.step) {
+        (true, Step::Socialize) => paint.green(&format!(
+            "The policy holds: proposal {id} may enter implement."
+        )),
+        (true, _) => paint.green("The policy holds."),
+        (false, Step::Implement | Step::Done) => paint.red(&format!(
+            "The policy no longer holds: proposal {id} is in {} without it.",
+            r.proposal.step
+        )),
+        (false, step) if step.is_ending() => paint.red("The policy does not hold."),
+        (false, _) => paint.red(&format!(
+            "The policy does not hold: proposal {id} could not enter implement yet."
+        )),
     };
     writeln!(out, "\n{verdict}")
 }

@@ -573,3 +573,93 @@ fn bad_signoff_input() {
     let err = s.lead(&["signoffs", "1", "--base", "nowhere"]).fails(1);
     assert!(err.contains("unknown revision 'nowhere'"), "{err}");
 }
+
+#[test]
+fn trust_edges_named_plainly() {
+    let (s, bo, _) = signed_repo();
+    // An unsigned sign-off where signatures are required: recorded, with a warning.
+    let out = s.lead_as(BO, &["signoff", "1"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("warning: this repository counts only signed sign-offs"),
+        "{}",
+        out.stderr
+    );
+    // A key whose namespaces leave out git.
+    let signers = s.read(".lead/allowed_signers").replacen(
+        "bo@example.com ",
+        "bo@example.com namespaces=\"file\" ",
+        1,
+    );
+    s.write(".lead/allowed_signers", &signers);
+    let commit = signed_signoff(&s, BO, &bo, "Signed");
+    let m = matrix(&s, &[]);
+    let reason = rejected(&m)
+        .into_iter()
+        .find(|(c, _)| *c == commit)
+        .unwrap()
+        .1;
+    assert!(
+        reason.contains("of bo@example.com is not allowed to sign commits"),
+        "{reason}"
+    );
+    // A missing allowed-signers file is named.
+    std::fs::remove_file(s.dir.join(".lead/allowed_signers")).unwrap();
+    let m = matrix(&s, &[]);
+    assert!(
+        rejected(&m)[0]
+            .1
+            .contains("the allowed-signers file .lead/allowed_signers does not exist"),
+        "{:?}",
+        rejected(&m)
+    );
+}
+
+#[test]
+fn a_p521_key_is_verified_like_any_other() {
+    let (s, _, _) = signed_repo();
+    let key = s.root().join("bo_p521");
+    s.run_in(
+        "ssh-keygen",
+        s.root(),
+        &[
+            "-q",
+            "-t",
+            "ecdsa",
+            "-b",
+            "521",
+            "-N",
+            "",
+            "-C",
+            "bo",
+            "-f",
+            key.to_str().unwrap(),
+        ],
+    )
+    .ok();
+    s.write(
+        ".lead/allowed_signers",
+        &(s.read(".lead/allowed_signers") + &s.signer_line("bo@example.com", &key)),
+    );
+    s.git(&["commit", "-qam", "Bo's second key"]).ok();
+    signed_signoff(&s, BO, &key, "With my P-521 key");
+    let m = matrix(&s, &[]);
+    assert!(rejected(&m).is_empty(), "{:?}", rejected(&m));
+    assert_eq!(row(&m, "bo-chen")["counts"], true);
+}
+
+#[test]
+fn the_signoff_command_sees_authors_through_mailmap() {
+    let s = Sandbox::repo();
+    s.ready_for_signoffs();
+    s.write(
+        ".mailmap",
+        "Bo Chen <bo@example.com> <bochen@home.example>\n",
+    );
+    s.git(&["add", ".mailmap"]).ok();
+    s.git(&["commit", "-qm", "mailmap"]).ok();
+    s.lead_as("Bo at home <bochen@home.example>", &["signoff", "1"])
+        .ok();
+    assert_eq!(row(&matrix(&s, &[]), "bo-chen")["counts"], true);
+}
