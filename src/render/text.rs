@@ -521,7 +521,7 @@ pub fn signoffs(out: &mut dyn Write, r: &Report, paint: Paint) -> io::Result<()>
         )),
         (false, step) if step.is_ending() => paint.red("The policy does not hold."),
         (false, _) => paint.red(&format!(
-            "The policy does not hold: proposal {id} could not enter implement yet."
+            "The policy does not hold: proposal {id} cannot enter implement yet."
         )),
     };
     writeln!(out, "\n{verdict}")
