@@ -59,7 +59,7 @@ pub fn report_for(
     base: Option<&str>,
     tip: Option<&str>,
 ) -> Result<Report> {
-    let trust = trust(ws, found.proposal.id, base)?;
+    let trust = trust(ws, found, base)?;
     let roster = trust.roster.as_ref().unwrap_or(&found.proposal);
     let mut checked = Vec::new();
     for event in ledger.of(found.proposal.id) {
@@ -104,7 +104,8 @@ pub fn report_for(
     })
 }
 
-fn trust(ws: &Workspace, id: u32, base: Option<&str>) -> Result<Trust> {
+fn trust(ws: &Workspace, found: &Found, base: Option<&str>) -> Result<Trust> {
+    let id = found.proposal.id;
     let Some(base) = base else {
         let policy = ws.config.signoff.clone();
         let signers = match policy.allowed_signers.as_str() {
@@ -137,7 +138,10 @@ fn trust(ws: &Workspace, id: u32, base: Option<&str>) -> Result<Trust> {
             None => Signers::Missing(format!("{path} at {}", short(&commit))),
         },
     };
-    let roster = match ws.repo.proposal_at(&commit, &config.folder, id)? {
+    let roster = match ws
+        .repo
+        .proposal_at_likely(&commit, &found.rel, &config.folder, id)?
+    {
         Some((path, bytes)) => Some(
             Proposal::parse(&String::from_utf8_lossy(&bytes))
                 .map_err(|e| parse_error(&format!("{path} at {}", short(&commit)), e))?,
