@@ -40,6 +40,9 @@ impl Repo {
         // git does not re-hash every object it reads (that is fsck's job); neither do we.
         // With verification on, SHA-1 took a quarter of the time of a history walk.
         git2::opts::strict_hash_verification(false);
+        // Each walk visits every commit once; libgit2's object cache kept them all, doubling
+        // peak memory (179 MB against 98 MB for list on 100,000 commits) for no gain in time.
+        git2::opts::enable_caching(false);
         let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
         let inner = git2::Repository::open_from_env().map_err(|e| match e.code() {
             git2::ErrorCode::NotFound => Error::NotARepository { path: cwd.clone() },
