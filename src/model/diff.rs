@@ -8,7 +8,7 @@
 use similar::{ChangeTag, TextDiff};
 
 use super::person::Person;
-use super::proposal::{Answer, Proposal};
+use super::proposal::{Answer, Proposal, SECTIONS};
 
 /// What happened to a field or an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,19 +169,8 @@ pub fn diff(old: Option<&Proposal>, new: &Proposal) -> Vec<Change> {
         seen
     };
     let (old_entries, new_entries) = (entries(&before), entries(&after));
-    let sections = [
-        "proposal",
-        "problem",
-        "idea",
-        "alternatives",
-        "critique",
-        "stakeholders",
-        "strategy",
-        "socialize",
-        "implement",
-        "closing",
-    ];
-    for section in sections {
+    // The top-level fields first, as `proposal`, then the tables in file order.
+    for section in std::iter::once("proposal").chain(SECTIONS) {
         // Plain fields of the section.
         for item in after
             .iter()

@@ -11,6 +11,19 @@ use toml_edit::{Item, TableLike};
 use super::person::Person;
 use super::step::Step;
 
+/// The tables of a proposal file, in the order the template writes them.
+pub const SECTIONS: [&str; 9] = [
+    "problem",
+    "idea",
+    "alternatives",
+    "critique",
+    "stakeholders",
+    "strategy",
+    "socialize",
+    "implement",
+    "closing",
+];
+
 /// The schema version this build reads and writes.
 pub const SCHEMA: i64 = 1;
 
@@ -227,28 +240,9 @@ impl<'s> Reader<'s> {
     }
 
     fn proposal(&self, root: &toml_edit::Table) -> Result<Proposal, ParseError> {
-        self.known_keys(
-            root,
-            "",
-            &[
-                "schema",
-                "id",
-                "title",
-                "author",
-                "created",
-                "area",
-                "step",
-                "problem",
-                "idea",
-                "alternatives",
-                "critique",
-                "stakeholders",
-                "strategy",
-                "socialize",
-                "implement",
-                "closing",
-            ],
-        )?;
+        let mut known = vec!["schema", "id", "title", "author", "created", "area", "step"];
+        known.extend(SECTIONS);
+        self.known_keys(root, "", &known)?;
         let schema = self.required_int(root, "", "schema")?;
         if schema != SCHEMA {
             return Err(self.error(

@@ -105,20 +105,28 @@ fn a_duplicate_id_is_reported_with_a_hint() {
     );
 }
 
-#[test]
-fn advance_during_a_merge_or_with_the_index_locked() {
+/// Proposal 1, and branches `main` and `side` that change f.txt in conflicting ways.
+fn diverged() -> Sandbox {
     let s = Sandbox::repo();
     s.write("f.txt", "base\n");
     s.git(&["add", "f.txt"]).ok();
     s.git(&["commit", "-qm", "base"]).ok();
     s.lead(&["propose", "First", "--problem", "p", "--affected", "a"])
         .ok();
-    s.git(&["switch", "-qc", "side"]).ok();
-    s.write("f.txt", "side\n");
-    s.git(&["commit", "-qam", "side"]).ok();
-    s.git(&["switch", "-q", "main"]).ok();
-    s.write("f.txt", "main\n");
-    s.git(&["commit", "-qam", "main"]).ok();
+    for (switch, branch) in [
+        (["switch", "-qc", "side"], "side"),
+        (["switch", "-q", "main"], "main"),
+    ] {
+        s.git(&switch).ok();
+        s.write("f.txt", &format!("{branch}\n"));
+        s.git(&["commit", "-qam", branch]).ok();
+    }
+    s
+}
+
+#[test]
+fn advance_during_a_merge_or_with_the_index_locked() {
+    let s = diverged();
     assert_ne!(s.git(&["merge", "side"]).code, 0);
     let head = s.head();
     let objects = |s: &Sandbox| s.git(&["count-objects"]).ok();
@@ -230,18 +238,7 @@ fn events_in_plain_git_commits_count_and_bad_ones_do_not() {
 
 #[test]
 fn advance_during_a_rebase_is_refused() {
-    let s = Sandbox::repo();
-    s.write("f.txt", "base\n");
-    s.git(&["add", "f.txt"]).ok();
-    s.git(&["commit", "-qm", "base"]).ok();
-    s.lead(&["propose", "First", "--problem", "p", "--affected", "a"])
-        .ok();
-    s.git(&["switch", "-qc", "side"]).ok();
-    s.write("f.txt", "side\n");
-    s.git(&["commit", "-qam", "side"]).ok();
-    s.git(&["switch", "-q", "main"]).ok();
-    s.write("f.txt", "main\n");
-    s.git(&["commit", "-qam", "main"]).ok();
+    let s = diverged();
     assert_ne!(s.git(&["rebase", "side"]).code, 0);
     let err = s.lead(&["advance", "1"]).fails(1);
     assert!(err.contains("error: a rebase is in progress"), "{err}");
