@@ -4,7 +4,7 @@ use crate::error::Result;
 use crate::ops::advance::{self, AdvanceArgs};
 use crate::render::text::short;
 
-use super::{parse_id, parse_step, workspace, Ctx};
+use super::{parse_id, parse_step, Ctx};
 
 /// Move a proposal to its next step once the current one is complete (one commit)
 ///
@@ -37,7 +37,7 @@ pub struct Args {
 
 pub fn run(ctx: &mut Ctx, a: Args) -> Result<()> {
     let to = a.to.as_deref().map(parse_step).transpose()?;
-    let ws = workspace()?;
+    let ws = ctx.workspace()?;
     let done = advance::advance(
         &ws,
         &AdvanceArgs {

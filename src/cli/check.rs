@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::ops::check;
 use crate::render;
 
-use super::{parse_id, workspace, Ctx};
+use super::{parse_id, Ctx};
 
 /// Check proposals and their history for CI: fails when a step is incomplete, skipped or
 /// forged, a sign-off policy no longer holds, or a commit implements too early
@@ -33,7 +33,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &mut Ctx, a: Args) -> Result<()> {
-    let mut outcome = check::check(&workspace()?, &a.ids, a.base.as_deref())?;
+    let mut outcome = check::check(&ctx.workspace()?, &a.ids, a.base.as_deref())?;
     outcome.strict = a.strict;
     match a.format.as_str() {
         "json" => render::check::json(ctx.out, &outcome)?,

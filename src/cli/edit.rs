@@ -3,7 +3,7 @@
 use crate::error::Result;
 use crate::ops::edit_file::{self, Edited};
 
-use super::{parse_id, workspace, Ctx};
+use super::{parse_id, Ctx};
 
 /// Edit a proposal in $EDITOR; the result is checked before it replaces the file
 ///
@@ -18,7 +18,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &mut Ctx, a: Args) -> Result<()> {
-    match edit_file::edit(&workspace()?, a.id)? {
+    match edit_file::edit(&ctx.workspace()?, a.id)? {
         Edited::Changed => ctx.status(&format!("Updated proposal {}.", a.id)),
         Edited::Unchanged => ctx.status(&format!("Proposal {} is unchanged.", a.id)),
     }

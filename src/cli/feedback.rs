@@ -5,7 +5,7 @@ use crate::ops::diff::{self, Spec};
 use crate::ops::setters::{self, Response};
 use crate::render;
 
-use super::{parse_id, workspace, Ctx};
+use super::{parse_id, Ctx};
 
 /// Record what someone said about a proposal (step 7): a new entry F<n> in the file
 ///
@@ -24,7 +24,7 @@ pub struct FeedbackArgs {
 }
 
 pub fn feedback(ctx: &mut Ctx, a: FeedbackArgs) -> Result<()> {
-    let fid = setters::feedback(&workspace()?, a.id, a.from.as_deref(), &a.text)?;
+    let fid = setters::feedback(&ctx.workspace()?, a.id, a.from.as_deref(), &a.text)?;
     writeln!(ctx.out, "{fid}")?;
     ctx.status(&format!(
         "Recorded feedback {fid} on proposal {}; answer it with 'git lead respond {} {fid}'.",
@@ -58,7 +58,7 @@ pub fn respond(ctx: &mut Ctx, a: RespondArgs) -> Result<()> {
         (None, Some(t)) => (Response::Declined, t),
         (None, None) => return Err(Error::usage("give --incorporated or --declined")),
     };
-    let fid = setters::respond(&workspace()?, a.id, &a.entry, response, &text, a.amend)?;
+    let fid = setters::respond(&ctx.workspace()?, a.id, &a.entry, response, &text, a.amend)?;
     ctx.status(&format!("Answered {fid} of proposal {}.", a.id))
 }
 
@@ -98,7 +98,7 @@ pub fn diff(ctx: &mut Ctx, a: DiffArgs) -> Result<()> {
         (None, None, [one]) => Spec::Revisions(one.clone(), None),
         (None, None, [one, two, ..]) => Spec::Revisions(one.clone(), Some(two.clone())),
     };
-    let compared = diff::compare(&workspace()?, a.id, &spec)?;
+    let compared = diff::compare(&ctx.workspace()?, a.id, &spec)?;
     if a.json {
         render::diff::json(ctx.out, &compared)?;
     } else if a.raw {
@@ -126,7 +126,7 @@ pub struct ReviewArgs {
 }
 
 pub fn review(ctx: &mut Ctx, a: ReviewArgs) -> Result<()> {
-    let report = crate::ops::review::review(&workspace()?, a.base.as_deref())?;
+    let report = crate::ops::review::review(&ctx.workspace()?, a.base.as_deref())?;
     if a.format == "json" {
         render::review::json(ctx.out, &report)?;
     } else {

@@ -12,7 +12,7 @@ mod read;
 mod setters;
 mod signoffs;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -107,6 +107,9 @@ pub struct Ctx<'a> {
     pub err: &'a mut dyn Write,
     pub paint: Paint,
     pub quiet: bool,
+    /// Whether to show the progress of long history walks (stderr is a terminal, no
+    /// `--quiet`).
+    pub progress: bool,
 }
 
 impl Ctx<'_> {
@@ -141,6 +144,7 @@ impl Cli {
             err,
             paint: Paint::for_stdout(when),
             quiet: self.quiet,
+            progress: !self.quiet && std::io::stderr().is_terminal(),
         };
         match self.command {
             Command::Propose(a) => propose::run(&mut ctx, a),
@@ -183,7 +187,31 @@ pub fn parse_step(s: &str) -> Result<Step> {
     })
 }
 
-/// Opens the workspace of the current directory.
-pub fn workspace() -> Result<Workspace> {
-    Workspace::open()
+impl Ctx<'_> {
+    /// Opens the workspace of the current directory; on a terminal, a long history walk
+    /// shows its progress on stderr.
+    pub fn workspace(&self) -> Result<Workspace> {
+        Workspace::open_with(self.progress.then(progress_line))
+    }
+}
+
+/// `reading the history: 40960 commits`, rewritten in place on stderr once a walk has
+/// taken more than a second, and erased when it ends.
+fn progress_line() -> crate::git::Progress {
+    let start = std::time::Instant::now();
+    let shown = std::cell::Cell::new(false);
+    Box::new(move |commits| {
+        let mut err = std::io::stderr();
+        match commits {
+            Some(n) if start.elapsed().as_secs_f32() > 1.0 => {
+                let _ = write!(err, "\rreading the history: {n} commits");
+                shown.set(true);
+            }
+            None if shown.get() => {
+                let _ = write!(err, "\r\x1b[K");
+                shown.set(false);
+            }
+            _ => {}
+        }
+    })
 }

@@ -4,7 +4,7 @@ use crate::error::{Error, Result};
 use crate::model::template::Area;
 use crate::ops::propose::{self, ProposeArgs};
 
-use super::{workspace, Ctx};
+use super::Ctx;
 
 /// Start a proposal: write its file and commit it as step 1, problem
 ///
@@ -34,7 +34,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> Result<()> {
         Some(a) => Some(Area::parse(a).ok_or_else(|| Error::usage(format!("unknown area '{a}'")))?),
         None => None,
     };
-    let ws = workspace()?;
+    let ws = ctx.workspace()?;
     let made = propose::propose(
         &ws,
         ProposeArgs {

@@ -4,7 +4,7 @@ use crate::error::Result;
 use crate::ops::query;
 use crate::render::{json, text};
 
-use super::{parse_id, workspace, Ctx};
+use super::{parse_id, Ctx};
 
 /// List the proposals: id, title, step and progress, author, age
 #[derive(Debug, clap::Args)]
@@ -15,7 +15,7 @@ pub struct ListArgs {
 }
 
 pub fn list(ctx: &mut Ctx, a: ListArgs) -> Result<()> {
-    let ws = workspace()?;
+    let ws = ctx.workspace()?;
     let listing = query::list(&ws)?;
     if a.json {
         json::list(ctx.out, &listing)?;
@@ -59,7 +59,7 @@ pub struct ShowArgs {
 }
 
 pub fn show(ctx: &mut Ctx, a: ShowArgs) -> Result<()> {
-    let ws = workspace()?;
+    let ws = ctx.workspace()?;
     let detail = query::show(&ws, a.id)?;
     if ws.is_shallow() {
         ctx.warn(SHALLOW)?;
@@ -84,7 +84,7 @@ pub struct LogArgs {
 }
 
 pub fn log(ctx: &mut Ctx, a: LogArgs) -> Result<()> {
-    let (events, ledger) = query::log(&workspace()?, a.id)?;
+    let (events, ledger) = query::log(&ctx.workspace()?, a.id)?;
     if a.json {
         json::log(ctx.out, a.id, &events)?;
     } else {

@@ -6,7 +6,7 @@ use crate::model::edit::StakeholderFields;
 use crate::model::proposal::Verdict;
 use crate::ops::setters;
 
-use super::{parse_id, workspace, Ctx};
+use super::{parse_id, Ctx};
 
 /// Add an idea that would make the problem smaller (steps 2 and 3)
 #[derive(Debug, clap::Args)]
@@ -19,7 +19,7 @@ pub struct IdeaArgs {
 }
 
 pub fn idea(ctx: &mut Ctx, a: IdeaArgs) -> Result<()> {
-    let id = setters::idea(&workspace()?, a.id, &a.summary)?;
+    let id = setters::idea(&ctx.workspace()?, a.id, &a.summary)?;
     ctx.status(&format!("Added idea {id} to proposal {}.", a.id))
 }
 
@@ -34,7 +34,7 @@ pub struct ObjectionArgs {
 }
 
 pub fn objection(ctx: &mut Ctx, a: ObjectionArgs) -> Result<()> {
-    setters::objection(&workspace()?, a.id, &a.text)?;
+    setters::objection(&ctx.workspace()?, a.id, &a.text)?;
     ctx.status(&format!("Added an objection to proposal {}.", a.id))
 }
 
@@ -61,7 +61,7 @@ pub fn critique(ctx: &mut Ctx, a: CritiqueArgs) -> Result<()> {
         (None, Some(r)) => (Verdict::BandAid, r),
         (None, None) => return Err(crate::Error::usage("give --root-cause or --band-aid")),
     };
-    let idea = setters::critique(&workspace()?, a.id, &a.idea, verdict, &reason)?;
+    let idea = setters::critique(&ctx.workspace()?, a.id, &a.idea, verdict, &reason)?;
     ctx.status(&format!(
         "Critiqued idea {idea} of proposal {} as {}.",
         a.id,
@@ -83,7 +83,7 @@ pub struct ChooseArgs {
 }
 
 pub fn choose(ctx: &mut Ctx, a: ChooseArgs) -> Result<()> {
-    let idea = setters::choose(&workspace()?, a.id, &a.idea, &a.why)?;
+    let idea = setters::choose(&ctx.workspace()?, a.id, &a.idea, &a.why)?;
     ctx.status(&format!("Chose idea {idea} for proposal {}.", a.id))
 }
 
@@ -128,7 +128,7 @@ pub fn stakeholder(ctx: &mut Ctx, a: StakeholderArgs) -> Result<()> {
             (false, false) => None,
         },
     };
-    let key = setters::stakeholder(&workspace()?, a.id, &fields)?;
+    let key = setters::stakeholder(&ctx.workspace()?, a.id, &fields)?;
     ctx.status(&format!(
         "Recorded stakeholder '{key}' of proposal {}.",
         a.id

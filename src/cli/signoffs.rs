@@ -4,7 +4,7 @@ use crate::error::Result;
 use crate::ops::signoffs::{self, Record};
 use crate::render::{json, text};
 
-use super::{parse_id, workspace, Ctx};
+use super::{parse_id, Ctx};
 
 /// Sign off on a proposal as it stands in HEAD (one commit by you)
 ///
@@ -32,7 +32,7 @@ pub fn signoff(ctx: &mut Ctx, a: SignoffArgs) -> Result<()> {
     } else {
         Record::Signoff { comment }
     };
-    let recorded = signoffs::record(&workspace()?, a.id, &what)?;
+    let recorded = signoffs::record(&ctx.workspace()?, a.id, &what)?;
     unsigned_warning(ctx, &recorded)?;
     let commit = recorded.commit;
     let done = if a.withdraw {
@@ -66,7 +66,7 @@ pub fn concern(ctx: &mut Ctx, a: ConcernArgs) -> Result<()> {
         return Err(crate::Error::usage("say why the concern blocks"));
     }
     let recorded = signoffs::record(
-        &workspace()?,
+        &ctx.workspace()?,
         a.id,
         &Record::Concern {
             name: name.clone(),
@@ -101,7 +101,7 @@ pub fn resolve(ctx: &mut Ctx, a: ResolveArgs) -> Result<()> {
         name: name.clone(),
         comment: a.comment.unwrap_or_default(),
     };
-    let recorded = signoffs::record(&workspace()?, a.id, &record)?;
+    let recorded = signoffs::record(&ctx.workspace()?, a.id, &record)?;
     unsigned_warning(ctx, &recorded)?;
     let commit = recorded.commit;
     ctx.status(&format!(
@@ -128,7 +128,7 @@ pub struct SignoffsArgs {
 }
 
 pub fn signoffs_cmd(ctx: &mut Ctx, a: SignoffsArgs) -> Result<()> {
-    let report = signoffs::report(&workspace()?, a.id, a.base.as_deref())?;
+    let report = signoffs::report(&ctx.workspace()?, a.id, a.base.as_deref())?;
     if a.json {
         json::signoffs(ctx.out, &report)?;
     } else {

@@ -60,7 +60,11 @@ impl Repo {
         for (pos, oid) in walk.enumerate() {
             let commit = self.inner.find_commit(oid?)?;
             visit(&commit, pos)?;
+            if pos % 4096 == 4095 {
+                self.report_progress(Some(pos + 1));
+            }
         }
+        self.report_progress(None);
         Ok(())
     }
 }

@@ -31,7 +31,11 @@ pub struct Repo {
     workdir: PathBuf,
     params: Vec<(String, String)>,
     config: git2::Config,
+    progress: Option<Progress>,
 }
+
+/// Told how many commits a walk has read so far, and `None` when it is over.
+pub type Progress = Box<dyn Fn(Option<usize>)>;
 
 impl Repo {
     /// Opens the repository of the current directory, honouring `GIT_DIR`, `GIT_WORK_TREE`,
@@ -66,7 +70,20 @@ impl Repo {
             workdir,
             params: params::from_env(),
             config,
+            progress: None,
         })
+    }
+
+    /// Reports the progress of history walks to `progress` (the commands show it on a
+    /// terminal; this layer never prints).
+    pub fn set_progress(&mut self, progress: Progress) {
+        self.progress = Some(progress);
+    }
+
+    fn report_progress(&self, commits: Option<usize>) {
+        if let Some(p) = &self.progress {
+            p(commits);
+        }
     }
 
     /// The top of the working tree.

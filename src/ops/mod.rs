@@ -71,7 +71,15 @@ impl Workspace {
     /// Opens the repository of the current directory and reads its settings:
     /// defaults, then `.lead.toml`, then `lead.*` git configuration (including `git -c`).
     pub fn open() -> Result<Workspace> {
-        let repo = Repo::open()?;
+        Workspace::open_with(None)
+    }
+
+    /// [`Workspace::open`], with history walks reporting to `progress`.
+    pub fn open_with(progress: Option<crate::git::Progress>) -> Result<Workspace> {
+        let mut repo = Repo::open()?;
+        if let Some(p) = progress {
+            repo.set_progress(p);
+        }
         let path = repo.workdir().join(CONFIG_FILE);
         let mut config = match std::fs::read_to_string(&path) {
             Ok(text) => Config::parse(&text).map_err(|e| Error::Config {
