@@ -21,8 +21,21 @@ pub fn completions(ctx: &mut Ctx, a: CompletionsArgs) -> Result<()> {
     let mut script = Vec::new();
     clap_complete::generate(a.shell, &mut cmd, "git-lead", &mut script);
     ctx.out.write_all(&script)?;
+    if a.shell == clap_complete::Shell::Bash {
+        ctx.out.write_all(BASH_GIT_LEAD.as_bytes())?;
+    }
     Ok(())
 }
+
+/// For `git lead <TAB>`: git's own bash completion calls `_git_lead` with the words of the
+/// `git` command line; hand them to the generated function as if `git-lead` were typed.
+const BASH_GIT_LEAD: &str = r#"
+_git_lead() {
+    local COMP_WORDS=("git-lead" "${COMP_WORDS[@]:2}")
+    local COMP_CWORD=$((COMP_CWORD - 1))
+    _git__lead git-lead "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+}
+"#;
 
 /// Write the man pages (git-lead.1 and one per command) into a folder
 ///

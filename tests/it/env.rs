@@ -165,6 +165,15 @@ fn completions_and_man_pages() {
     let s = Sandbox::repo();
     let bash = s.lead(&["completions", "bash"]).ok();
     assert!(bash.contains("propose") && bash.contains("advance"));
+    // `git lead adv<TAB>` through git's own completion, which calls _git_lead.
+    let script = s.root().join("completion.bash");
+    std::fs::write(&script, &bash).unwrap();
+    let probe = format!(
+        "source {}; COMP_WORDS=(git lead adv); COMP_CWORD=2; _git_lead; echo \"${{COMPREPLY[@]}}\"",
+        script.display()
+    );
+    let completed = s.run_in("bash", &s.dir, &["-c", &probe]).ok();
+    assert_eq!(completed.trim(), "advance", "{completed}");
     let dir = s.root().join("man");
     let out = s.lead(&["manpages", dir.to_str().unwrap()]).ok();
     assert!(out.lines().count() >= 15, "{out}");
