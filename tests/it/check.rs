@@ -1230,17 +1230,23 @@ fn check_a_missing_proposal_before_the_first_commit() {
     );
 }
 
-#[test]
-fn implementing_is_judged_by_ancestry_not_by_walk_order() {
+/// Branch `impl` implements proposal 1 (returned commit) while it is in socialize; then
+/// main signs it off and moves it to implement. Nothing is merged yet.
+fn implemented_on_a_branch_too_early() -> (Sandbox, String) {
     let s = Sandbox::repo();
     chain(&s, 1, "socialize");
-    // A branch implements proposal 1 while main has not moved it to implement yet.
     s.git(&["switch", "-qc", "impl"]).ok();
     let early = empty_commit(&s, CY, "implement it", &["Lead-Implements: 1"]);
     s.git(&["switch", "-q", "main"]).ok();
     signoff(&s, BO, 1);
     signoff(&s, CY, 1);
     transition(&s, 1, "implement", &proposal(1, "implement"));
+    (s, early)
+}
+
+#[test]
+fn implementing_is_judged_by_ancestry_not_by_walk_order() {
+    let (s, early) = implemented_on_a_branch_too_early();
     // Main is merged into the branch, which is then fast-forwarded onto main: the
     // implementing commit still precedes the transition in its own history.
     s.git(&["switch", "-q", "impl"]).ok();
@@ -1274,14 +1280,7 @@ fn strict_json_is_not_ok_with_warnings() {
 
 #[test]
 fn an_implementation_merged_in_after_the_transition_was_still_early() {
-    let s = Sandbox::repo();
-    chain(&s, 1, "socialize");
-    s.git(&["switch", "-qc", "impl"]).ok();
-    let early = empty_commit(&s, CY, "implement it", &["Lead-Implements: 1"]);
-    s.git(&["switch", "-q", "main"]).ok();
-    signoff(&s, BO, 1);
-    signoff(&s, CY, 1);
-    transition(&s, 1, "implement", &proposal(1, "implement"));
+    let (s, early) = implemented_on_a_branch_too_early();
     s.git(&["merge", "-q", "--no-ff", "--no-edit", "impl"]).ok();
     let v = report(&s, &[], 1);
     assert_eq!(codes(&v), ["implements-early"]);
