@@ -26,10 +26,9 @@ impl Repo {
     }
 
     fn lead_history_from(&self, tip: git2::Oid) -> Result<Vec<CommitInfo>> {
-        let mailmap = self.inner.mailmap()?;
         let mut out = Vec::new();
-        self.walk(tip, |commit, _| {
-            out.extend(lead_commit(commit, &mailmap)?);
+        self.walk(tip, |node, _| {
+            out.extend(node.lead.take().map(|b| *b));
             Ok(())
         })?;
         Ok(out)
@@ -38,35 +37,94 @@ impl Repo {
     /// One walk from `tip` for both the ledger and the history of `folder`: what
     /// `git lead check` reads, once.
     pub fn scan(&self, tip: &str, folder: &str) -> Result<(Vec<CommitInfo>, FolderHistory)> {
-        let mailmap = self.inner.mailmap()?;
         let mut commits = Vec::new();
         let mut history = FolderTracker::default();
-        self.walk(git2::Oid::from_str(tip)?, |commit, pos| {
-            commits.extend(lead_commit(commit, &mailmap)?);
-            history.visit(self, commit, pos, folder)
+        self.walk(git2::Oid::from_str(tip)?, |node, pos| {
+            history.visit(self, node, pos, folder)?;
+            commits.extend(node.lead.take().map(|b| *b));
+            Ok(())
         })?;
         Ok((commits, history.out))
     }
 
-    /// Visits every commit reachable from `tip`, parents before children.
-    fn walk(
+    /// Every commit reachable from `tip` in the canonical order: parents before children,
+    /// and among commits that do not depend on each other, older first (commit time, then
+    /// id). The order is the same however the history was walked, so that nothing depends
+    /// on how libgit2 happened to traverse it.
+    pub(crate) fn walk(
         &self,
         tip: git2::Oid,
-        mut visit: impl FnMut(&git2::Commit<'_>, usize) -> Result<()>,
+        mut visit: impl FnMut(&mut Node, usize) -> Result<()>,
     ) -> Result<()> {
+        let mailmap = self.inner.mailmap()?;
         let mut walk = self.inner.revwalk()?;
         walk.push(tip)?;
-        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
-        for (pos, oid) in walk.enumerate() {
+        walk.set_sorting(git2::Sort::NONE)?;
+        let mut nodes = Vec::new();
+        for (read, oid) in walk.enumerate() {
             let commit = self.inner.find_commit(oid?)?;
-            visit(&commit, pos)?;
-            if pos % 4096 == 4095 {
-                self.report_progress(Some(pos + 1));
+            nodes.push(Node {
+                id: commit.id(),
+                parents: commit.parent_ids().collect(),
+                time: commit.time().seconds(),
+                tree: commit.tree_id(),
+                lead: lead_commit(&commit, &mailmap)?.map(Box::new),
+            });
+            if read % 4096 == 4095 {
+                self.report_progress(Some(read + 1));
             }
         }
         self.report_progress(None);
+        for (pos, i) in canonical_order(&nodes).into_iter().enumerate() {
+            if let Some(node) = nodes.get_mut(i) {
+                visit(node, pos)?;
+            }
+        }
         Ok(())
     }
+}
+
+/// What a walk keeps of a commit.
+pub(crate) struct Node {
+    pub id: git2::Oid,
+    pub parents: Vec<git2::Oid>,
+    pub time: i64,
+    pub tree: git2::Oid,
+    /// The ledger's view, for a commit with `Lead-` trailers (taken by the visitor).
+    pub lead: Option<Box<CommitInfo>>,
+}
+
+/// Kahn's topological sort of `nodes`, ready nodes taken oldest first, then by id.
+fn canonical_order(nodes: &[Node]) -> Vec<usize> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let index: HashMap<git2::Oid, usize> =
+        nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    let mut waiting: Vec<usize> = vec![0; nodes.len()];
+    for (i, n) in nodes.iter().enumerate() {
+        // A parent outside the walk (a shallow clone's edge) is not waited for.
+        for p in n.parents.iter().filter_map(|p| index.get(p)) {
+            children[*p].push(i);
+            waiting[i] += 1;
+        }
+    }
+    let key = |i: usize| Reverse((nodes[i].time, nodes[i].id, i));
+    let mut ready: BinaryHeap<_> = (0..nodes.len())
+        .filter(|i| waiting[*i] == 0)
+        .map(key)
+        .collect();
+    let mut out = Vec::with_capacity(nodes.len());
+    while let Some(Reverse((_, _, i))) = ready.pop() {
+        out.push(i);
+        for &c in &children[i] {
+            waiting[c] -= 1;
+            if waiting[c] == 0 {
+                ready.push(key(c));
+            }
+        }
+    }
+    out
 }
 
 /// The ledger's view of a commit: `None` unless its message carries `Lead-` trailers.
@@ -249,24 +307,19 @@ struct FolderTracker {
 }
 
 impl FolderTracker {
-    fn visit(
-        &mut self,
-        repo: &Repo,
-        commit: &git2::Commit<'_>,
-        pos: usize,
-        folder: &str,
-    ) -> Result<()> {
-        let tree = commit.tree()?;
+    fn visit(&mut self, repo: &Repo, node: &Node, pos: usize, folder: &str) -> Result<()> {
+        let tree = repo.inner.find_tree(node.tree)?;
         let this = match tree.get_path(std::path::Path::new(folder)) {
             Ok(e) if e.kind() == Some(git2::ObjectType::Tree) => Some(e.id()),
             _ => None,
         };
-        let parents: Vec<Option<git2::Oid>> = commit
-            .parent_ids()
-            .map(|p| self.folder_of.get(&p).copied().flatten())
+        let parents: Vec<Option<git2::Oid>> = node
+            .parents
+            .iter()
+            .map(|p| self.folder_of.get(p).copied().flatten())
             .collect();
-        self.folder_of.insert(commit.id(), this);
-        let id = commit.id().to_string();
+        self.folder_of.insert(node.id, this);
+        let id = node.id.to_string();
         self.out.positions.insert(id.clone(), pos);
         if parents.contains(&this) || (parents.is_empty() && this.is_none()) {
             return Ok(());
@@ -328,8 +381,8 @@ impl Repo {
     /// changed it. A commit changes a file when its blob differs from that of every parent.
     pub fn folder_history(&self, tip: &str, folder: &str) -> Result<FolderHistory> {
         let mut history = FolderTracker::default();
-        self.walk(git2::Oid::from_str(tip)?, |commit, pos| {
-            history.visit(self, commit, pos, folder)
+        self.walk(git2::Oid::from_str(tip)?, |node, pos| {
+            history.visit(self, node, pos, folder)
         })?;
         Ok(history.out)
     }
@@ -391,5 +444,55 @@ impl Repo {
     pub fn blob_text(&self, blob: &str) -> Result<String> {
         let blob = self.inner.find_blob(git2::Oid::from_str(blob)?)?;
         Ok(String::from_utf8_lossy(blob.content()).into_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn node(n: u8, parents: &[u8], time: i64) -> Node {
+        let oid = |b: u8| git2::Oid::from_bytes(&[b; 20]).unwrap();
+        Node {
+            id: oid(n),
+            parents: parents.iter().map(|p| oid(*p)).collect(),
+            time,
+            tree: oid(0),
+            lead: None,
+        }
+    }
+
+    #[test]
+    fn the_order_is_topological_then_oldest_first_whatever_the_input_order() {
+        // 1 <- 2 <- 4 (merge of 2 and 3), 1 <- 3; 3 is older than 2; 5 is a later child of 4
+        // with a clock set in the past.
+        let nodes = vec![
+            node(4, &[2, 3], 40),
+            node(5, &[4], 1),
+            node(2, &[1], 30),
+            node(3, &[1], 20),
+            node(1, &[], 10),
+        ];
+        let ids = |order: Vec<usize>, nodes: &[Node]| -> Vec<u8> {
+            order
+                .into_iter()
+                .map(|i| nodes[i].id.as_bytes()[0])
+                .collect()
+        };
+        assert_eq!(ids(canonical_order(&nodes), &nodes), [1, 3, 2, 4, 5]);
+        let mut shuffled = nodes;
+        shuffled.reverse();
+        assert_eq!(ids(canonical_order(&shuffled), &shuffled), [1, 3, 2, 4, 5]);
+    }
+
+    #[test]
+    fn equal_times_are_ordered_by_id_and_missing_parents_are_not_waited_for() {
+        let nodes = vec![node(9, &[7], 5), node(8, &[7], 5), node(7, &[6], 5)];
+        let order: Vec<u8> = canonical_order(&nodes)
+            .into_iter()
+            .map(|i| nodes[i].id.as_bytes()[0])
+            .collect();
+        assert_eq!(order, [7, 8, 9]);
     }
 }

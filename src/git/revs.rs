@@ -154,12 +154,12 @@ impl Repo {
         let Some(head) = self.head_commit()? else {
             return Ok(Default::default());
         };
-        let mut walk = self.inner.revwalk()?;
-        walk.push(head.id())?;
-        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
-        walk.enumerate()
-            .map(|(i, oid)| Ok((oid?.to_string(), i)))
-            .collect()
+        let mut positions = std::collections::HashMap::new();
+        self.walk(head.id(), |node, pos| {
+            positions.insert(node.id.to_string(), pos);
+            Ok(())
+        })?;
+        Ok(positions)
     }
 
     /// Commits reachable from `to` but not from `from`, parents before children.
