@@ -170,6 +170,19 @@ impl Repo {
         Ok((person, when.seconds(), when.offset_minutes()))
     }
 
+    /// The author of `commit` (through `.mailmap`), the time and its offset in minutes.
+    pub fn commit_meta(&self, commit: &str) -> Result<(Person, i64, i32)> {
+        let mailmap = self.inner.mailmap()?;
+        let commit = self.inner.find_commit(git2::Oid::from_str(commit)?)?;
+        let author = commit.author_with_mailmap(&mailmap)?;
+        let when = author.when();
+        let person = Person::new(
+            String::from_utf8_lossy(author.name_bytes()),
+            String::from_utf8_lossy(author.email_bytes()),
+        );
+        Ok((person, when.seconds(), when.offset_minutes()))
+    }
+
     /// `who` as `.mailmap` maps them.
     pub fn mailmapped(&self, who: &Person) -> Result<Person> {
         let mailmap = self.inner.mailmap()?;

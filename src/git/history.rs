@@ -360,6 +360,15 @@ impl FolderHistory {
         self.positions.get(commit).copied()
     }
 
+    /// Every commit that changed proposal `id`'s file, in order, with the blob it left.
+    pub fn changes_after_start(&self, id: u32) -> impl Iterator<Item = (&str, Option<&str>)> {
+        self.changes
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .map(|(_, commit, blob)| (commit.as_str(), blob.as_deref()))
+    }
+
     /// The commits that changed proposal `id`'s file after position `after`, in order, with
     /// the blob each left.
     pub fn changes_after(

@@ -149,19 +149,6 @@ impl Repo {
         }
     }
 
-    /// Every commit reachable from HEAD with its position, parents before children.
-    pub fn topo_positions(&self) -> Result<std::collections::HashMap<String, usize>> {
-        let Some(head) = self.head_commit()? else {
-            return Ok(Default::default());
-        };
-        let mut positions = std::collections::HashMap::new();
-        self.walk(head.id(), |node, pos| {
-            positions.insert(node.id.to_string(), pos);
-            Ok(())
-        })?;
-        Ok(positions)
-    }
-
     /// Commits reachable from `to` but not from `from`, parents before children.
     pub fn commits_between(&self, from: &str, to: &str) -> Result<Vec<String>> {
         let mut walk = self.inner.revwalk()?;

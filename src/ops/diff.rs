@@ -129,20 +129,28 @@ pub fn at(ws: &Workspace, id: u32, rev: &str) -> Result<Side> {
 
 /// The revisions of a proposal through the history reachable from HEAD, oldest first.
 pub fn revisions(ws: &Workspace, id: u32) -> Result<Vec<Revision>> {
-    Ok(ws
-        .repo
-        .proposal_history(None, &ws.config.folder, id)?
-        .into_iter()
-        .map(|v| Revision {
-            proposal: v
-                .content
-                .and_then(|b| Proposal::parse(&String::from_utf8_lossy(&b)).ok()),
-            commit: v.commit,
-            author: v.author,
-            time: v.time,
-            offset: v.offset,
-        })
-        .collect())
+    let Some(head) = ws.repo.head_id()? else {
+        return Ok(Vec::new());
+    };
+    // The walk that read the ledger recorded every file's changes; reuse it.
+    ws.ledger()?;
+    let history = ws.folder_history(&head, &ws.config.folder)?;
+    let mut out = Vec::new();
+    for (commit, blob) in history.changes_after_start(id) {
+        let (author, time, offset) = ws.repo.commit_meta(commit)?;
+        let proposal = match blob {
+            Some(b) => Proposal::parse(&ws.repo.blob_text(b)?).ok(),
+            None => None,
+        };
+        out.push(Revision {
+            commit: commit.to_string(),
+            author,
+            time,
+            offset,
+            proposal,
+        });
+    }
+    Ok(out)
 }
 
 /// From the revision where a feedback entry first appeared to the one where it was first

@@ -36,6 +36,8 @@ pub struct Workspace {
     pub config: Config,
     /// Folder histories already walked, by tip and folder: one walk serves every proposal.
     histories: RefCell<HashMap<(String, String), Rc<FolderHistory>>>,
+    /// The ledger at HEAD, once read.
+    ledger: RefCell<Option<Rc<Ledger>>>,
 }
 
 /// A proposal file in the working tree, parsed or not.
@@ -101,6 +103,7 @@ impl Workspace {
             repo,
             config,
             histories: RefCell::default(),
+            ledger: RefCell::default(),
         })
     }
 
@@ -223,17 +226,42 @@ impl Workspace {
 
     /// The ledger of every proposal, from one walk over the history reachable from HEAD.
     /// Refuses in a shallow clone, whose history would give wrong answers.
-    pub fn ledger(&self) -> Result<Ledger> {
+    ///
+    /// The same walk records which commits changed each proposal file (kept for
+    /// [`Workspace::folder_history`]), and the ledger is kept for the run: one walk serves
+    /// every question of a command.
+    pub fn ledger(&self) -> Result<Rc<Ledger>> {
         if self.repo.is_shallow() {
             return Err(Error::ShallowHistory);
         }
-        self.ledger_even_if_shallow()
+        self.scanned()
     }
 
-    /// [`Workspace::ledger`] for the commands that only list and show, which say so instead
-    /// of refusing (see [`Workspace::is_shallow`]).
-    pub fn ledger_even_if_shallow(&self) -> Result<Ledger> {
+    /// [`Workspace::ledger`] for `show`, which says so instead of refusing in a shallow
+    /// clone (see [`Workspace::is_shallow`]).
+    pub fn ledger_even_if_shallow(&self) -> Result<Rc<Ledger>> {
+        self.scanned()
+    }
+
+    /// The ledger alone, messages only: for `list`, which needs no file history.
+    pub fn ledger_messages_only(&self) -> Result<Ledger> {
         Ok(Ledger::from_commits(&self.repo.lead_history()?))
+    }
+
+    fn scanned(&self) -> Result<Rc<Ledger>> {
+        if let Some(l) = self.ledger.borrow().as_ref() {
+            return Ok(Rc::clone(l));
+        }
+        let ledger = match self.repo.head_id()? {
+            Some(head) => {
+                let (commits, history) = self.repo.scan(&head, &self.config.folder)?;
+                self.remember_history(&head, &self.config.folder, history);
+                Rc::new(Ledger::from_commits(&commits))
+            }
+            None => Rc::new(Ledger::default()),
+        };
+        *self.ledger.borrow_mut() = Some(Rc::clone(&ledger));
+        Ok(ledger)
     }
 
     /// Whether the history may be cut short (a shallow clone).

@@ -38,7 +38,7 @@ pub struct Listing {
 /// Every proposal in the working tree, with its findings.
 pub fn list(ws: &Workspace) -> Result<Listing> {
     let entries = ws.scan()?;
-    let ledger = ws.ledger_even_if_shallow()?;
+    let ledger = ws.ledger_messages_only()?;
     let mut listing = Listing {
         deleted: ws.deleted(&entries)?,
         ..Listing::default()
@@ -105,7 +105,7 @@ pub fn show(ws: &Workspace, id: u32) -> Result<Detail> {
 
 /// The recorded events of a proposal, oldest first. The proposal need not be in the working
 /// tree any more, but it must have a history or a file.
-pub fn log(ws: &Workspace, id: u32) -> Result<(Vec<Entry>, Ledger)> {
+pub fn log(ws: &Workspace, id: u32) -> Result<(Vec<Entry>, std::rc::Rc<Ledger>)> {
     let ledger = ws.ledger()?;
     let mut entries: Vec<Entry> = ledger.of(id).cloned().map(Entry::Ledger).collect();
     let feedback = diff::feedback_timeline(&super::diff::revisions(ws, id)?);
@@ -117,9 +117,17 @@ pub fn log(ws: &Workspace, id: u32) -> Result<(Vec<Entry>, Ledger)> {
     }
     if !feedback.is_empty() {
         entries.extend(feedback.into_iter().map(Entry::Feedback));
-        let order = ws.repo.topo_positions()?;
+        let history = match ws.repo.head_id()? {
+            Some(head) => Some(ws.folder_history(&head, &ws.config.folder)?),
+            None => None,
+        };
         // Stable: within one commit, ledger events come before what the file shows.
-        entries.sort_by_key(|e| order.get(e.commit()).copied().unwrap_or(usize::MAX));
+        entries.sort_by_key(|e| {
+            history
+                .as_ref()
+                .and_then(|h| h.position(e.commit()))
+                .unwrap_or(usize::MAX)
+        });
     }
     Ok((entries, ledger))
 }

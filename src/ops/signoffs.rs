@@ -270,7 +270,7 @@ pub fn record(ws: &Workspace, id: u32, what: &Record) -> Result<Recorded> {
             if !is_stakeholder && !is_author {
                 return Err(not_a_stakeholder(&me, id));
             }
-            let report = report_for(ws, &found, &ws.ledger()?, None, None)?;
+            let report = report_for(ws, &found, &*ws.ledger()?, None, None)?;
             let Some(open) = report.matrix.open_concerns().find(|c| c.name == *name) else {
                 return Err(Error::ItemNotFound {
                     id,
