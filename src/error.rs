@@ -52,9 +52,6 @@ pub enum Error {
     #[error("no proposal with id {id}")]
     ProposalNotFound { id: u32 },
 
-    #[error("'{given}' is not a proposal id")]
-    InvalidId { given: String },
-
     #[error("proposal {id} has no {kind} '{name}'")]
     ItemNotFound {
         id: u32,
@@ -168,7 +165,7 @@ impl Error {
     /// The exit status for this error: 2 for usage mistakes, 1 for everything else.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage { .. } | Error::UnknownStep { .. } | Error::InvalidId { .. } => 2,
+            Error::Usage { .. } | Error::UnknownStep { .. } => 2,
             _ => 1,
         }
     }

@@ -8,7 +8,7 @@
 mod commit;
 mod history;
 pub mod params;
-pub use history::{FileVersion, FolderHistory};
+pub use history::FolderHistory;
 mod revs;
 mod sign;
 pub mod worktree;
@@ -173,18 +173,15 @@ impl Repo {
         }
     }
 
-    /// Names of the blobs directly inside `folder` in HEAD's tree.
+    /// Names of the `.toml` files directly inside `folder` in HEAD's tree.
     pub fn head_file_names(&self, folder: &str) -> Result<Vec<String>> {
-        let Some(tree) = self.head_tree()? else {
+        let Some(head) = self.head_id()? else {
             return Ok(Vec::new());
         };
-        let Some(sub) = self.subtree(&tree, folder)? else {
-            return Ok(Vec::new());
-        };
-        Ok(sub
-            .iter()
-            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
-            .filter_map(|e| e.name().ok().map(str::to_string))
+        Ok(self
+            .folder_files(&head, folder)?
+            .into_iter()
+            .map(|(name, _)| name)
             .collect())
     }
 

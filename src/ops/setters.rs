@@ -189,19 +189,19 @@ fn used_feedback_ids(ws: &Workspace, proposal: u32) -> Result<u32> {
         .map(|f| item_number(&f.id))
         .max()
         .unwrap_or(0);
-    for version in ws
-        .repo
-        .proposal_history(None, &ws.config.folder, proposal)?
-    {
-        let Some(bytes) = version.content else {
-            continue;
-        };
-        if let Ok(p) = Proposal::parse(&String::from_utf8_lossy(&bytes)) {
-            max = p
-                .feedback
-                .iter()
-                .map(|f| item_number(&f.id))
-                .fold(max, u32::max);
+    // Every committed version, through the walk every command shares (in a shallow clone,
+    // the versions it has).
+    if let Some(head) = ws.repo.head_id()? {
+        let history = ws.folder_history(&head, &ws.config.folder)?;
+        for (_, blob) in history.changes_after_start(current.proposal.id) {
+            let Some(blob) = blob else { continue };
+            if let Ok(p) = Proposal::parse(&ws.repo.blob_text(blob)?) {
+                max = p
+                    .feedback
+                    .iter()
+                    .map(|f| item_number(&f.id))
+                    .fold(max, u32::max);
+            }
         }
     }
     Ok(max)
