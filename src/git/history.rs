@@ -1,13 +1,15 @@
-//! One walk over the history reachable from HEAD, reading commit messages only.
+//! One walk over the history reachable from a commit, reading each commit once, with what
+//! earlier walks learned kept in the cache (see [`super::cache`]).
 
-use std::collections::HashMap;
+use std::collections::{BinaryHeap, HashMap, HashSet};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::id;
 use crate::model::ledger::{is_lead_key, CommitInfo};
 use crate::model::person::Person;
 use crate::model::trailer::{self, Divider};
 
+use super::cache::{self, Snapshot};
 use super::Repo;
 
 impl Repo {
@@ -27,7 +29,7 @@ impl Repo {
 
     fn lead_history_from(&self, tip: git2::Oid) -> Result<Vec<CommitInfo>> {
         let mut out = Vec::new();
-        self.walk(tip, |node, _| {
+        self.walk(tip, None, |node, _| {
             out.extend(node.lead.take().map(|b| *b));
             Ok(())
         })?;
@@ -38,107 +40,461 @@ impl Repo {
     /// `git lead check` reads, once.
     pub fn scan(&self, tip: &str, folder: &str) -> Result<(Vec<CommitInfo>, FolderHistory)> {
         let mut commits = Vec::new();
-        let mut history = FolderTracker::default();
-        self.walk(git2::Oid::from_str(tip)?, |node, pos| {
-            history.visit(self, node, pos, folder)?;
+        let mut history = FolderHistory::default();
+        self.walk(git2::Oid::from_str(tip)?, Some(folder), |node, pos| {
+            history.record(node, pos);
             commits.extend(node.lead.take().map(|b| *b));
             Ok(())
         })?;
-        Ok((commits, history.out))
+        Ok((commits, history))
     }
 
-    /// Every commit reachable from `tip` in the canonical order: parents before children,
-    /// and among commits that do not depend on each other, older first (commit time, then
-    /// id). The order is the same however the history was walked, so that nothing depends
-    /// on how libgit2 happened to traverse it.
+    /// One walk from `tip` recording, for every proposal file in `folder`, the commits that
+    /// changed it. A commit changes a file when its blob differs from that of every parent.
+    pub fn folder_history(&self, tip: &str, folder: &str) -> Result<FolderHistory> {
+        let mut history = FolderHistory::default();
+        self.walk(git2::Oid::from_str(tip)?, Some(folder), |node, pos| {
+            history.record(node, pos);
+            Ok(())
+        })?;
+        Ok(history)
+    }
+
+    /// Visits every commit reachable from `tip` in the canonical order: parents before
+    /// children, and among commits that do not depend on each other, older first (commit
+    /// time, then id). The order is a function of the history alone, the same however it
+    /// was walked and whatever the cache held. With `folder`, every node also says how it
+    /// changed that folder's proposal files.
+    ///
+    /// Commits the cache holds are not read again; when the walk learned something, the
+    /// cache is replaced by the commits reachable from `tip`.
     pub(crate) fn walk(
         &self,
         tip: git2::Oid,
+        folder: Option<&str>,
         mut visit: impl FnMut(&mut Node, usize) -> Result<()>,
     ) -> Result<()> {
+        // A shallow clone's history is cut short and may be deepened: no cache there.
+        let use_cache = self.cache && !self.inner.is_shallow();
+        let path = cache::path(self.inner.commondir());
+        let mut snap = match use_cache {
+            true => Snapshot::load(&path),
+            false => Snapshot::default(),
+        };
+        if folder.is_some() && snap.folder.as_deref() != folder {
+            snap.drop_folders();
+        }
+        let cached_folder = snap.folder.clone();
+        let (fresh, hits) = self.read_unknown(tip, &snap)?;
+        let mut learned = !fresh.is_empty();
+        let mut nodes = canonical_order(snap, &hits, fresh);
+        if let Some(f) = folder {
+            learned |= self.fill_folders(&mut nodes, f)?;
+        }
+        if use_cache && learned {
+            // The answer does not depend on the cache: failing to keep it is not an error.
+            let _ = cache::save(&path, folder.or(cached_folder.as_deref()), &nodes);
+        }
         let mailmap = self.inner.mailmap()?;
-        let mut walk = self.inner.revwalk()?;
-        walk.push(tip)?;
-        walk.set_sorting(git2::Sort::NONE)?;
-        let mut nodes = Vec::new();
-        for (read, oid) in walk.enumerate() {
-            let commit = self.inner.find_commit(oid?)?;
-            nodes.push(Node {
-                id: commit.id(),
-                parents: commit.parent_ids().collect(),
-                time: commit.time().seconds(),
-                tree: commit.tree_id(),
-                lead: lead_commit(&commit, &mailmap)?.map(Box::new),
+        let mut people = HashMap::new();
+        for (pos, node) in nodes.iter_mut().enumerate() {
+            if let Some(lead) = node.lead.as_mut() {
+                lead.author = mapped(&mailmap, &mut people, &lead.author);
+            }
+            visit(node, pos)?;
+        }
+        Ok(())
+    }
+
+    /// Reads, from the object database, the commits reachable from `tip` that the cache
+    /// does not hold, each once; also says which cached commits the walk reached.
+    fn read_unknown(&self, tip: git2::Oid, snap: &Snapshot) -> Result<(Vec<Node>, Vec<u32>)> {
+        let odb = self.inner.odb()?;
+        let shallow = self.inner.is_shallow();
+        let (mut fresh, mut hits) = (Vec::new(), Vec::new());
+        let mut seen = HashSet::new();
+        let mut stack = vec![tip];
+        while let Some(oid) = stack.pop() {
+            if let Some(&at) = snap.index.get(&oid) {
+                hits.push(at);
+                continue;
+            }
+            if !seen.insert(oid) {
+                continue;
+            }
+            let object = match odb.read(oid) {
+                Ok(o) => o,
+                // A shallow clone's edge: the parent is named but not there.
+                Err(e) if shallow && oid != tip && e.code() == git2::ErrorCode::NotFound => {
+                    continue
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let (tree, parents, time, message) = (object.kind() == git2::ObjectType::Commit)
+                .then(|| parse_commit(object.data()))
+                .flatten()
+                .ok_or_else(|| Error::Git {
+                    message: format!("object {oid} is not a readable commit"),
+                })?;
+            let lead = match contains_lead_key(message) {
+                true => lead_commit(&self.inner.find_commit(oid)?)?.map(Box::new),
+                false => None,
+            };
+            stack.extend(parents.iter().rev());
+            fresh.push(Node {
+                id: oid,
+                parents,
+                time,
+                tree,
+                folder: None,
+                lead,
             });
-            if read % 4096 == 4095 {
-                self.report_progress(Some(read + 1));
+            if fresh.len() % 4096 == 0 {
+                self.report_progress(Some(fresh.len()));
             }
         }
         self.report_progress(None);
-        for (pos, i) in canonical_order(&nodes).into_iter().enumerate() {
-            if let Some(node) = nodes.get_mut(i) {
-                visit(node, pos)?;
+        Ok((fresh, hits))
+    }
+
+    /// Works out, for each node that does not say yet, how it changed `folder`. Says
+    /// whether there was any.
+    fn fill_folders(&self, nodes: &mut [Node], folder: &str) -> Result<bool> {
+        let Some(first) = nodes.iter().position(|n| n.folder.is_none()) else {
+            return Ok(false);
+        };
+        let at: HashMap<git2::Oid, usize> =
+            nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
+        let mut trees = TreeMemo::default();
+        for i in first..nodes.len() {
+            if nodes[i].folder.is_some() {
+                continue;
+            }
+            // Parents come first, so theirs is known (a shallow edge's counts as no folder).
+            let parents: Vec<Option<git2::Oid>> = nodes[i]
+                .parents
+                .iter()
+                .map(|p| {
+                    at.get(p)
+                        .and_then(|&j| nodes[j].folder.as_ref())
+                        .and_then(|f| f.tree)
+                })
+                .collect();
+            let info = self.folder_info(&nodes[i], &parents, folder, &mut trees)?;
+            nodes[i].folder = Some(info);
+        }
+        Ok(true)
+    }
+
+    /// How `node` changed the proposal files of `folder`, given its parents' folder trees:
+    /// git's rule for `git log -- <path>`, a file changes when its blob differs from that of
+    /// every parent.
+    fn folder_info(
+        &self,
+        node: &Node,
+        parents: &[Option<git2::Oid>],
+        folder: &str,
+        trees: &mut TreeMemo,
+    ) -> Result<FolderInfo> {
+        let root = self.inner.find_tree(node.tree)?;
+        let tree = match root.get_path(std::path::Path::new(folder)) {
+            Ok(e) if e.kind() == Some(git2::ObjectType::Tree) => Some(e.id()),
+            _ => None,
+        };
+        let mut changes = Vec::new();
+        if parents.contains(&tree) || (parents.is_empty() && tree.is_none()) {
+            return Ok(FolderInfo { tree, changes });
+        }
+        let first = parents.first().copied().flatten();
+        let new = trees.entries(self, tree)?;
+        let old = trees.entries(self, first)?;
+        for (name, blob) in changed_entries(&old, &new) {
+            let Some(pid) = id::from_file_name(name) else {
+                continue;
+            };
+            let mut differs_from_all = true;
+            for other in parents.iter().skip(1) {
+                differs_from_all &= trees.blob(self, *other, name)? != blob;
+            }
+            if differs_from_all {
+                changes.push((pid, blob));
             }
         }
-        Ok(())
+        Ok(FolderInfo { tree, changes })
+    }
+
+    /// The text of a blob.
+    pub fn blob_text(&self, blob: &str) -> Result<String> {
+        let blob = self.inner.find_blob(git2::Oid::from_str(blob)?)?;
+        Ok(String::from_utf8_lossy(blob.content()).into_owned())
     }
 }
 
 /// What a walk keeps of a commit.
+#[derive(Debug)]
 pub(crate) struct Node {
     pub id: git2::Oid,
     pub parents: Vec<git2::Oid>,
+    /// Commit time, for the canonical order.
     pub time: i64,
     pub tree: git2::Oid,
+    /// How the commit changed the proposal folder, once worked out.
+    pub folder: Option<FolderInfo>,
     /// The ledger's view, for a commit with `Lead-` trailers (taken by the visitor).
     pub lead: Option<Box<CommitInfo>>,
 }
 
-/// Kahn's topological sort of `nodes`, ready nodes taken oldest first, then by id.
-fn canonical_order(nodes: &[Node]) -> Vec<usize> {
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
-    let index: HashMap<git2::Oid, usize> =
-        nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
-    let mut waiting: Vec<usize> = vec![0; nodes.len()];
-    for (i, n) in nodes.iter().enumerate() {
-        // A parent outside the walk (a shallow clone's edge) is not waited for.
-        for p in n.parents.iter().filter_map(|p| index.get(p)) {
-            children[*p].push(i);
-            waiting[i] += 1;
+/// How one commit changed the proposal folder.
+#[derive(Debug, Clone)]
+pub(crate) struct FolderInfo {
+    /// The folder's tree in this commit; `None` when there is no such folder.
+    pub tree: Option<git2::Oid>,
+    /// The proposal files the commit changed, by id, with the blob each was left with
+    /// (`None` when deleted).
+    pub changes: Vec<(u32, Option<git2::Oid>)>,
+}
+
+/// Parsed folder trees, the latest few: a commit's folder is usually its parent's, changed
+/// in one file, and the next commit compares with it again.
+#[derive(Default)]
+struct TreeMemo {
+    recent: Vec<(git2::Oid, Entries)>,
+}
+
+/// A tree's entries in git's order: name, whether it is a folder, id.
+type Entries = std::rc::Rc<Vec<(String, bool, git2::Oid)>>;
+
+impl TreeMemo {
+    fn entries(&mut self, repo: &Repo, tree: Option<git2::Oid>) -> Result<Entries> {
+        let Some(tree) = tree else {
+            return Ok(Entries::default());
+        };
+        if let Some((_, e)) = self.recent.iter().find(|(t, _)| *t == tree) {
+            return Ok(std::rc::Rc::clone(e));
+        }
+        let entries: Entries = std::rc::Rc::new(
+            repo.inner
+                .find_tree(tree)?
+                .iter()
+                .map(|e| {
+                    (
+                        String::from_utf8_lossy(e.name_bytes()).into_owned(),
+                        e.kind() == Some(git2::ObjectType::Tree),
+                        e.id(),
+                    )
+                })
+                .collect(),
+        );
+        if self.recent.len() == 4 {
+            self.recent.remove(0);
+        }
+        self.recent.push((tree, std::rc::Rc::clone(&entries)));
+        Ok(entries)
+    }
+
+    fn blob(
+        &mut self,
+        repo: &Repo,
+        tree: Option<git2::Oid>,
+        name: &str,
+    ) -> Result<Option<git2::Oid>> {
+        let entries = self.entries(repo, tree)?;
+        // The name may be a file or (oddly) a folder; each sorts in its own place.
+        let find = |folder: bool| {
+            entries
+                .binary_search_by(|(n, f, _)| git_order((n, *f), (name, folder)))
+                .ok()
+                .and_then(|i| entries.get(i))
+                .map(|(_, _, id)| *id)
+        };
+        Ok(find(false).or_else(|| find(true)))
+    }
+}
+
+/// The entries of two folder trees that differ, by name, with the new blob. Both list their
+/// entries in git's order, so a merge join finds the differences.
+fn changed_entries<'a>(
+    old: &'a [(String, bool, git2::Oid)],
+    new: &'a [(String, bool, git2::Oid)],
+) -> Vec<(&'a str, Option<git2::Oid>)> {
+    let (mut a, mut b) = (old.iter().peekable(), new.iter().peekable());
+    let mut out = Vec::new();
+    loop {
+        match (a.peek(), b.peek()) {
+            (None, None) => break,
+            (Some(x), None) => {
+                out.push((x.0.as_str(), None));
+                a.next();
+            }
+            (None, Some(y)) => {
+                out.push((y.0.as_str(), Some(y.2)));
+                b.next();
+            }
+            (Some(x), Some(y)) => match git_order((&x.0, x.1), (&y.0, y.1)) {
+                std::cmp::Ordering::Equal => {
+                    if x.2 != y.2 {
+                        out.push((y.0.as_str(), Some(y.2)));
+                    }
+                    a.next();
+                    b.next();
+                }
+                std::cmp::Ordering::Less => {
+                    out.push((x.0.as_str(), None));
+                    a.next();
+                }
+                std::cmp::Ordering::Greater => {
+                    out.push((y.0.as_str(), Some(y.2)));
+                    b.next();
+                }
+            },
         }
     }
-    let key = |i: usize| Reverse((nodes[i].time, nodes[i].id, i));
-    let mut ready: BinaryHeap<_> = (0..nodes.len())
+    out
+}
+
+/// Git's order of tree entries: by name, a folder's name compared as if it ended in `/`.
+fn git_order(a: (&str, bool), b: (&str, bool)) -> std::cmp::Ordering {
+    let (x, y) = (a.0.as_bytes(), b.0.as_bytes());
+    let n = x.len().min(y.len());
+    match x[..n].cmp(&y[..n]) {
+        std::cmp::Ordering::Equal => {}
+        other => return other,
+    }
+    let next = |name: &[u8], folder: bool| name.get(n).copied().or(folder.then_some(b'/'));
+    next(x, a.1).cmp(&next(y, b.1))
+}
+
+/// The canonical order of the commits reachable from a walk's tip: those read now
+/// (`fresh`) and the cached ones the walk reached (`hits`, and what they lead to).
+///
+/// Kahn's topological sort, ready commits taken oldest first, then by id. The cached
+/// commits are already in that order, and the order of any ancestor-closed part of a
+/// history is the order of the whole restricted to it (a commit of the part becomes ready
+/// only through commits of the part); so they are taken in their cached order and only the
+/// fresh commits go through the heap.
+fn canonical_order(snap: Snapshot, hits: &[u32], fresh: Vec<Node>) -> Vec<Node> {
+    use std::cmp::Reverse;
+    let cached = snap.nodes.len();
+    let mut reached = vec![false; cached];
+    if hits.iter().any(|&h| h as usize + 1 == cached) {
+        // The cache's tip, so everything in it.
+        reached.fill(true);
+    } else {
+        let mut stack: Vec<u32> = hits.to_vec();
+        while let Some(at) = stack.pop() {
+            if let Some(r) = reached.get_mut(at as usize).filter(|r| !**r) {
+                *r = true;
+                stack.extend(snap.parents.get(at as usize).into_iter().flatten());
+            }
+        }
+    }
+    let index: HashMap<git2::Oid, usize> =
+        fresh.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); fresh.len()];
+    let mut children_of_cached: HashMap<u32, Vec<usize>> = HashMap::new();
+    let mut waiting: Vec<usize> = vec![0; fresh.len()];
+    for (i, n) in fresh.iter().enumerate() {
+        // A parent outside the walk (a shallow clone's edge) is not waited for.
+        for p in &n.parents {
+            if let Some(&j) = index.get(p) {
+                children[j].push(i);
+                waiting[i] += 1;
+            } else if let Some(&c) = snap.index.get(p) {
+                children_of_cached.entry(c).or_default().push(i);
+                waiting[i] += 1;
+            }
+        }
+    }
+    let key = |n: &Node| (n.time, n.id);
+    let mut ready: BinaryHeap<_> = (0..fresh.len())
         .filter(|i| waiting[*i] == 0)
-        .map(key)
+        .map(|i| Reverse((key(&fresh[i]), i)))
         .collect();
-    let mut out = Vec::with_capacity(nodes.len());
-    while let Some(Reverse((_, _, i))) = ready.pop() {
-        out.push(i);
-        for &c in &children[i] {
+    let mut fresh: Vec<Option<Node>> = fresh.into_iter().map(Some).collect();
+    let mut old = snap
+        .nodes
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| reached[*i])
+        .peekable();
+    let mut out = Vec::with_capacity(fresh.len() + cached);
+    loop {
+        let take_old = match (old.peek(), ready.peek()) {
+            (None, None) => break,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (Some((_, o)), Some(Reverse((k, _)))) => key(o) < *k,
+        };
+        let became_ready = if take_old {
+            let Some((at, node)) = old.next() else { break };
+            out.push(node);
+            children_of_cached.remove(&(at as u32)).unwrap_or_default()
+        } else {
+            let Some(Reverse((_, i))) = ready.pop() else {
+                break;
+            };
+            out.extend(fresh[i].take());
+            std::mem::take(&mut children[i])
+        };
+        for c in became_ready {
             waiting[c] -= 1;
             if waiting[c] == 0 {
-                ready.push(key(c));
+                if let Some(n) = &fresh[c] {
+                    ready.push(Reverse((key(n), c)));
+                }
             }
         }
     }
     out
 }
 
-/// The ledger's view of a commit: `None` unless its message carries `Lead-` trailers.
-fn lead_commit(commit: &git2::Commit<'_>, mailmap: &git2::Mailmap) -> Result<Option<CommitInfo>> {
-    let message = commit.message_raw_bytes();
-    if !contains_lead_key(message) {
-        return Ok(None);
+/// The tree, parents, committer time and message of a commit object.
+fn parse_commit(data: &[u8]) -> Option<(git2::Oid, Vec<git2::Oid>, i64, &[u8])> {
+    let hex = |h: &[u8]| git2::Oid::from_str(std::str::from_utf8(h).ok()?.trim()).ok();
+    let (mut tree, mut parents, mut time) = (None, Vec::new(), 0);
+    let mut rest = data;
+    loop {
+        let (line, after) = match rest.iter().position(|b| *b == b'\n') {
+            Some(end) => (&rest[..end], &rest[end + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        rest = after;
+        if line.is_empty() {
+            break;
+        }
+        if let Some(h) = line.strip_prefix(b"tree ") {
+            tree = Some(hex(h)?);
+        } else if let Some(h) = line.strip_prefix(b"parent ") {
+            parents.push(hex(h)?);
+        } else if let Some(c) = line.strip_prefix(b"committer ") {
+            // `Name <email> 1700000000 +0100`: the seconds follow the last `>`.
+            let after = c
+                .iter()
+                .rposition(|b| *b == b'>')
+                .map_or(c, |i| &c[i + 1..]);
+            time = std::str::from_utf8(after)
+                .ok()
+                .and_then(|s| s.split_whitespace().next())
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
+        }
+        if rest.is_empty() {
+            break;
+        }
     }
+    Some((tree?, parents, time, rest))
+}
+
+/// The ledger's view of a commit, author as recorded: `None` unless its message carries
+/// `Lead-` trailers.
+fn lead_commit(commit: &git2::Commit<'_>) -> Result<Option<CommitInfo>> {
+    let message = commit.message_raw_bytes();
     let trailers = trailer::parse_with(message, Divider::Ignore);
     let stranded = trailer::stranded_with(message, "Lead-", Divider::Ignore);
     if !trailers.iter().any(|t| is_lead_key(&t.key)) && stranded.is_empty() {
         return Ok(None);
     }
-    let author = commit.author_with_mailmap(mailmap)?;
+    let author = commit.author();
     let when = author.when();
     Ok(Some(CommitInfo {
         id: commit.id().to_string(),
@@ -155,19 +511,22 @@ fn lead_commit(commit: &git2::Commit<'_>, mailmap: &git2::Mailmap) -> Result<Opt
     }))
 }
 
-/// Git's order of tree entries: by name, a folder's name compared as if it ended in `/`.
-fn git_order(a: &git2::TreeEntry<'_>, b: &git2::TreeEntry<'_>) -> std::cmp::Ordering {
-    let (x, y) = (a.name_bytes(), b.name_bytes());
-    let n = x.len().min(y.len());
-    match x[..n].cmp(&y[..n]) {
-        std::cmp::Ordering::Equal => {}
-        other => return other,
+/// An author as `.mailmap` maps them, each distinct author looked up once.
+fn mapped(mailmap: &git2::Mailmap, seen: &mut HashMap<Person, Person>, author: &Person) -> Person {
+    if let Some(p) = seen.get(author) {
+        return p.clone();
     }
-    let next = |name: &[u8], e: &git2::TreeEntry<'_>| {
-        let folder = e.kind() == Some(git2::ObjectType::Tree);
-        name.get(n).copied().or(folder.then_some(b'/'))
-    };
-    next(x, a).cmp(&next(y, b))
+    let person = git2::Signature::new(&author.name, &author.email, &git2::Time::new(0, 0))
+        .and_then(|s| mailmap.resolve_signature(&s))
+        .map(|s| {
+            Person::new(
+                String::from_utf8_lossy(s.name_bytes()),
+                String::from_utf8_lossy(s.email_bytes()),
+            )
+        })
+        .unwrap_or_else(|_| author.clone());
+    seen.insert(author.clone(), person.clone());
+    person
 }
 
 /// A cheap test run on every commit before parsing its trailers.
@@ -184,74 +543,49 @@ fn body(message: &[u8], block: &std::ops::Range<usize>) -> String {
     }
 }
 
-/// Every change to the files of a folder, from one walk over the history: what `check`
-/// and the sign-off matrix need to say which commit changed a proposal.
+/// Every change to the proposal files of a folder, from one walk over the history: what
+/// `check` and the sign-off matrix need to say which commit changed a proposal.
 #[derive(Debug, Default)]
 pub struct FolderHistory {
-    /// Position of each commit reachable from the tip, parents before children.
+    /// How many commits the walk visited.
+    count: usize,
+    /// Position in the walk of each commit that carries `Lead-` trailers or changed a
+    /// proposal file, parents before children.
     positions: HashMap<String, usize>,
     /// For each proposal id, the commits that changed its file (git's rule for
     /// `git log -- <path>`), in order, with the new blob (`None` when deleted).
     changes: HashMap<u32, Vec<(usize, String, Option<String>)>>,
 }
 
-/// Builds a [`FolderHistory`] one commit at a time, parents first.
-#[derive(Default)]
-struct FolderTracker {
-    folder_of: HashMap<git2::Oid, Option<git2::Oid>>,
-    out: FolderHistory,
-}
-
-impl FolderTracker {
-    fn visit(&mut self, repo: &Repo, node: &Node, pos: usize, folder: &str) -> Result<()> {
-        let tree = repo.inner.find_tree(node.tree)?;
-        let this = match tree.get_path(std::path::Path::new(folder)) {
-            Ok(e) if e.kind() == Some(git2::ObjectType::Tree) => Some(e.id()),
-            _ => None,
-        };
-        let parents: Vec<Option<git2::Oid>> = node
-            .parents
-            .iter()
-            .map(|p| self.folder_of.get(p).copied().flatten())
-            .collect();
-        self.folder_of.insert(node.id, this);
-        let id = node.id.to_string();
-        self.out.positions.insert(id.clone(), pos);
-        if parents.contains(&this) || (parents.is_empty() && this.is_none()) {
-            return Ok(());
-        }
-        let first = parents.first().copied().flatten();
-        for (name, blob) in repo.changed_entries(first, this)? {
-            let others_differ = parents
-                .iter()
-                .skip(1)
-                .all(|p| repo.entry_blob(*p, &name).ok().flatten() != blob);
-            if !others_differ {
-                continue;
-            }
-            if let Some(pid) = id::from_file_name(&name) {
-                self.out.changes.entry(pid).or_default().push((
-                    pos,
-                    id.clone(),
-                    blob.map(|b| b.to_string()),
-                ));
-            }
-        }
-        Ok(())
-    }
-}
-
 impl FolderHistory {
+    fn record(&mut self, node: &Node, pos: usize) {
+        self.count += 1;
+        let changes = node.folder.as_ref().map_or(&[][..], |f| &f.changes[..]);
+        if node.lead.is_none() && changes.is_empty() {
+            return;
+        }
+        let id = node.id.to_string();
+        for (pid, blob) in changes {
+            self.changes.entry(*pid).or_default().push((
+                pos,
+                id.clone(),
+                blob.map(|b| b.to_string()),
+            ));
+        }
+        self.positions.insert(id, pos);
+    }
+
     /// How many commits the walk visited.
     pub fn len(&self) -> usize {
-        self.positions.len()
+        self.count
     }
 
     pub fn is_empty(&self) -> bool {
-        self.positions.is_empty()
+        self.count == 0
     }
 
-    /// Where `commit` stands in the walk; `None` when it is not reachable from the tip.
+    /// Where `commit` stands in the walk, for a commit that carries `Lead-` trailers or
+    /// changed a proposal file; `None` for others and for commits not reachable from the tip.
     pub fn position(&self, commit: &str) -> Option<usize> {
         self.positions.get(commit).copied()
     }
@@ -281,123 +615,202 @@ impl FolderHistory {
     }
 }
 
-impl Repo {
-    /// One walk from `tip` recording, for every proposal file in `folder`, the commits that
-    /// changed it. A commit changes a file when its blob differs from that of every parent.
-    pub fn folder_history(&self, tip: &str, folder: &str) -> Result<FolderHistory> {
-        let mut history = FolderTracker::default();
-        self.walk(git2::Oid::from_str(tip)?, |node, pos| {
-            history.visit(self, node, pos, folder)
-        })?;
-        Ok(history.out)
-    }
-
-    /// Entries of two folder trees that differ, by name, with the new blob.
-    fn changed_entries(
-        &self,
-        old: Option<git2::Oid>,
-        new: Option<git2::Oid>,
-    ) -> Result<Vec<(String, Option<git2::Oid>)>> {
-        let old = old.map(|t| self.inner.find_tree(t)).transpose()?;
-        let new = new.map(|t| self.inner.find_tree(t)).transpose()?;
-        let mut a = old.iter().flat_map(|t| t.iter()).peekable();
-        let mut b = new.iter().flat_map(|t| t.iter()).peekable();
-        let mut out = Vec::new();
-        let name = |e: &git2::TreeEntry<'_>| String::from_utf8_lossy(e.name_bytes()).into_owned();
-        // Both trees list their entries in git's order: a merge join finds the differences
-        // without building maps of names.
-        loop {
-            match (a.peek(), b.peek()) {
-                (None, None) => break,
-                (Some(x), None) => {
-                    out.push((name(x), None));
-                    a.next();
-                }
-                (None, Some(y)) => {
-                    out.push((name(y), Some(y.id())));
-                    b.next();
-                }
-                (Some(x), Some(y)) => match git_order(x, y) {
-                    std::cmp::Ordering::Equal => {
-                        if x.id() != y.id() {
-                            out.push((name(y), Some(y.id())));
-                        }
-                        a.next();
-                        b.next();
-                    }
-                    std::cmp::Ordering::Less => {
-                        out.push((name(x), None));
-                        a.next();
-                    }
-                    std::cmp::Ordering::Greater => {
-                        out.push((name(y), Some(y.id())));
-                        b.next();
-                    }
-                },
-            }
-        }
-        Ok(out)
-    }
-
-    fn entry_blob(&self, tree: Option<git2::Oid>, name: &str) -> Result<Option<git2::Oid>> {
-        let Some(t) = tree else { return Ok(None) };
-        let tree = self.inner.find_tree(t)?;
-        Ok(tree.get_name(name).map(|e| e.id()))
-    }
-
-    /// The text of a blob.
-    pub fn blob_text(&self, blob: &str) -> Result<String> {
-        let blob = self.inner.find_blob(git2::Oid::from_str(blob)?)?;
-        Ok(String::from_utf8_lossy(blob.content()).into_owned())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    fn node(n: u8, parents: &[u8], time: i64) -> Node {
-        let oid = |b: u8| git2::Oid::from_bytes(&[b; 20]).unwrap();
+    fn oid(n: u32) -> git2::Oid {
+        let mut bytes = [0u8; 20];
+        bytes[..4].copy_from_slice(&n.to_be_bytes());
+        git2::Oid::from_bytes(&bytes).unwrap()
+    }
+
+    fn node(n: u32, parents: &[u32], time: i64) -> Node {
         Node {
             id: oid(n),
             parents: parents.iter().map(|p| oid(*p)).collect(),
             time,
             tree: oid(0),
+            folder: None,
             lead: None,
         }
+    }
+
+    fn ids(nodes: &[Node]) -> Vec<git2::Oid> {
+        nodes.iter().map(|n| n.id).collect()
+    }
+
+    fn cold(nodes: Vec<Node>) -> Vec<git2::Oid> {
+        ids(&canonical_order(Snapshot::default(), &[], nodes))
     }
 
     #[test]
     fn the_order_is_topological_then_oldest_first_whatever_the_input_order() {
         // 1 <- 2 <- 4 (merge of 2 and 3), 1 <- 3; 3 is older than 2; 5 is a later child of 4
         // with a clock set in the past.
-        let nodes = vec![
-            node(4, &[2, 3], 40),
-            node(5, &[4], 1),
-            node(2, &[1], 30),
-            node(3, &[1], 20),
-            node(1, &[], 10),
-        ];
-        let ids = |order: Vec<usize>, nodes: &[Node]| -> Vec<u8> {
-            order
-                .into_iter()
-                .map(|i| nodes[i].id.as_bytes()[0])
-                .collect()
+        let nodes = || {
+            vec![
+                node(4, &[2, 3], 40),
+                node(5, &[4], 1),
+                node(2, &[1], 30),
+                node(3, &[1], 20),
+                node(1, &[], 10),
+            ]
         };
-        assert_eq!(ids(canonical_order(&nodes), &nodes), [1, 3, 2, 4, 5]);
-        let mut shuffled = nodes;
+        let want: Vec<_> = [1, 3, 2, 4, 5].map(oid).to_vec();
+        assert_eq!(cold(nodes()), want);
+        let mut shuffled = nodes();
         shuffled.reverse();
-        assert_eq!(ids(canonical_order(&shuffled), &shuffled), [1, 3, 2, 4, 5]);
+        assert_eq!(cold(shuffled), want);
     }
 
     #[test]
     fn equal_times_are_ordered_by_id_and_missing_parents_are_not_waited_for() {
         let nodes = vec![node(9, &[7], 5), node(8, &[7], 5), node(7, &[6], 5)];
-        let order: Vec<u8> = canonical_order(&nodes)
-            .into_iter()
-            .map(|i| nodes[i].id.as_bytes()[0])
-            .collect();
-        assert_eq!(order, [7, 8, 9]);
+        assert_eq!(cold(nodes), [7, 8, 9].map(oid).to_vec());
+    }
+
+    /// A random history of `n` commits: parents among earlier commits (a few merges),
+    /// clocks that sometimes go backwards.
+    fn history(seed: u64, n: u32) -> Vec<(Vec<u32>, i64)> {
+        let mut state = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut next = move |m: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % m.max(1)
+        };
+        (0..n)
+            .map(|i| {
+                let mut parents = Vec::new();
+                if i > 0 {
+                    parents.push(i - 1 - next(u64::from(i.min(4))) as u32);
+                    if i > 3 && next(5) == 0 {
+                        let other = next(u64::from(i)) as u32;
+                        if !parents.contains(&other) {
+                            parents.push(other);
+                        }
+                    }
+                }
+                (parents, i64::from(i) * 10 - next(40) as i64)
+            })
+            .collect()
+    }
+
+    fn ancestors(h: &[(Vec<u32>, i64)], tip: u32) -> Vec<u32> {
+        let mut seen = vec![false; h.len()];
+        let mut stack = vec![tip];
+        while let Some(c) = stack.pop() {
+            if !std::mem::replace(&mut seen[c as usize], true) {
+                stack.extend(&h[c as usize].0);
+            }
+        }
+        (0..h.len() as u32).filter(|c| seen[*c as usize]).collect()
+    }
+
+    fn nodes_of(h: &[(Vec<u32>, i64)], which: &[u32]) -> Vec<Node> {
+        which
+            .iter()
+            .map(|&c| node(c, &h[c as usize].0, h[c as usize].1))
+            .collect()
+    }
+
+    #[test]
+    fn a_walk_from_a_cache_gives_the_order_of_a_walk_without_one() {
+        for seed in 0..200 {
+            let h = history(seed, 60);
+            let old_tip = (seed * 7 % 60) as u32;
+            let tip = 59 - (seed % 3) as u32;
+            // The cache: the canonical order of what the old tip reaches.
+            let cached = canonical_order(
+                Snapshot::default(),
+                &[],
+                nodes_of(&h, &ancestors(&h, old_tip)),
+            );
+            let mut snap = Snapshot::default();
+            for (i, n) in cached.into_iter().enumerate() {
+                snap.index.insert(n.id, i as u32);
+                snap.parents
+                    .push(n.parents.iter().map(|p| snap.index[p]).collect());
+                snap.nodes.push(n);
+            }
+            // A walk from the tip: reads what the cache does not hold, stops at what it does.
+            let (mut fresh, mut hits, mut seen) = (Vec::new(), Vec::new(), HashSet::new());
+            let mut stack = vec![tip];
+            while let Some(c) = stack.pop() {
+                if let Some(&at) = snap.index.get(&oid(c)) {
+                    hits.push(at);
+                } else if seen.insert(c) {
+                    stack.extend(&h[c as usize].0);
+                    fresh.push(c);
+                }
+            }
+            let warm = canonical_order(snap, &hits, nodes_of(&h, &fresh));
+            let fresh_walk = cold(nodes_of(&h, &ancestors(&h, tip)));
+            assert_eq!(ids(&warm), fresh_walk, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn a_commit_object_is_read_as_git_writes_it() {
+        let tree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+        let parent = "ce013625030ba8dba906f756967f9e9ca394464a";
+        let data = format!(
+            "tree {tree}\nparent {parent}\nauthor A <a@x> 1 +0000\n\
+             committer C <c@x> 1700000000 -0130\ngpgsig -----BEGIN-----\n \n -----END-----\n\
+             \nsubject\n\nLead-Step: idea\n"
+        );
+        let (t, p, time, message) = parse_commit(data.as_bytes()).unwrap();
+        assert_eq!(t.to_string(), tree);
+        assert_eq!(
+            p.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+            [parent]
+        );
+        assert_eq!(time, 1_700_000_000);
+        assert_eq!(message, b"subject\n\nLead-Step: idea\n");
+        // No message at all, and no blank line after the headers.
+        let bare = format!("tree {tree}\ncommitter C <c@x> 5 +0000");
+        let (_, p, _, message) = parse_commit(bare.as_bytes()).unwrap();
+        assert!(p.is_empty() && message.is_empty());
+        assert!(parse_commit(b"parent nothex\n\nmsg").is_none());
+    }
+
+    #[test]
+    fn folder_entries_are_compared_in_git_order() {
+        let o = |n| oid(n);
+        let old = vec![
+            ("0001-a.toml".to_string(), false, o(1)),
+            ("0002-b.toml".to_string(), false, o(2)),
+            ("0003-c.toml".to_string(), false, o(3)),
+        ];
+        let new = vec![
+            ("0001-a.toml".to_string(), false, o(1)),
+            ("0002-b.toml".to_string(), false, o(9)),
+            ("0004-d.toml".to_string(), false, o(4)),
+        ];
+        assert_eq!(
+            changed_entries(&old, &new),
+            [
+                ("0002-b.toml", Some(o(9))),
+                ("0003-c.toml", None),
+                ("0004-d.toml", Some(o(4)))
+            ]
+        );
+        // `a.b` sorts before the folder `a` (compared as `a/`), which sorts before `a0`.
+        assert_eq!(
+            git_order(("a.b", false), ("a", true)),
+            std::cmp::Ordering::Less
+        );
+        assert_eq!(
+            git_order(("a", true), ("a0", false)),
+            std::cmp::Ordering::Less
+        );
+        assert_eq!(
+            git_order(("a", false), ("a.b", false)),
+            std::cmp::Ordering::Less
+        );
     }
 }

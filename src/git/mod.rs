@@ -5,6 +5,7 @@
 //! once reading commit messages only, and writes commits that touch exactly one file. It
 //! never prints.
 
+mod cache;
 mod commit;
 mod history;
 pub mod params;
@@ -32,6 +33,9 @@ pub struct Repo {
     params: Vec<(String, String)>,
     config: git2::Config,
     progress: Option<Progress>,
+    /// Whether walks read and keep the cache under `.git/lead/` (`lead.cache`, on unless
+    /// set to false).
+    cache: bool,
 }
 
 /// Told how many commits a walk has read so far, and `None` when it is over.
@@ -65,13 +69,16 @@ impl Repo {
                     path: inner.path().to_path_buf(),
                 })?;
         let config = inner.config()?.snapshot()?;
-        Ok(Repo {
+        let mut repo = Repo {
             inner,
             workdir,
             params: params::from_env(),
             config,
             progress: None,
-        })
+            cache: true,
+        };
+        repo.cache = repo.config_bool("lead.cache")?.unwrap_or(true);
+        Ok(repo)
     }
 
     /// Reports the progress of history walks to `progress` (the commands show it on a
@@ -128,7 +135,8 @@ impl Repo {
     }
 
     /// Every `lead.*` setting, configuration files first and `git -c` last, so that later
-    /// entries win. Keys are returned without the `lead.` prefix, lowercased.
+    /// entries win. Keys are returned without the `lead.` prefix, lowercased; `lead.cache`,
+    /// which this layer reads itself, is left out.
     pub fn lead_settings(&self) -> Result<Vec<(String, String)>> {
         let mut out = Vec::new();
         let mut entries = self.config.entries(Some("lead\\..*"))?;
@@ -231,7 +239,8 @@ impl Repo {
 
 fn push_lead(out: &mut Vec<(String, String)>, key: &str, value: &str) {
     let lower = key.to_ascii_lowercase();
-    if let Some(rest) = lower.strip_prefix("lead.") {
+    // `lead.cache` is this layer's own (see [`Repo::walk`]), not a repository setting.
+    if let Some(rest) = lower.strip_prefix("lead.").filter(|k| *k != "cache") {
         out.push((rest.to_string(), value.to_string()));
     }
 }
