@@ -100,9 +100,12 @@ pub struct BadTrailer {
 /// Every event in the history, oldest first.
 #[derive(Debug, Clone, Default)]
 pub struct Ledger {
-    pub events: Vec<Event>,
+    events: Vec<Event>,
     pub bad: Vec<BadTrailer>,
     pub stranded: Vec<Stranded>,
+    /// The positions in `events` of each proposal's events: a history holds thousands of
+    /// proposals, and every question is about one of them.
+    by_proposal: std::collections::HashMap<u32, Vec<usize>>,
 }
 
 impl Ledger {
@@ -193,6 +196,10 @@ impl Ledger {
                     .push(bad("no Lead-Proposal trailer names the proposal"));
                 continue;
             };
+            self.by_proposal
+                .entry(proposal)
+                .or_default()
+                .push(self.events.len());
             self.events.push(Event {
                 proposal,
                 kind,
@@ -206,9 +213,18 @@ impl Ledger {
         }
     }
 
+    /// Every event, oldest first.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
     /// The events of one proposal, oldest first.
     pub fn of(&self, proposal: u32) -> impl Iterator<Item = &Event> {
-        self.events.iter().filter(move |e| e.proposal == proposal)
+        self.by_proposal
+            .get(&proposal)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.events.get(i))
     }
 
     /// The recorded transitions of one proposal, oldest first.

@@ -254,7 +254,7 @@ fn touched(
     }
     ids.extend(
         ledger
-            .events
+            .events()
             .iter()
             .filter(|e| in_scope(&e.commit))
             .map(|e| e.proposal),
@@ -446,7 +446,7 @@ fn history(
     known: &HashSet<u32>,
 ) -> Result<Vec<Finding>> {
     let mut out = Vec::new();
-    for e in &ledger.events {
+    for e in ledger.events() {
         if e.kind != EventKind::Implements || !in_scope(&e.commit) {
             continue;
         }

@@ -89,7 +89,7 @@ pub fn review(ws: &Workspace, base: Option<&str>) -> Result<Review> {
     }
     ids.extend(
         ledger
-            .events
+            .events()
             .iter()
             .filter(|e| range.contains(&e.commit))
             .map(|e| e.proposal),
