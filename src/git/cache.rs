@@ -8,14 +8,22 @@
 //!
 //! The cache is never authoritative. Every walk starts from the commit it is asked about and
 //! uses a cached commit only when it reaches it by id, so a rebased or force-pushed branch
-//! simply leads to commits the cache does not know (they are read, and the next cache holds
-//! what is reachable now, dropping the rest). A file that is unreadable, truncated, fails its
+//! simply leads to commits the cache does not know: they are read, and the next cache holds
+//! what is reachable now, dropping the rest. A file that is unreadable, truncated, fails its
 //! checksum, is inconsistent, or was written by another version is ignored and replaced.
 //! Writes go to a temporary file renamed into place, so two processes at once each see a
 //! whole cache or none, and the last writer wins. Failing to write is not an error: the
 //! command has its answer already.
+//!
+//! # Layout
+//!
+//! Little-endian. A header (magic, format number, the version that wrote it, the folder whose
+//! changes it records, the number of commits), then fixed-size records in canonical order,
+//! an index of (id, position) sorted by id, and tables the records point into: parents (by
+//! position, always earlier), proposal-file changes, and the `Lead-` commits' details. A
+//! checksum of everything before it ends the file. A warm run reads the file and looks at
+//! the records it needs; nothing is decoded up front.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -23,57 +31,307 @@ use crate::model::ledger::CommitInfo;
 use crate::model::person::Person;
 use crate::model::trailer::Trailer;
 
-use super::history::{FolderInfo, Node};
+use super::history::FolderInfo;
 
 /// The first bytes of a cache file, then the format number: a file from another version of
 /// the format is ignored whole.
 const MAGIC: &[u8] = b"git-lead cache\n";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
+
+/// A record: id, commit time, tree, folder tree, flags, then (start, length) of the
+/// commit's parents, changes and details in their tables.
+const RECORD: usize = 20 + 8 + 20 + 20 + 1 + 6 * 4;
+/// An index entry: id, position.
+const ENTRY: usize = 20 + 4;
+/// A change: proposal id, whether a blob follows (else the file was deleted), blob.
+const CHANGE: usize = 4 + 1 + 20;
+
+/// Record flags.
+const KNOWS_FOLDER: u8 = 1;
+const HAS_FOLDER_TREE: u8 = 2;
+const HAS_LEAD: u8 = 4;
 
 /// Where the cache of a repository lives: shared by its worktrees, like its objects.
 pub(crate) fn path(common_dir: &Path) -> PathBuf {
     common_dir.join("lead").join("cache")
 }
 
-/// A cache as read: the commits reachable from its tip, in canonical order.
+/// A cache as read: the commits reachable from its tip, in canonical order (the tip last).
 #[derive(Default)]
 pub(crate) struct Snapshot {
-    /// The folder whose changes the nodes' [`FolderInfo`] describe, when any node has one.
-    pub folder: Option<String>,
-    /// Parents before children; the last node is the tip.
-    pub nodes: Vec<Node>,
-    /// Where each commit is in `nodes`.
-    pub index: HashMap<git2::Oid, u32>,
-    /// For each node, the positions of its parents in `nodes` (always earlier).
-    pub parents: Vec<Vec<u32>>,
+    bytes: Vec<u8>,
+    count: usize,
+    /// The folder whose changes the records describe.
+    folder: Option<String>,
+    /// Whether to act as if no record knew its folder changes (they describe another one).
+    forget_folders: bool,
+    records: usize,
+    index: usize,
+    parents: usize,
+    changes: usize,
+    leads: usize,
 }
 
 impl Snapshot {
     /// Reads the cache at `path`; an empty snapshot when there is none or it cannot be
-    /// trusted to be whole and of this version.
+    /// trusted to be whole, consistent and of this version.
     pub fn load(path: &Path) -> Snapshot {
         std::fs::read(path)
             .ok()
-            .and_then(|bytes| decode(&bytes))
+            .and_then(Snapshot::from_bytes)
             .unwrap_or_default()
     }
 
-    /// Forgets every node's folder changes (they describe another folder).
-    pub fn drop_folders(&mut self) {
-        for node in &mut self.nodes {
-            node.folder = None;
+    pub(crate) fn from_bytes(bytes: Vec<u8>) -> Option<Snapshot> {
+        let body = bytes.len().checked_sub(8)?;
+        let sum = u64::from_le_bytes(bytes.get(body..)?.try_into().ok()?);
+        if checksum(bytes.get(..body)?) != sum {
+            return None;
         }
+        let mut r = Reader {
+            bytes: bytes.get(..body)?,
+            at: 0,
+        };
+        if r.take(MAGIC.len())? != MAGIC || r.u32()? != FORMAT {
+            return None;
+        }
+        if r.str()? != env!("CARGO_PKG_VERSION") {
+            return None;
+        }
+        let folder = match r.u8()? {
+            0 => None,
+            1 => Some(r.str()?),
+            _ => return None,
+        };
+        let count = r.u32()? as usize;
+        let records = r.at;
+        r.take(count.checked_mul(RECORD)?)?;
+        let index = r.at;
+        r.take(count.checked_mul(ENTRY)?)?;
+        let table = |r: &mut Reader<'_>, size: usize| -> Option<(usize, usize)> {
+            let n = r.u32()? as usize;
+            let at = r.at;
+            r.take(n.checked_mul(size)?)?;
+            Some((at, n))
+        };
+        let (parents, n_parents) = table(&mut r, 4)?;
+        let (changes, n_changes) = table(&mut r, CHANGE)?;
+        let (leads, n_leads) = table(&mut r, 1)?;
+        if r.at != body {
+            return None;
+        }
+        let snap = Snapshot {
+            bytes,
+            count,
+            folder,
+            forget_folders: false,
+            records,
+            index,
+            parents,
+            changes,
+            leads,
+        };
+        // Everything a record points at must be there, parents must come first and the index
+        // must be sorted: then no later read can fail or loop.
+        for i in 0..count {
+            let rec = snap.record(i);
+            let within = |(start, len): (u32, u32), n: usize| {
+                (start as usize)
+                    .checked_add(len as usize)
+                    .is_some_and(|end| end <= n)
+            };
+            let parents_ok = within(rec.span(0), n_parents)
+                && snap.parent_positions(i).all(|p| (p as usize) < i);
+            if !parents_ok || !within(rec.span(1), n_changes) || !within(rec.span(2), n_leads) {
+                return None;
+            }
+            let (id, pos) = snap.entry(i);
+            let named = (pos as usize) < count && snap.id(pos as usize).as_bytes() == id;
+            if !named || i > 0 && snap.entry(i - 1).0 >= id {
+                return None;
+            }
+        }
+        Some(snap)
+    }
+
+    /// How many commits the cache holds.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// The folder whose changes the records describe.
+    pub fn folder(&self) -> Option<&str> {
+        self.folder.as_deref()
+    }
+
+    /// Acts from now on as if no record said how it changed a folder: they describe another.
+    pub fn forget_folders(&mut self) {
+        self.forget_folders = true;
         self.folder = None;
+    }
+
+    fn record(&self, i: usize) -> Record<'_> {
+        let at = self.records + i * RECORD;
+        Record(self.bytes.get(at..at + RECORD).unwrap_or(&[0; RECORD]))
+    }
+
+    fn entry(&self, i: usize) -> (&[u8], u32) {
+        let at = self.index + i * ENTRY;
+        let e = self.bytes.get(at..at + ENTRY).unwrap_or(&[0; ENTRY]);
+        (&e[..20], u32_at(e, 20))
+    }
+
+    /// The position of commit `id`, if the cache holds it.
+    pub fn find(&self, id: git2::Oid) -> Option<u32> {
+        let (mut lo, mut hi) = (0, self.count);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let (key, pos) = self.entry(mid);
+            match key.cmp(id.as_bytes()) {
+                std::cmp::Ordering::Equal => return Some(pos),
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+            }
+        }
+        None
+    }
+
+    pub fn id(&self, i: usize) -> git2::Oid {
+        self.record(i).id()
+    }
+
+    pub fn time(&self, i: usize) -> i64 {
+        self.record(i).time()
+    }
+
+    pub fn tree(&self, i: usize) -> git2::Oid {
+        self.record(i).oid(28)
+    }
+
+    /// The positions of commit `i`'s parents, in the commit's order.
+    pub fn parent_positions(&self, i: usize) -> impl Iterator<Item = u32> + '_ {
+        let (start, len) = self.record(i).span(0);
+        let at = self.parents + start as usize * 4;
+        (0..len as usize).map(move |k| {
+            self.bytes
+                .get(at + k * 4..at + k * 4 + 4)
+                .map_or(u32::MAX, |b| u32_at(b, 0))
+        })
+    }
+
+    /// The folder tree of commit `i`, when the record knows how it changed the folder.
+    pub fn folder_tree(&self, i: usize) -> Option<Option<git2::Oid>> {
+        let rec = self.record(i);
+        if self.forget_folders || rec.flags() & KNOWS_FOLDER == 0 {
+            return None;
+        }
+        Some((rec.flags() & HAS_FOLDER_TREE != 0).then(|| rec.oid(48)))
+    }
+
+    /// How commit `i` changed the folder, when the record knows.
+    pub fn folder_info(&self, i: usize) -> Option<FolderInfo> {
+        let tree = self.folder_tree(i)?;
+        let (start, len) = self.record(i).span(1);
+        let at = self.changes + start as usize * CHANGE;
+        let changes = (0..len as usize)
+            .filter_map(|k| {
+                let c = self.bytes.get(at + k * CHANGE..at + (k + 1) * CHANGE)?;
+                let blob = match c[4] {
+                    1 => Some(git2::Oid::from_bytes(&c[5..25]).ok()?),
+                    _ => None,
+                };
+                Some((u32_at(c, 0), blob))
+            })
+            .collect();
+        Some(FolderInfo { tree, changes })
+    }
+
+    /// Whether commit `i` carries `Lead-` trailers.
+    pub fn has_lead(&self, i: usize) -> bool {
+        self.record(i).flags() & HAS_LEAD != 0
+    }
+
+    fn lead_bytes(&self, i: usize) -> &[u8] {
+        let (start, len) = self.record(i).span(2);
+        let at = self.leads + start as usize;
+        self.bytes.get(at..at + len as usize).unwrap_or_default()
+    }
+
+    /// The details of commit `i`, when it carries `Lead-` trailers (author as recorded).
+    pub fn lead(&self, i: usize) -> Option<CommitInfo> {
+        if !self.has_lead(i) {
+            return None;
+        }
+        let mut r = Reader {
+            bytes: self.lead_bytes(i),
+            at: 0,
+        };
+        decode_lead(&mut r, self.id(i))
     }
 }
 
-/// Writes `nodes` (the commits reachable from the last one, in canonical order) as the
-/// cache at `path`. Errors are for the caller to ignore.
-pub(crate) fn save(path: &Path, folder: Option<&str>, nodes: &[Node]) -> std::io::Result<()> {
-    let bytes = encode(folder, nodes).ok_or_else(|| std::io::Error::other("not a closed walk"))?;
+/// A record of the cache, as bytes.
+struct Record<'a>(&'a [u8]);
+
+impl Record<'_> {
+    fn id(&self) -> git2::Oid {
+        self.oid(0)
+    }
+    fn oid(&self, at: usize) -> git2::Oid {
+        git2::Oid::from_bytes(&self.0[at..at + 20]).unwrap_or(git2::Oid::ZERO_SHA1)
+    }
+    fn time(&self) -> i64 {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&self.0[20..28]);
+        i64::from_le_bytes(b)
+    }
+    fn flags(&self) -> u8 {
+        self.0[68]
+    }
+    /// (start, length) in the table of parents (0), changes (1) or details (2).
+    fn span(&self, table: usize) -> (u32, u32) {
+        let at = 69 + table * 8;
+        (u32_at(self.0, at), u32_at(self.0, at + 4))
+    }
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> u32 {
+    let mut b = [0u8; 4];
+    if let Some(s) = bytes.get(at..at + 4) {
+        b.copy_from_slice(s);
+    }
+    u32::from_le_bytes(b)
+}
+
+/// One commit of a walk, as the cache is to hold it.
+pub(crate) struct Entry<'a> {
+    pub id: git2::Oid,
+    pub time: i64,
+    pub tree: git2::Oid,
+    /// Positions of the parents in the walk.
+    pub parents: Vec<u32>,
+    pub folder: Option<FolderInfo>,
+    pub lead: Lead<'a>,
+}
+
+/// The details of a `Lead-` commit, decoded or still as the old cache wrote them.
+pub(crate) enum Lead<'a> {
+    None,
+    Info(&'a CommitInfo),
+    Cached(&'a Snapshot, usize),
+}
+
+/// Writes the commits of a walk (the commits reachable from the last one, in canonical
+/// order) as the cache at `path`. Errors are for the caller to ignore.
+pub(crate) fn save<'a>(
+    path: &Path,
+    folder: Option<&str>,
+    entries: impl ExactSizeIterator<Item = Entry<'a>>,
+) -> std::io::Result<()> {
+    let bytes = encode(folder, entries).ok_or_else(|| std::io::Error::other("not a whole walk"))?;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    // A name no other process uses: pid, and the time for two walks of one process.
+    // A name no other process uses: the pid, and the time for two walks of one process.
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
@@ -88,135 +346,152 @@ pub(crate) fn save(path: &Path, folder: Option<&str>, nodes: &[Node]) -> std::io
     written
 }
 
-fn encode(folder: Option<&str>, nodes: &[Node]) -> Option<Vec<u8>> {
-    let mut w = Writer(Vec::with_capacity(nodes.len() * 80));
-    w.0.extend_from_slice(MAGIC);
-    w.u32(FORMAT);
-    w.str(env!("CARGO_PKG_VERSION"));
-    w.opt(folder, |w, f| w.str(f));
-    w.u32(u32::try_from(nodes.len()).ok()?);
-    let mut index: HashMap<git2::Oid, u32> = HashMap::with_capacity(nodes.len());
-    for (i, node) in nodes.iter().enumerate() {
-        w.oid(node.id);
-        w.i64(node.time);
-        w.oid(node.tree);
-        w.u32(node.parents.len() as u32);
-        for p in &node.parents {
-            // Every parent comes earlier: the cache only ever holds a whole history.
-            w.u32(*index.get(p)?);
+pub(crate) fn encode<'a>(
+    folder: Option<&str>,
+    entries: impl ExactSizeIterator<Item = Entry<'a>>,
+) -> Option<Vec<u8>> {
+    let count = entries.len();
+    let mut head = Vec::new();
+    head.extend_from_slice(MAGIC);
+    head.extend_from_slice(&FORMAT.to_le_bytes());
+    put_str(&mut head, env!("CARGO_PKG_VERSION"));
+    match folder {
+        Some(f) => {
+            head.push(1);
+            put_str(&mut head, f);
         }
-        w.opt(node.folder.as_ref(), |w, f| {
-            w.opt(f.tree, |w, t| w.oid(t));
-            w.u32(f.changes.len() as u32);
-            for (id, blob) in &f.changes {
-                w.u32(*id);
-                w.opt(*blob, |w, b| w.oid(b));
-            }
-        });
-        w.opt(node.lead.as_deref(), |w, c| {
-            w.str(&c.id);
-            w.str(&c.author.name);
-            w.str(&c.author.email);
-            w.i64(c.time);
-            w.i64(i64::from(c.offset));
-            w.str(&c.summary);
-            w.str(&c.body);
-            w.u32(c.trailers.len() as u32);
-            for t in &c.trailers {
-                w.str(&t.key);
-                w.str(&t.value);
-            }
-            w.u32(c.stranded.len() as u32);
-            for (line, t) in &c.stranded {
-                w.u32(*line as u32);
-                w.str(&t.key);
-                w.str(&t.value);
-            }
-        });
-        index.insert(node.id, i as u32);
+        None => head.push(0),
     }
-    let sum = checksum(&w.0);
-    w.0.extend_from_slice(&sum.to_le_bytes());
-    Some(w.0)
+    head.extend_from_slice(&u32::try_from(count).ok()?.to_le_bytes());
+    let mut records = Vec::with_capacity(count * RECORD);
+    let mut index: Vec<([u8; 20], u32)> = Vec::with_capacity(count);
+    let (mut parents, mut changes, mut leads) = (Vec::new(), Vec::new(), Vec::new());
+    for (pos, e) in entries.enumerate() {
+        let mut flags = 0;
+        let mut folder_tree = [0u8; 20];
+        if let Some(f) = &e.folder {
+            flags |= KNOWS_FOLDER;
+            if let Some(t) = f.tree {
+                flags |= HAS_FOLDER_TREE;
+                folder_tree.copy_from_slice(t.as_bytes());
+            }
+        }
+        let parent_span = (parents.len() / 4, e.parents.len());
+        for p in &e.parents {
+            // Parents come first: anything else is not a whole history.
+            if *p as usize >= pos {
+                return None;
+            }
+            parents.extend_from_slice(&p.to_le_bytes());
+        }
+        let change_span = (
+            changes.len() / CHANGE,
+            e.folder.as_ref().map_or(0, |f| f.changes.len()),
+        );
+        for (id, blob) in e.folder.iter().flat_map(|f| &f.changes) {
+            changes.extend_from_slice(&id.to_le_bytes());
+            match blob {
+                Some(b) => {
+                    changes.push(1);
+                    changes.extend_from_slice(b.as_bytes());
+                }
+                None => changes.extend_from_slice(&[0; 21]),
+            }
+        }
+        let start = leads.len();
+        match e.lead {
+            Lead::None => {}
+            Lead::Info(c) => {
+                flags |= HAS_LEAD;
+                encode_lead(&mut leads, c);
+            }
+            Lead::Cached(snap, i) => {
+                flags |= HAS_LEAD;
+                leads.extend_from_slice(snap.lead_bytes(i));
+            }
+        }
+        let lead_span = (start, leads.len() - start);
+        records.extend_from_slice(e.id.as_bytes());
+        records.extend_from_slice(&e.time.to_le_bytes());
+        records.extend_from_slice(e.tree.as_bytes());
+        records.extend_from_slice(&folder_tree);
+        records.push(flags);
+        for (start, len) in [parent_span, change_span, lead_span] {
+            records.extend_from_slice(&u32::try_from(start).ok()?.to_le_bytes());
+            records.extend_from_slice(&u32::try_from(len).ok()?.to_le_bytes());
+        }
+        let mut id = [0u8; 20];
+        id.copy_from_slice(e.id.as_bytes());
+        index.push((id, pos as u32));
+    }
+    index.sort_unstable();
+    let mut out = head;
+    out.reserve(
+        records.len() + index.len() * ENTRY + parents.len() + changes.len() + leads.len() + 20,
+    );
+    out.extend_from_slice(&records);
+    for (id, pos) in &index {
+        out.extend_from_slice(id);
+        out.extend_from_slice(&pos.to_le_bytes());
+    }
+    for (table, size) in [(&parents, 4), (&changes, CHANGE), (&leads, 1)] {
+        out.extend_from_slice(&u32::try_from(table.len() / size).ok()?.to_le_bytes());
+        out.extend_from_slice(table);
+    }
+    let sum = checksum(&out);
+    out.extend_from_slice(&sum.to_le_bytes());
+    Some(out)
 }
 
-fn decode(bytes: &[u8]) -> Option<Snapshot> {
-    let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
-    if checksum(body) != u64::from_le_bytes(sum.try_into().ok()?) {
-        return None;
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn encode_lead(out: &mut Vec<u8>, c: &CommitInfo) {
+    put_str(out, &c.author.name);
+    put_str(out, &c.author.email);
+    out.extend_from_slice(&c.time.to_le_bytes());
+    out.extend_from_slice(&i64::from(c.offset).to_le_bytes());
+    put_str(out, &c.summary);
+    put_str(out, &c.body);
+    out.extend_from_slice(&(c.trailers.len() as u32).to_le_bytes());
+    for t in &c.trailers {
+        put_str(out, &t.key);
+        put_str(out, &t.value);
     }
-    let mut r = Reader(body.strip_prefix(MAGIC)?);
-    if r.u32()? != FORMAT || r.str()? != env!("CARGO_PKG_VERSION") {
-        return None;
+    out.extend_from_slice(&(c.stranded.len() as u32).to_le_bytes());
+    for (line, t) in &c.stranded {
+        out.extend_from_slice(&(*line as u32).to_le_bytes());
+        put_str(out, &t.key);
+        put_str(out, &t.value);
     }
-    let folder = r.opt(|r| r.str())?;
-    let count = r.u32()? as usize;
-    let mut snap = Snapshot {
-        folder,
-        nodes: Vec::with_capacity(count.min(body.len() / 48)),
-        index: HashMap::with_capacity(count.min(body.len() / 48)),
-        parents: Vec::with_capacity(count.min(body.len() / 48)),
-    };
-    for i in 0..count {
-        let id = r.oid()?;
-        let time = r.i64()?;
-        let tree = r.oid()?;
-        let mut parents = Vec::new();
-        let mut links = Vec::new();
-        for _ in 0..r.u32()? {
-            let at = r.u32()?;
-            // A parent must come earlier: anything else is not a cache this code wrote.
-            parents.push(snap.nodes.get(at as usize)?.id);
-            links.push(at);
-        }
-        let folder = r.opt(|r| {
-            let tree = r.opt(|r| r.oid())?;
-            let mut changes = Vec::new();
-            for _ in 0..r.u32()? {
-                changes.push((r.u32()?, r.opt(|r| r.oid())?));
-            }
-            Some(FolderInfo { tree, changes })
-        })?;
-        let lead = r.opt(|r| {
-            let id = r.str()?;
-            let author = Person::new(r.str()?, r.str()?);
-            let time = r.i64()?;
-            let offset = i32::try_from(r.i64()?).ok()?;
-            let summary = r.str()?;
-            let body = r.str()?;
-            let mut trailers = Vec::new();
-            for _ in 0..r.u32()? {
-                trailers.push(r.trailer()?);
-            }
-            let mut stranded = Vec::new();
-            for _ in 0..r.u32()? {
-                stranded.push((r.u32()? as usize, r.trailer()?));
-            }
-            Some(Box::new(CommitInfo {
-                id,
-                author,
-                time,
-                offset,
-                summary,
-                body,
-                trailers,
-                stranded,
-            }))
-        })?;
-        if snap.index.insert(id, i as u32).is_some() {
-            return None;
-        }
-        snap.nodes.push(Node {
-            id,
-            parents,
-            time,
-            tree,
-            folder,
-            lead,
-        });
-        snap.parents.push(links);
+}
+
+fn decode_lead(r: &mut Reader<'_>, id: git2::Oid) -> Option<CommitInfo> {
+    let author = Person::new(r.str()?, r.str()?);
+    let time = r.i64()?;
+    let offset = i32::try_from(r.i64()?).ok()?;
+    let summary = r.str()?;
+    let body = r.str()?;
+    let mut trailers = Vec::new();
+    for _ in 0..r.u32()? {
+        trailers.push(r.trailer()?);
     }
-    r.0.is_empty().then_some(snap)
+    let mut stranded = Vec::new();
+    for _ in 0..r.u32()? {
+        stranded.push((r.u32()? as usize, r.trailer()?));
+    }
+    Some(CommitInfo {
+        id: id.to_string(),
+        author,
+        time,
+        offset,
+        summary,
+        body,
+        trailers,
+        stranded,
+    })
 }
 
 /// A 64-bit checksum, eight bytes at a time: catches a torn or damaged file, not an attack
@@ -228,60 +503,36 @@ fn checksum(bytes: &[u8]) -> u64 {
         let mut word = [0u8; 8];
         word.copy_from_slice(c);
         h = (h ^ u64::from_le_bytes(word))
-            .wrapping_mul(0x0100_0000_01b3_u64.wrapping_add(0x9e37_79b9))
+            .wrapping_mul(0x0000_0100_0000_01b3)
             .rotate_left(29);
     }
     for b in chunks.remainder() {
         h = (h ^ u64::from(*b))
-            .wrapping_mul(0x0100_0000_01b3)
+            .wrapping_mul(0x0000_0100_0000_01b3)
             .rotate_left(29);
     }
     h
 }
 
-struct Writer(Vec<u8>);
-
-impl Writer {
-    fn u32(&mut self, v: u32) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
-    fn i64(&mut self, v: i64) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
-    fn oid(&mut self, oid: git2::Oid) {
-        self.0.extend_from_slice(oid.as_bytes());
-    }
-    fn str(&mut self, s: &str) {
-        self.u32(s.len() as u32);
-        self.0.extend_from_slice(s.as_bytes());
-    }
-    fn opt<T>(&mut self, v: Option<T>, write: impl FnOnce(&mut Self, T)) {
-        match v {
-            Some(v) => {
-                self.0.push(1);
-                write(self, v);
-            }
-            None => self.0.push(0),
-        }
-    }
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
 }
-
-struct Reader<'a>(&'a [u8]);
 
 impl Reader<'_> {
     fn take(&mut self, n: usize) -> Option<&[u8]> {
-        let (head, rest) = self.0.split_at_checked(n)?;
-        self.0 = rest;
-        Some(head)
+        let s = self.bytes.get(self.at..self.at.checked_add(n)?)?;
+        self.at += n;
+        Some(s)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
     }
     fn u32(&mut self) -> Option<u32> {
-        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+        Some(u32_at(self.take(4)?, 0))
     }
     fn i64(&mut self) -> Option<i64> {
         Some(i64::from_le_bytes(self.take(8)?.try_into().ok()?))
-    }
-    fn oid(&mut self) -> Option<git2::Oid> {
-        git2::Oid::from_bytes(self.take(20)?).ok()
     }
     fn str(&mut self) -> Option<String> {
         let n = self.u32()? as usize;
@@ -292,14 +543,6 @@ impl Reader<'_> {
             key: self.str()?,
             value: self.str()?,
         })
-    }
-    /// `Some(None)` for an absent value, `None` for a damaged file.
-    fn opt<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
-        match self.take(1)? {
-            [0] => Some(None),
-            [1] => read(self).map(Some),
-            _ => None,
-        }
     }
 }
 
@@ -312,8 +555,8 @@ mod tests {
         git2::Oid::from_bytes(&[b; 20]).unwrap()
     }
 
-    fn sample() -> Vec<Node> {
-        let lead = CommitInfo {
+    fn info() -> CommitInfo {
+        CommitInfo {
             id: oid(2).to_string(),
             author: Person::new("Ada", "ada@example.com"),
             time: 1_700_000_000,
@@ -331,66 +574,124 @@ mod tests {
                     value: "idea".into(),
                 },
             )],
-        };
-        vec![
-            Node {
-                id: oid(1),
-                parents: vec![],
+        }
+    }
+
+    fn sample(folder: &FolderInfo, lead: &CommitInfo) -> Vec<u8> {
+        let entries = vec![
+            Entry {
+                id: oid(9),
                 time: 10,
-                tree: oid(9),
-                folder: Some(FolderInfo {
-                    tree: None,
-                    changes: vec![],
-                }),
-                lead: None,
-            },
-            Node {
-                id: oid(2),
-                parents: vec![oid(1)],
-                time: 20,
                 tree: oid(8),
-                folder: Some(FolderInfo {
-                    tree: Some(oid(7)),
-                    changes: vec![(1, Some(oid(6))), (2, None)],
-                }),
-                lead: Some(Box::new(lead)),
+                parents: vec![],
+                folder: None,
+                lead: Lead::None,
             },
-        ]
+            Entry {
+                id: oid(2),
+                time: 20,
+                tree: oid(7),
+                parents: vec![0],
+                folder: Some(folder.clone()),
+                lead: Lead::Info(lead),
+            },
+        ];
+        encode(Some("proposals"), entries.into_iter()).unwrap()
+    }
+
+    fn folder() -> FolderInfo {
+        FolderInfo {
+            tree: Some(oid(6)),
+            changes: vec![(1, Some(oid(5))), (2, None)],
+        }
     }
 
     #[test]
     fn what_is_written_reads_back_the_same() {
-        let bytes = encode(Some("proposals"), &sample()).unwrap();
-        let snap = decode(&bytes).unwrap();
-        assert_eq!(snap.folder.as_deref(), Some("proposals"));
-        assert_eq!(snap.parents, vec![vec![], vec![0]]);
-        assert_eq!(snap.index.get(&oid(2)), Some(&1));
-        assert_eq!(format!("{:?}", snap.nodes), format!("{:?}", sample()));
+        let snap = Snapshot::from_bytes(sample(&folder(), &info())).unwrap();
+        assert_eq!((snap.len(), snap.folder()), (2, Some("proposals")));
+        assert_eq!(
+            (snap.find(oid(9)), snap.find(oid(2)), snap.find(oid(3))),
+            (Some(0), Some(1), None)
+        );
+        assert_eq!(
+            (snap.id(1), snap.time(1), snap.tree(1)),
+            (oid(2), 20, oid(7))
+        );
+        assert_eq!(snap.parent_positions(1).collect::<Vec<_>>(), [0]);
+        assert!(snap.folder_info(0).is_none() && snap.lead(0).is_none());
+        assert_eq!(
+            format!("{:?}", snap.folder_info(1)),
+            format!("{:?}", Some(folder()))
+        );
+        assert_eq!(format!("{:?}", snap.lead(1)), format!("{:?}", Some(info())));
+        // Copied from a snapshot into a new cache, the details are the same.
+        let again = encode(
+            None,
+            (0..2).map(|i| Entry {
+                id: snap.id(i),
+                time: snap.time(i),
+                tree: snap.tree(i),
+                parents: snap.parent_positions(i).collect(),
+                folder: None,
+                lead: if snap.has_lead(i) {
+                    Lead::Cached(&snap, i)
+                } else {
+                    Lead::None
+                },
+            }),
+        )
+        .unwrap();
+        let again = Snapshot::from_bytes(again).unwrap();
+        assert_eq!(
+            format!("{:?}", again.lead(1)),
+            format!("{:?}", Some(info()))
+        );
+        let mut forgetful = again;
+        forgetful.forget_folders();
+        assert!(forgetful.folder_info(1).is_none());
     }
 
     #[test]
     fn a_damaged_file_or_another_version_is_not_read() {
-        let bytes = encode(None, &sample()).unwrap();
+        let bytes = sample(&folder(), &info());
         for cut in [0, 1, MAGIC.len(), bytes.len() / 2, bytes.len() - 1] {
-            assert!(decode(&bytes[..cut]).is_none(), "cut at {cut}");
+            assert!(
+                Snapshot::from_bytes(bytes[..cut].to_vec()).is_none(),
+                "cut at {cut}"
+            );
         }
         for flip in [0, MAGIC.len() + 2, bytes.len() / 2, bytes.len() - 9] {
             let mut bad = bytes.clone();
             bad[flip] ^= 0x20;
-            assert!(decode(&bad).is_none(), "byte {flip} flipped");
+            assert!(Snapshot::from_bytes(bad).is_none(), "byte {flip} flipped");
         }
-        // The checksum is right but the format number is not.
+        // The checksum is right, but the format number is not, or a parent comes later.
+        let resum = |mut body: Vec<u8>| {
+            let sum = checksum(&body);
+            body.extend_from_slice(&sum.to_le_bytes());
+            body
+        };
         let mut other = bytes[..bytes.len() - 8].to_vec();
-        other[MAGIC.len()] = 2;
-        let sum = checksum(&other);
-        other.extend_from_slice(&sum.to_le_bytes());
-        assert!(decode(&other).is_none());
+        other[MAGIC.len()] = 9;
+        assert!(Snapshot::from_bytes(resum(other)).is_none());
+        let good = Snapshot::from_bytes(bytes.clone()).unwrap();
+        let mut later = bytes[..bytes.len() - 8].to_vec();
+        let parent = good.parents;
+        later[parent..parent + 4].copy_from_slice(&1u32.to_le_bytes());
+        assert!(Snapshot::from_bytes(resum(later)).is_none());
     }
 
     #[test]
-    fn a_parent_outside_the_nodes_is_not_written() {
-        let mut nodes = sample();
-        nodes.remove(0);
-        assert!(encode(None, &nodes).is_none());
+    fn a_parent_that_does_not_come_first_is_not_written() {
+        let entries = vec![Entry {
+            id: oid(1),
+            time: 0,
+            tree: oid(1),
+            parents: vec![0],
+            folder: None,
+            lead: Lead::None,
+        }];
+        assert!(encode(None, entries.into_iter()).is_none());
     }
 }

@@ -29,8 +29,8 @@ impl Repo {
 
     fn lead_history_from(&self, tip: git2::Oid) -> Result<Vec<CommitInfo>> {
         let mut out = Vec::new();
-        self.walk(tip, None, |node, _| {
-            out.extend(node.lead.take().map(|b| *b));
+        self.walk(tip, None, |seen| {
+            out.extend(seen.lead);
             Ok(())
         })?;
         Ok(out)
@@ -41,9 +41,9 @@ impl Repo {
     pub fn scan(&self, tip: &str, folder: &str) -> Result<(Vec<CommitInfo>, FolderHistory)> {
         let mut commits = Vec::new();
         let mut history = FolderHistory::default();
-        self.walk(git2::Oid::from_str(tip)?, Some(folder), |node, pos| {
-            history.record(node, pos);
-            commits.extend(node.lead.take().map(|b| *b));
+        history.count = self.walk(git2::Oid::from_str(tip)?, Some(folder), |mut seen| {
+            history.record(&seen);
+            commits.extend(seen.lead.take());
             Ok(())
         })?;
         Ok((commits, history))
@@ -53,18 +53,19 @@ impl Repo {
     /// changed it. A commit changes a file when its blob differs from that of every parent.
     pub fn folder_history(&self, tip: &str, folder: &str) -> Result<FolderHistory> {
         let mut history = FolderHistory::default();
-        self.walk(git2::Oid::from_str(tip)?, Some(folder), |node, pos| {
-            history.record(node, pos);
+        history.count = self.walk(git2::Oid::from_str(tip)?, Some(folder), |seen| {
+            history.record(&seen);
             Ok(())
         })?;
         Ok(history)
     }
 
-    /// Visits every commit reachable from `tip` in the canonical order: parents before
+    /// Walks every commit reachable from `tip` in the canonical order: parents before
     /// children, and among commits that do not depend on each other, older first (commit
     /// time, then id). The order is a function of the history alone, the same however it
-    /// was walked and whatever the cache held. With `folder`, every node also says how it
-    /// changed that folder's proposal files.
+    /// was walked and whatever the cache held. `visit` sees the commits that carry `Lead-`
+    /// trailers and, with `folder`, those that changed a proposal file of that folder.
+    /// Returns how many commits the walk went through.
     ///
     /// Commits the cache holds are not read again; when the walk learned something, the
     /// cache is replaced by the commits reachable from `tip`.
@@ -72,8 +73,8 @@ impl Repo {
         &self,
         tip: git2::Oid,
         folder: Option<&str>,
-        mut visit: impl FnMut(&mut Node, usize) -> Result<()>,
-    ) -> Result<()> {
+        mut visit: impl FnMut(Seen<'_>) -> Result<()>,
+    ) -> Result<usize> {
         // A shallow clone's history is cut short and may be deepened: no cache there.
         let use_cache = self.cache && !self.inner.is_shallow();
         let path = cache::path(self.inner.commondir());
@@ -81,29 +82,62 @@ impl Repo {
             true => Snapshot::load(&path),
             false => Snapshot::default(),
         };
-        if folder.is_some() && snap.folder.as_deref() != folder {
-            snap.drop_folders();
+        if folder.is_some() && snap.folder() != folder {
+            snap.forget_folders();
         }
-        let cached_folder = snap.folder.clone();
-        let (fresh, hits) = self.read_unknown(tip, &snap)?;
-        let mut learned = !fresh.is_empty();
-        let mut nodes = canonical_order(snap, &hits, fresh);
+        let (mut fresh, hits) = self.read_unknown(tip, &snap)?;
+        let order = canonical_order(&snap, &hits, &fresh);
+        let mut known = HashMap::new();
         if let Some(f) = folder {
-            learned |= self.fill_folders(&mut nodes, f)?;
+            self.fill_folders(&snap, &order, &mut fresh, &mut known, f)?;
         }
-        if use_cache && learned {
+        if use_cache && (!fresh.is_empty() || !known.is_empty()) {
             // The answer does not depend on the cache: failing to keep it is not an error.
-            let _ = cache::save(&path, folder.or(cached_folder.as_deref()), &nodes);
+            let keep = folder.or(snap.folder());
+            let _ = cache::save(&path, keep, entries(&snap, &order, &fresh, &known));
         }
         let mailmap = self.inner.mailmap()?;
         let mut people = HashMap::new();
-        for (pos, node) in nodes.iter_mut().enumerate() {
-            if let Some(lead) = node.lead.as_mut() {
-                lead.author = mapped(&mailmap, &mut people, &lead.author);
+        for (pos, at) in order.iter().enumerate() {
+            let (id, lead, changes) = match *at {
+                At::Old(i) => {
+                    let i = i as usize;
+                    let lead = snap.lead(i);
+                    let changes = match (folder, known.get(&i)) {
+                        (None, _) => None,
+                        (Some(_), Some(f)) => Some(f.changes.clone()),
+                        (Some(_), None) => snap.folder_info(i).map(|f| f.changes),
+                    };
+                    (snap.id(i), lead, changes.unwrap_or_default())
+                }
+                At::New(j) => {
+                    let node = &mut fresh[j as usize];
+                    let changes = match folder {
+                        Some(_) => node.folder.as_ref().map(|f| f.changes.clone()),
+                        None => None,
+                    };
+                    (
+                        node.id,
+                        node.lead.take().map(|b| *b),
+                        changes.unwrap_or_default(),
+                    )
+                }
+            };
+            if lead.is_none() && changes.is_empty() {
+                continue;
             }
-            visit(node, pos)?;
+            let lead = lead.map(|mut c| {
+                c.author = mapped(&mailmap, &mut people, &c.author);
+                c
+            });
+            visit(Seen {
+                pos,
+                id,
+                lead,
+                changes: &changes,
+            })?;
         }
-        Ok(())
+        Ok(order.len())
     }
 
     /// Reads, from the object database, the commits reachable from `tip` that the cache
@@ -115,7 +149,7 @@ impl Repo {
         let mut seen = HashSet::new();
         let mut stack = vec![tip];
         while let Some(oid) = stack.pop() {
-            if let Some(&at) = snap.index.get(&oid) {
+            if let Some(at) = snap.find(oid) {
                 hits.push(at);
                 continue;
             }
@@ -157,46 +191,87 @@ impl Repo {
         Ok((fresh, hits))
     }
 
-    /// Works out, for each node that does not say yet, how it changed `folder`. Says
-    /// whether there was any.
-    fn fill_folders(&self, nodes: &mut [Node], folder: &str) -> Result<bool> {
-        let Some(first) = nodes.iter().position(|n| n.folder.is_none()) else {
-            return Ok(false);
+    /// Works out how each commit of the walk changed `folder`, where neither the cache nor
+    /// the read says yet: into the fresh nodes, and `known` for cached commits.
+    fn fill_folders(
+        &self,
+        snap: &Snapshot,
+        order: &[At],
+        fresh: &mut [Node],
+        known: &mut HashMap<usize, FolderInfo>,
+        folder: &str,
+    ) -> Result<()> {
+        let lacking = |at: &At| match *at {
+            At::Old(i) => snap.folder_tree(i as usize).is_none(),
+            At::New(_) => true,
         };
-        let at: HashMap<git2::Oid, usize> =
-            nodes.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
+        let Some(first) = order.iter().position(lacking) else {
+            return Ok(());
+        };
+        let fresh_at: HashMap<git2::Oid, u32> = fresh
+            .iter()
+            .enumerate()
+            .map(|(j, n)| (n.id, j as u32))
+            .collect();
         let mut trees = TreeMemo::default();
-        for i in first..nodes.len() {
-            if nodes[i].folder.is_some() {
+        for at in &order[first..] {
+            if !lacking(at) {
                 continue;
             }
-            // Parents come first, so theirs is known (a shallow edge's counts as no folder).
-            let parents: Vec<Option<git2::Oid>> = nodes[i]
-                .parents
-                .iter()
-                .map(|p| {
-                    at.get(p)
-                        .and_then(|&j| nodes[j].folder.as_ref())
-                        .and_then(|f| f.tree)
-                })
-                .collect();
-            let info = self.folder_info(&nodes[i], &parents, folder, &mut trees)?;
-            nodes[i].folder = Some(info);
+            // Parents come first, so their folder is known by now (a shallow edge's counts as
+            // none).
+            let tree_of = |at: At, known: &HashMap<usize, FolderInfo>, fresh: &[Node]| match at {
+                At::Old(i) => known
+                    .get(&(i as usize))
+                    .map(|f| f.tree)
+                    .or_else(|| snap.folder_tree(i as usize))
+                    .flatten(),
+                At::New(j) => fresh[j as usize].folder.as_ref().and_then(|f| f.tree),
+            };
+            let (tree, parents): (git2::Oid, Vec<Option<git2::Oid>>) = match *at {
+                At::Old(i) => (
+                    snap.tree(i as usize),
+                    snap.parent_positions(i as usize)
+                        .map(|p| tree_of(At::Old(p), known, fresh))
+                        .collect(),
+                ),
+                At::New(j) => (
+                    fresh[j as usize].tree,
+                    fresh[j as usize]
+                        .parents
+                        .iter()
+                        .map(|p| {
+                            let at = fresh_at
+                                .get(p)
+                                .map(|&j| At::New(j))
+                                .or_else(|| snap.find(*p).map(At::Old))?;
+                            tree_of(at, known, fresh)
+                        })
+                        .collect(),
+                ),
+            };
+            let info = self.folder_info(tree, &parents, folder, &mut trees)?;
+            match *at {
+                At::Old(i) => {
+                    known.insert(i as usize, info);
+                }
+                At::New(j) => fresh[j as usize].folder = Some(info),
+            }
         }
-        Ok(true)
+        Ok(())
     }
 
-    /// How `node` changed the proposal files of `folder`, given its parents' folder trees:
-    /// git's rule for `git log -- <path>`, a file changes when its blob differs from that of
-    /// every parent.
+    /// How a commit with root tree `root` changed the proposal files of `folder`, given its
+    /// parents' folder trees: git's rule for `git log -- <path>`, a file changes when its
+    /// blob differs from that of every parent.
     fn folder_info(
         &self,
-        node: &Node,
+        root: git2::Oid,
         parents: &[Option<git2::Oid>],
         folder: &str,
         trees: &mut TreeMemo,
     ) -> Result<FolderInfo> {
-        let root = self.inner.find_tree(node.tree)?;
+        let root = self.inner.find_tree(root)?;
         let tree = match root.get_path(std::path::Path::new(folder)) {
             Ok(e) if e.kind() == Some(git2::ObjectType::Tree) => Some(e.id()),
             _ => None,
@@ -228,6 +303,88 @@ impl Repo {
         let blob = self.inner.find_blob(git2::Oid::from_str(blob)?)?;
         Ok(String::from_utf8_lossy(blob.content()).into_owned())
     }
+}
+
+/// A commit a walk shows its visitor.
+pub(crate) struct Seen<'a> {
+    /// Where the commit stands in the walk.
+    pub pos: usize,
+    pub id: git2::Oid,
+    /// The ledger's view, for a commit with `Lead-` trailers, author as `.mailmap` maps them.
+    pub lead: Option<CommitInfo>,
+    /// The proposal files it changed (walks with a folder only).
+    pub changes: &'a [(u32, Option<git2::Oid>)],
+}
+
+/// A commit of a walk: in the cache (its position there) or read now (its place in the
+/// fresh nodes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum At {
+    Old(u32),
+    New(u32),
+}
+
+/// The commits of a walk as the cache is to hold them, in the walk's order.
+fn entries<'a>(
+    snap: &'a Snapshot,
+    order: &'a [At],
+    fresh: &'a [Node],
+    known: &'a HashMap<usize, FolderInfo>,
+) -> impl ExactSizeIterator<Item = cache::Entry<'a>> + 'a {
+    let mut old_pos = vec![u32::MAX; snap.len()];
+    let mut new_pos = vec![u32::MAX; fresh.len()];
+    for (pos, at) in order.iter().enumerate() {
+        match *at {
+            At::Old(i) => old_pos[i as usize] = pos as u32,
+            At::New(j) => new_pos[j as usize] = pos as u32,
+        }
+    }
+    let fresh_at: HashMap<git2::Oid, usize> =
+        fresh.iter().enumerate().map(|(j, n)| (n.id, j)).collect();
+    order.iter().map(move |at| match *at {
+        At::Old(i) => {
+            let i = i as usize;
+            cache::Entry {
+                id: snap.id(i),
+                time: snap.time(i),
+                tree: snap.tree(i),
+                parents: snap
+                    .parent_positions(i)
+                    .map(|p| old_pos.get(p as usize).copied().unwrap_or(u32::MAX))
+                    .collect(),
+                folder: known.get(&i).cloned().or_else(|| snap.folder_info(i)),
+                lead: match snap.has_lead(i) {
+                    true => cache::Lead::Cached(snap, i),
+                    false => cache::Lead::None,
+                },
+            }
+        }
+        At::New(j) => {
+            let node = &fresh[j as usize];
+            cache::Entry {
+                id: node.id,
+                time: node.time,
+                tree: node.tree,
+                // A parent outside the walk (a shallow edge) makes the walk unfit to keep.
+                parents: node
+                    .parents
+                    .iter()
+                    .map(|p| match fresh_at.get(p) {
+                        Some(&j) => new_pos[j],
+                        None => snap
+                            .find(*p)
+                            .and_then(|i| old_pos.get(i as usize).copied())
+                            .unwrap_or(u32::MAX),
+                    })
+                    .collect(),
+                folder: node.folder.clone(),
+                lead: match &node.lead {
+                    Some(c) => cache::Lead::Info(c),
+                    None => cache::Lead::None,
+                },
+            }
+        }
+    })
 }
 
 /// What a walk keeps of a commit.
@@ -372,9 +529,9 @@ fn git_order(a: (&str, bool), b: (&str, bool)) -> std::cmp::Ordering {
 /// history is the order of the whole restricted to it (a commit of the part becomes ready
 /// only through commits of the part); so they are taken in their cached order and only the
 /// fresh commits go through the heap.
-fn canonical_order(snap: Snapshot, hits: &[u32], fresh: Vec<Node>) -> Vec<Node> {
+fn canonical_order(snap: &Snapshot, hits: &[u32], fresh: &[Node]) -> Vec<At> {
     use std::cmp::Reverse;
-    let cached = snap.nodes.len();
+    let cached = snap.len();
     let mut reached = vec![false; cached];
     if hits.iter().any(|&h| h as usize + 1 == cached) {
         // The cache's tip, so everything in it.
@@ -384,7 +541,7 @@ fn canonical_order(snap: Snapshot, hits: &[u32], fresh: Vec<Node>) -> Vec<Node> 
         while let Some(at) = stack.pop() {
             if let Some(r) = reached.get_mut(at as usize).filter(|r| !**r) {
                 *r = true;
-                stack.extend(snap.parents.get(at as usize).into_iter().flatten());
+                stack.extend(snap.parent_positions(at as usize));
             }
         }
     }
@@ -399,7 +556,7 @@ fn canonical_order(snap: Snapshot, hits: &[u32], fresh: Vec<Node>) -> Vec<Node> 
             if let Some(&j) = index.get(p) {
                 children[j].push(i);
                 waiting[i] += 1;
-            } else if let Some(&c) = snap.index.get(p) {
+            } else if let Some(c) = snap.find(*p) {
                 children_of_cached.entry(c).or_default().push(i);
                 waiting[i] += 1;
             }
@@ -410,38 +567,33 @@ fn canonical_order(snap: Snapshot, hits: &[u32], fresh: Vec<Node>) -> Vec<Node> 
         .filter(|i| waiting[*i] == 0)
         .map(|i| Reverse((key(&fresh[i]), i)))
         .collect();
-    let mut fresh: Vec<Option<Node>> = fresh.into_iter().map(Some).collect();
-    let mut old = snap
-        .nodes
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| reached[*i])
-        .peekable();
+    let mut old = (0..cached).filter(|i| reached[*i]).peekable();
     let mut out = Vec::with_capacity(fresh.len() + cached);
     loop {
         let take_old = match (old.peek(), ready.peek()) {
             (None, None) => break,
             (Some(_), None) => true,
             (None, Some(_)) => false,
-            (Some((_, o)), Some(Reverse((k, _)))) => key(o) < *k,
+            (Some(&o), Some(Reverse((k, _)))) => (snap.time(o), snap.id(o)) < *k,
         };
         let became_ready = if take_old {
-            let Some((at, node)) = old.next() else { break };
-            out.push(node);
-            children_of_cached.remove(&(at as u32)).unwrap_or_default()
+            let Some(at) = old.next() else { break };
+            out.push(At::Old(at as u32));
+            match children_of_cached.is_empty() {
+                true => Vec::new(),
+                false => children_of_cached.remove(&(at as u32)).unwrap_or_default(),
+            }
         } else {
             let Some(Reverse((_, i))) = ready.pop() else {
                 break;
             };
-            out.extend(fresh[i].take());
+            out.push(At::New(i as u32));
             std::mem::take(&mut children[i])
         };
         for c in became_ready {
             waiting[c] -= 1;
             if waiting[c] == 0 {
-                if let Some(n) = &fresh[c] {
-                    ready.push(Reverse((key(n), c)));
-                }
+                ready.push(Reverse((key(&fresh[c]), c)));
             }
         }
     }
@@ -558,21 +710,16 @@ pub struct FolderHistory {
 }
 
 impl FolderHistory {
-    fn record(&mut self, node: &Node, pos: usize) {
-        self.count += 1;
-        let changes = node.folder.as_ref().map_or(&[][..], |f| &f.changes[..]);
-        if node.lead.is_none() && changes.is_empty() {
-            return;
-        }
-        let id = node.id.to_string();
-        for (pid, blob) in changes {
+    fn record(&mut self, seen: &Seen<'_>) {
+        let id = seen.id.to_string();
+        for (pid, blob) in seen.changes {
             self.changes.entry(*pid).or_default().push((
-                pos,
+                seen.pos,
                 id.clone(),
                 blob.map(|b| b.to_string()),
             ));
         }
-        self.positions.insert(id, pos);
+        self.positions.insert(id, seen.pos);
     }
 
     /// How many commits the walk visited.
@@ -637,12 +784,19 @@ mod tests {
         }
     }
 
-    fn ids(nodes: &[Node]) -> Vec<git2::Oid> {
-        nodes.iter().map(|n| n.id).collect()
+    fn ids(snap: &Snapshot, fresh: &[Node], order: &[At]) -> Vec<git2::Oid> {
+        order
+            .iter()
+            .map(|at| match *at {
+                At::Old(i) => snap.id(i as usize),
+                At::New(j) => fresh[j as usize].id,
+            })
+            .collect()
     }
 
     fn cold(nodes: Vec<Node>) -> Vec<git2::Oid> {
-        ids(&canonical_order(Snapshot::default(), &[], nodes))
+        let snap = Snapshot::default();
+        ids(&snap, &nodes, &canonical_order(&snap, &[], &nodes))
     }
 
     #[test]
@@ -725,32 +879,26 @@ mod tests {
             let old_tip = (seed * 7 % 60) as u32;
             let tip = 59 - (seed % 3) as u32;
             // The cache: the canonical order of what the old tip reaches.
-            let cached = canonical_order(
-                Snapshot::default(),
-                &[],
-                nodes_of(&h, &ancestors(&h, old_tip)),
-            );
-            let mut snap = Snapshot::default();
-            for (i, n) in cached.into_iter().enumerate() {
-                snap.index.insert(n.id, i as u32);
-                snap.parents
-                    .push(n.parents.iter().map(|p| snap.index[p]).collect());
-                snap.nodes.push(n);
-            }
+            let before = nodes_of(&h, &ancestors(&h, old_tip));
+            let empty = Snapshot::default();
+            let order = canonical_order(&empty, &[], &before);
+            let known = HashMap::new();
+            let bytes = cache::encode(None, entries(&empty, &order, &before, &known)).unwrap();
+            let snap = Snapshot::from_bytes(bytes).unwrap();
             // A walk from the tip: reads what the cache does not hold, stops at what it does.
             let (mut fresh, mut hits, mut seen) = (Vec::new(), Vec::new(), HashSet::new());
             let mut stack = vec![tip];
             while let Some(c) = stack.pop() {
-                if let Some(&at) = snap.index.get(&oid(c)) {
+                if let Some(at) = snap.find(oid(c)) {
                     hits.push(at);
                 } else if seen.insert(c) {
                     stack.extend(&h[c as usize].0);
                     fresh.push(c);
                 }
             }
-            let warm = canonical_order(snap, &hits, nodes_of(&h, &fresh));
-            let fresh_walk = cold(nodes_of(&h, &ancestors(&h, tip)));
-            assert_eq!(ids(&warm), fresh_walk, "seed {seed}");
+            let fresh = nodes_of(&h, &fresh);
+            let warm = ids(&snap, &fresh, &canonical_order(&snap, &hits, &fresh));
+            assert_eq!(warm, cold(nodes_of(&h, &ancestors(&h, tip))), "seed {seed}");
         }
     }
 
