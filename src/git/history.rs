@@ -699,30 +699,28 @@ fn body(message: &[u8], block: &std::ops::Range<usize>) -> String {
 /// `check` and the sign-off matrix need to say which commit changed a proposal.
 #[derive(Debug, Default)]
 pub struct FolderHistory {
-    /// How many commits the walk visited.
+    /// How many commits the walk went through.
     count: usize,
     /// Position in the walk of each commit that carries `Lead-` trailers or changed a
     /// proposal file, parents before children.
-    positions: HashMap<String, usize>,
+    positions: HashMap<git2::Oid, usize>,
     /// For each proposal id, the commits that changed its file (git's rule for
     /// `git log -- <path>`), in order, with the new blob (`None` when deleted).
-    changes: HashMap<u32, Vec<(usize, String, Option<String>)>>,
+    changes: HashMap<u32, Vec<(usize, git2::Oid, Option<git2::Oid>)>>,
 }
 
 impl FolderHistory {
     fn record(&mut self, seen: &Seen<'_>) {
-        let id = seen.id.to_string();
         for (pid, blob) in seen.changes {
-            self.changes.entry(*pid).or_default().push((
-                seen.pos,
-                id.clone(),
-                blob.map(|b| b.to_string()),
-            ));
+            self.changes
+                .entry(*pid)
+                .or_default()
+                .push((seen.pos, seen.id, *blob));
         }
-        self.positions.insert(id, seen.pos);
+        self.positions.insert(seen.id, seen.pos);
     }
 
-    /// How many commits the walk visited.
+    /// How many commits the walk went through.
     pub fn len(&self) -> usize {
         self.count
     }
@@ -734,16 +732,16 @@ impl FolderHistory {
     /// Where `commit` stands in the walk, for a commit that carries `Lead-` trailers or
     /// changed a proposal file; `None` for others and for commits not reachable from the tip.
     pub fn position(&self, commit: &str) -> Option<usize> {
-        self.positions.get(commit).copied()
+        let id = git2::Oid::from_str(commit).ok()?;
+        self.positions.get(&id).copied()
     }
 
     /// Every commit that changed proposal `id`'s file, in order, with the blob it left.
-    pub fn changes_after_start(&self, id: u32) -> impl Iterator<Item = (&str, Option<&str>)> {
-        self.changes
-            .get(&id)
-            .into_iter()
-            .flatten()
-            .map(|(_, commit, blob)| (commit.as_str(), blob.as_deref()))
+    pub fn changes_after_start(
+        &self,
+        id: u32,
+    ) -> impl Iterator<Item = (String, Option<String>)> + '_ {
+        self.changes.get(&id).into_iter().flatten().map(hex)
     }
 
     /// The commits that changed proposal `id`'s file after position `after`, in order, with
@@ -752,14 +750,19 @@ impl FolderHistory {
         &self,
         id: u32,
         after: usize,
-    ) -> impl Iterator<Item = (&str, Option<&str>)> {
+    ) -> impl Iterator<Item = (String, Option<String>)> + '_ {
         self.changes
             .get(&id)
             .into_iter()
             .flatten()
             .filter(move |(pos, _, _)| *pos > after)
-            .map(|(_, commit, blob)| (commit.as_str(), blob.as_deref()))
+            .map(hex)
     }
+}
+
+/// A change as the commands see it: commit and blob ids in hexadecimal.
+fn hex(change: &(usize, git2::Oid, Option<git2::Oid>)) -> (String, Option<String>) {
+    (change.1.to_string(), change.2.map(|b| b.to_string()))
 }
 
 #[cfg(test)]

@@ -187,6 +187,36 @@ impl Proposal {
     }
 }
 
+/// The `id` a proposal file's text gives, read without parsing it, when that is safe: the
+/// first lines are comments or simple `key = value` lines, and one of them is `id = <digits>`
+/// before any table. Whenever the text parses as a proposal, its id is this one; `None`
+/// says nothing (read the file whole to know).
+pub fn quick_id(src: &str) -> Option<u32> {
+    for line in src.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        // Anything that may open a table, an array, an inline table or a multi-line
+        // string could make a later `id = ` line something else than the top-level key.
+        if line.contains(['[', '{']) || line.contains("\"\"\"") || line.contains("\'\'\'") {
+            return None;
+        }
+        let Some(rest) = line.strip_prefix("id") else {
+            continue;
+        };
+        let Some(value) = rest.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let value = value.split('#').next().unwrap_or_default().trim();
+        if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        return value.parse().ok();
+    }
+    None
+}
+
 /// The 1-based line of a dotted field (`problem.statement`, `socialize.F1.status`) in a
 /// proposal's text: the line of the deepest part of the path that exists there, so that a
 /// missing field points at its table. `None` when the text does not parse or nothing of the
@@ -642,6 +672,28 @@ mod tests {
     use super::*;
 
     const MINIMAL: &str = "schema = 1\nid = 3\ntitle = \"T\"\nauthor = \"Ada <ada@example.com>\"\nstep = \"problem\"\n";
+
+    #[test]
+    fn the_quick_id_is_the_parsed_id_or_nothing() {
+        let cases = [
+            (MINIMAL.to_string(), Some(3)),
+            (format!("# Proposal 9\n\n{MINIMAL}"), Some(3)),
+            (MINIMAL.replace("id = 3", "id=3 # three"), Some(3)),
+            (MINIMAL.replace("id = 3", "id = 3_0"), None),
+            (MINIMAL.replace("id = 3", "id = \"3\""), None),
+            (format!("title = \"[WIP]\"\n{MINIMAL}"), None),
+            (format!("x = {{ a = 1 }}\n{MINIMAL}"), None),
+            (format!("note = \"\"\"\nid = 8\n\"\"\"\n{MINIMAL}"), None),
+            ("[problem]\nid = 8\n".to_string(), None),
+            ("identity = 4\nid = 5\n".to_string(), Some(5)),
+        ];
+        for (src, want) in cases {
+            assert_eq!(quick_id(&src), want, "{src}");
+            if let (Some(q), Ok(p)) = (quick_id(&src), Proposal::parse(&src)) {
+                assert_eq!(q, p.id, "{src}");
+            }
+        }
+    }
 
     #[test]
     fn reads_a_minimal_file() {

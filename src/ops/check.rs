@@ -11,7 +11,7 @@ use crate::model::check::{self, Finding, Severity};
 use crate::model::config::Config;
 use crate::model::id;
 use crate::model::ledger::{EventKind, Ledger};
-use crate::model::proposal::{field_line, Answer, Proposal};
+use crate::model::proposal::{field_line, Answer, ParseError, Proposal};
 use crate::model::step::Step;
 
 use super::{signoffs, Found, Workspace};
@@ -50,20 +50,20 @@ impl Outcome {
     }
 }
 
-/// A proposal file at HEAD.
+/// A proposal file at HEAD, parsed.
 struct File {
     rel: String,
     name_id: Option<u32>,
+    /// The blob's id.
+    blob: String,
     text: String,
+    parsed: std::result::Result<Proposal, ParseError>,
 }
 
 impl File {
     /// The proposal's id: its `id` field, or the number of its name when it does not parse.
     fn id(&self) -> Option<u32> {
-        Proposal::parse(&self.text)
-            .ok()
-            .map(|p| p.id)
-            .or(self.name_id)
+        self.parsed.as_ref().ok().map(|p| p.id).or(self.name_id)
     }
 }
 
@@ -141,7 +141,7 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
     };
     let mut by_id: BTreeMap<u32, Vec<&File>> = BTreeMap::new();
     for file in &files {
-        let parsed = Proposal::parse(&file.text);
+        let parsed = file.parsed.clone();
         let id = file.id();
         if !selected(id) {
             continue;
@@ -208,13 +208,14 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
 /// The `.toml` files of the proposal folder at HEAD.
 fn files_at(ws: &Workspace, head: &str, config: &Config) -> Result<Vec<File>> {
     let mut files = Vec::new();
-    for (name, _) in ws.repo.folder_files(head, &config.folder)? {
-        let rel = format!("{}/{name}", config.folder);
-        let bytes = ws.repo.file_at(head, &rel)?.unwrap_or_default();
+    for (name, blob) in ws.repo.folder_files(head, &config.folder)? {
+        let text = ws.repo.blob_text(&blob)?;
         files.push(File {
+            rel: format!("{}/{name}", config.folder),
             name_id: id::from_file_name(&name),
-            text: String::from_utf8_lossy(&bytes).into_owned(),
-            rel,
+            parsed: Proposal::parse(&text),
+            text,
+            blob,
         });
     }
     Ok(files)
@@ -240,16 +241,8 @@ fn touched(
     let mut ids = HashSet::new();
     for file in files {
         let name = super::file_name(&file.rel);
-        let old = before
-            .get(name)
-            .and_then(|_| ws.repo.file_at(mb, &file.rel).ok().flatten());
-        if old.as_deref() != Some(file.text.as_bytes()) {
-            ids.extend(
-                Proposal::parse(&file.text)
-                    .ok()
-                    .map(|p| p.id)
-                    .or(file.name_id),
-            );
+        if before.get(name) != Some(&file.blob) {
+            ids.extend(file.id());
         }
     }
     ids.extend(
@@ -277,7 +270,9 @@ pub fn proposal_findings(
     let file = File {
         rel: rel.to_string(),
         name_id: id::from_file_name(super::file_name(rel)),
+        blob: String::new(),
         text: text.to_string(),
+        parsed: Ok(proposal.clone()),
     };
     Checker {
         ws,

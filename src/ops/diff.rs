@@ -137,13 +137,13 @@ pub fn revisions(ws: &Workspace, id: u32) -> Result<Vec<Revision>> {
     let history = ws.folder_history(&head, &ws.config.folder)?;
     let mut out = Vec::new();
     for (commit, blob) in history.changes_after_start(id) {
-        let (author, time, offset) = ws.repo.commit_meta(commit)?;
+        let (author, time, offset) = ws.repo.commit_meta(&commit)?;
         let proposal = match blob {
-            Some(b) => Proposal::parse(&ws.repo.blob_text(b)?).ok(),
+            Some(b) => Proposal::parse(&ws.repo.blob_text(&b)?).ok(),
             None => None,
         };
         out.push(Revision {
-            commit: commit.to_string(),
+            commit,
             author,
             time,
             offset,

@@ -25,7 +25,7 @@ use crate::git::{worktree, FolderHistory, Repo};
 use crate::model::config::Config;
 use crate::model::id;
 use crate::model::ledger::Ledger;
-use crate::model::proposal::{ParseError, Proposal};
+use crate::model::proposal::{self, ParseError, Proposal};
 
 /// The name of the settings file at the top of the working tree.
 pub const CONFIG_FILE: &str = ".lead.toml";
@@ -161,22 +161,54 @@ impl Workspace {
         self.repo.workdir().join(rel)
     }
 
-    /// Every `.toml` file in the proposal folder of the working tree.
+    /// Every `.toml` file in the proposal folder of the working tree, parsed.
     pub fn scan(&self) -> Result<Vec<Entry>> {
+        self.scan_where(|_, _| true)
+    }
+
+    /// [`Workspace::scan`], parsing only the files `parse` wants (by name id and text);
+    /// the others come back unparsed (an error saying so), so that finding one proposal
+    /// among thousands does not parse them all. Files are parsed on every core.
+    fn scan_where(&self, parse: impl Fn(Option<u32>, &str) -> bool + Sync) -> Result<Vec<Entry>> {
         let folder = &self.config.folder;
         let dir = self.repo.workdir().join(folder);
-        let mut entries = Vec::new();
+        let mut files = Vec::new();
         for name in worktree::toml_files(&dir)? {
-            let path = dir.join(&name);
-            let text = read_text(&path)?;
-            entries.push(Entry {
+            let text = read_text(&dir.join(&name))?;
+            files.push((name, text));
+        }
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        let chunk = files.len().div_ceil(threads).max(64);
+        let parse = &parse;
+        let parsed: Vec<std::result::Result<Proposal, ParseError>> = std::thread::scope(|s| {
+            let workers: Vec<_> = files
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || {
+                        part.iter()
+                            .map(|(name, text)| match parse(id::from_file_name(name), text) {
+                                true => Proposal::parse(text),
+                                false => Err(ParseError::at(text, 0, "not read")),
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        Ok(files
+            .into_iter()
+            .zip(parsed)
+            .map(|((name, text), parsed)| Entry {
                 rel: format!("{folder}/{name}"),
                 name_id: id::from_file_name(&name),
-                parsed: Proposal::parse(&text),
+                parsed,
                 text,
-            });
-        }
-        Ok(entries)
+            })
+            .collect())
     }
 
     /// Files in HEAD's proposal folder that are gone from the working tree.
@@ -195,7 +227,10 @@ impl Workspace {
     /// The proposal with this id, parsed. Errors when it does not exist, exists twice, was
     /// deleted from the working tree, or does not parse.
     pub fn find(&self, wanted: u32) -> Result<Found> {
-        let entries = self.scan()?;
+        // A file whose name and text both give another id cannot be this proposal.
+        let entries = self.scan_where(|name_id, text| {
+            name_id == Some(wanted) || proposal::quick_id(text).is_none_or(|q| q == wanted)
+        })?;
         let matching: Vec<&Entry> = entries.iter().filter(|e| e.id() == Some(wanted)).collect();
         match matching.as_slice() {
             [] => {

@@ -195,7 +195,7 @@ fn used_feedback_ids(ws: &Workspace, proposal: u32) -> Result<u32> {
         let history = ws.folder_history(&head, &ws.config.folder)?;
         for (_, blob) in history.changes_after_start(current.proposal.id) {
             let Some(blob) = blob else { continue };
-            if let Ok(p) = Proposal::parse(&ws.repo.blob_text(blob)?) {
+            if let Ok(p) = Proposal::parse(&ws.repo.blob_text(&blob)?) {
                 max = p
                     .feedback
                     .iter()

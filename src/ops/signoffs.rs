@@ -197,10 +197,10 @@ fn changed_since(
     if let Some(pos) = history.position(commit) {
         for (later, blob) in history.changes_after(id, pos) {
             let version = blob
-                .and_then(|b| ws.repo.blob_text(b).ok())
+                .and_then(|b| ws.repo.blob_text(&b).ok())
                 .and_then(|text| Proposal::parse(&text).ok());
             if version.is_none_or(|v| !signoff::same_content(&approved, &v)) {
-                return Ok(Some(later.to_string()));
+                return Ok(Some(later));
             }
         }
     }
