@@ -328,7 +328,6 @@ pub(crate) fn save<'a>(
     folder: Option<&str>,
     entries: impl ExactSizeIterator<Item = Entry<'a>>,
 ) -> std::io::Result<()> {
-    let bytes = encode(folder, entries).ok_or_else(|| std::io::Error::other("not a whole walk"))?;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     // A name no other process uses: the pid, and the time for two walks of one process.
@@ -338,7 +337,11 @@ pub(crate) fn save<'a>(
         .unwrap_or(0);
     let tmp = dir.join(format!(".cache.tmp-{}-{nanos}", std::process::id()));
     let written = std::fs::File::create(&tmp)
-        .and_then(|mut f| f.write_all(&bytes))
+        .and_then(|f| {
+            let mut out = std::io::BufWriter::with_capacity(1 << 18, f);
+            encode(folder, entries, &mut out)?;
+            out.flush()
+        })
         .and_then(|()| std::fs::rename(&tmp, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&tmp);
@@ -346,10 +349,24 @@ pub(crate) fn save<'a>(
     written
 }
 
-pub(crate) fn encode<'a>(
+/// Writes the cache of `entries` to `w`, record by record; fails when the entries are not a
+/// whole walk (a parent that does not come first).
+/// [`encode`] into memory.
+#[cfg(test)]
+pub(crate) fn encoded<'a>(
     folder: Option<&str>,
     entries: impl ExactSizeIterator<Item = Entry<'a>>,
 ) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    encode(folder, entries, &mut out).ok().map(|()| out)
+}
+
+pub(crate) fn encode<'a>(
+    folder: Option<&str>,
+    entries: impl ExactSizeIterator<Item = Entry<'a>>,
+    w: impl Write,
+) -> std::io::Result<()> {
+    let not_whole = || std::io::Error::other("not a whole walk");
     let count = entries.len();
     let mut head = Vec::new();
     head.extend_from_slice(MAGIC);
@@ -362,8 +379,11 @@ pub(crate) fn encode<'a>(
         }
         None => head.push(0),
     }
-    head.extend_from_slice(&u32::try_from(count).ok()?.to_le_bytes());
-    let mut records = Vec::with_capacity(count * RECORD);
+    head.extend_from_slice(&u32::try_from(count).map_err(|_| not_whole())?.to_le_bytes());
+    // The records are written as they come; the index and tables follow once all are known.
+    let mut records = Summed::new(w);
+    records.put(&head)?;
+    let mut record = Vec::with_capacity(RECORD);
     let mut index: Vec<([u8; 20], u32)> = Vec::with_capacity(count);
     let (mut parents, mut changes, mut leads) = (Vec::new(), Vec::new(), Vec::new());
     for (pos, e) in entries.enumerate() {
@@ -380,7 +400,7 @@ pub(crate) fn encode<'a>(
         for p in &e.parents {
             // Parents come first: anything else is not a whole history.
             if *p as usize >= pos {
-                return None;
+                return Err(not_whole());
             }
             parents.extend_from_slice(&p.to_le_bytes());
         }
@@ -411,36 +431,36 @@ pub(crate) fn encode<'a>(
             }
         }
         let lead_span = (start, leads.len() - start);
-        records.extend_from_slice(e.id.as_bytes());
-        records.extend_from_slice(&e.time.to_le_bytes());
-        records.extend_from_slice(e.tree.as_bytes());
-        records.extend_from_slice(&folder_tree);
-        records.push(flags);
+        record.clear();
+        record.extend_from_slice(e.id.as_bytes());
+        record.extend_from_slice(&e.time.to_le_bytes());
+        record.extend_from_slice(e.tree.as_bytes());
+        record.extend_from_slice(&folder_tree);
+        record.push(flags);
         for (start, len) in [parent_span, change_span, lead_span] {
-            records.extend_from_slice(&u32::try_from(start).ok()?.to_le_bytes());
-            records.extend_from_slice(&u32::try_from(len).ok()?.to_le_bytes());
+            record.extend_from_slice(&u32::try_from(start).map_err(|_| not_whole())?.to_le_bytes());
+            record.extend_from_slice(&u32::try_from(len).map_err(|_| not_whole())?.to_le_bytes());
         }
+        records.put(&record)?;
         let mut id = [0u8; 20];
         id.copy_from_slice(e.id.as_bytes());
         index.push((id, pos as u32));
     }
     index.sort_unstable();
-    let mut out = head;
-    out.reserve(
-        records.len() + index.len() * ENTRY + parents.len() + changes.len() + leads.len() + 20,
-    );
-    out.extend_from_slice(&records);
+    let mut out = records;
     for (id, pos) in &index {
-        out.extend_from_slice(id);
-        out.extend_from_slice(&pos.to_le_bytes());
+        out.put(id)?;
+        out.put(&pos.to_le_bytes())?;
     }
     for (table, size) in [(&parents, 4), (&changes, CHANGE), (&leads, 1)] {
-        out.extend_from_slice(&u32::try_from(table.len() / size).ok()?.to_le_bytes());
-        out.extend_from_slice(table);
+        out.put(
+            &u32::try_from(table.len() / size)
+                .map_err(|_| not_whole())?
+                .to_le_bytes(),
+        )?;
+        out.put(table)?;
     }
-    let sum = checksum(&out);
-    out.extend_from_slice(&sum.to_le_bytes());
-    Some(out)
+    out.finish()
 }
 
 fn put_str(out: &mut Vec<u8>, s: &str) {
@@ -497,21 +517,81 @@ fn decode_lead(r: &mut Reader<'_>, id: git2::Oid) -> Option<CommitInfo> {
 /// A 64-bit checksum, eight bytes at a time: catches a torn or damaged file, not an attack
 /// (whoever can write `.git/` can write the objects too).
 fn checksum(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0x9e37_79b9_7f4a_7c15 ^ bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
+    let mut sum = Checksum::default();
+    sum.update(bytes);
+    sum.finish()
+}
+
+#[derive(Default)]
+struct Checksum {
+    h: u64,
+    pending: Vec<u8>,
+    len: u64,
+}
+
+impl Checksum {
+    const K: u64 = 0x0000_0100_0000_01b3;
+
+    fn word(&mut self, w: &[u8]) {
         let mut word = [0u8; 8];
-        word.copy_from_slice(c);
-        h = (h ^ u64::from_le_bytes(word))
-            .wrapping_mul(0x0000_0100_0000_01b3)
+        word.copy_from_slice(w);
+        self.h = (self.h ^ u64::from_le_bytes(word))
+            .wrapping_mul(Self::K)
             .rotate_left(29);
     }
-    for b in chunks.remainder() {
-        h = (h ^ u64::from(*b))
-            .wrapping_mul(0x0000_0100_0000_01b3)
-            .rotate_left(29);
+
+    fn update(&mut self, mut bytes: &[u8]) {
+        self.len += bytes.len() as u64;
+        if !self.pending.is_empty() {
+            let need = (8 - self.pending.len()).min(bytes.len());
+            self.pending.extend_from_slice(&bytes[..need]);
+            bytes = &bytes[need..];
+            if self.pending.len() < 8 {
+                return;
+            }
+            let w = std::mem::take(&mut self.pending);
+            self.word(&w);
+        }
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.word(c);
+        }
+        self.pending.extend_from_slice(chunks.remainder());
     }
-    h
+
+    fn finish(mut self) -> u64 {
+        for b in std::mem::take(&mut self.pending) {
+            self.h = (self.h ^ u64::from(b))
+                .wrapping_mul(Self::K)
+                .rotate_left(29);
+        }
+        (self.h ^ self.len).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+}
+
+/// A writer that keeps the checksum of what went through it and ends with it.
+struct Summed<W: Write> {
+    w: W,
+    sum: Checksum,
+}
+
+impl<W: Write> Summed<W> {
+    fn new(w: W) -> Self {
+        Summed {
+            w,
+            sum: Checksum::default(),
+        }
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.sum.update(bytes);
+        self.w.write_all(bytes)
+    }
+
+    fn finish(mut self) -> std::io::Result<()> {
+        let sum = self.sum.finish();
+        self.w.write_all(&sum.to_le_bytes())
+    }
 }
 
 struct Reader<'a> {
@@ -596,7 +676,7 @@ mod tests {
                 lead: Lead::Info(lead),
             },
         ];
-        encode(Some("proposals"), entries.into_iter()).unwrap()
+        encoded(Some("proposals"), entries.into_iter()).unwrap()
     }
 
     fn folder() -> FolderInfo {
@@ -626,7 +706,7 @@ mod tests {
         );
         assert_eq!(format!("{:?}", snap.lead(1)), format!("{:?}", Some(info())));
         // Copied from a snapshot into a new cache, the details are the same.
-        let again = encode(
+        let again = encoded(
             None,
             (0..2).map(|i| Entry {
                 id: snap.id(i),
@@ -692,6 +772,6 @@ mod tests {
             folder: None,
             lead: Lead::None,
         }];
-        assert!(encode(None, entries.into_iter()).is_none());
+        assert!(encoded(None, entries.into_iter()).is_none());
     }
 }

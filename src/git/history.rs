@@ -886,7 +886,7 @@ mod tests {
             let empty = Snapshot::default();
             let order = canonical_order(&empty, &[], &before);
             let known = HashMap::new();
-            let bytes = cache::encode(None, entries(&empty, &order, &before, &known)).unwrap();
+            let bytes = cache::encoded(None, entries(&empty, &order, &before, &known)).unwrap();
             let snap = Snapshot::from_bytes(bytes).unwrap();
             // A walk from the tip: reads what the cache does not hold, stops at what it does.
             let (mut fresh, mut hits, mut seen) = (Vec::new(), Vec::new(), HashSet::new());
