@@ -146,7 +146,7 @@ impl Snapshot {
                 return None;
             }
             let (id, pos) = snap.entry(i);
-            let named = (pos as usize) < count && snap.id(pos as usize).as_bytes() == id;
+            let named = (pos as usize) < count && snap.record(pos as usize).id_bytes() == id;
             if !named || i > 0 && snap.entry(i - 1).0 >= id {
                 return None;
             }
@@ -276,6 +276,9 @@ struct Record<'a>(&'a [u8]);
 impl Record<'_> {
     fn id(&self) -> git2::Oid {
         self.oid(0)
+    }
+    fn id_bytes(&self) -> &[u8] {
+        &self.0[..20]
     }
     fn oid(&self, at: usize) -> git2::Oid {
         git2::Oid::from_bytes(&self.0[at..at + 20]).unwrap_or(git2::Oid::ZERO_SHA1)
@@ -446,7 +449,13 @@ pub(crate) fn encode<'a>(
         id.copy_from_slice(e.id.as_bytes());
         index.push((id, pos as u32));
     }
-    index.sort_unstable();
+    // Sorting by the first eight bytes first is several times faster than comparing ids
+    // whole, and ids rarely share them.
+    index.sort_unstable_by(|a, b| {
+        let key =
+            |x: &[u8; 20]| u64::from_be_bytes([x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]]);
+        key(&a.0).cmp(&key(&b.0)).then_with(|| a.cmp(b))
+    });
     let mut out = records;
     for (id, pos) in &index {
         out.put(id)?;
@@ -514,7 +523,7 @@ fn decode_lead(r: &mut Reader<'_>, id: git2::Oid) -> Option<CommitInfo> {
     })
 }
 
-/// A 64-bit checksum, eight bytes at a time: catches a torn or damaged file, not an attack
+/// A 64-bit checksum, 32 bytes at a time: catches a torn or damaged file, not an attack
 /// (whoever can write `.git/` can write the objects too).
 fn checksum(bytes: &[u8]) -> u64 {
     let mut sum = Checksum::default();
@@ -524,7 +533,7 @@ fn checksum(bytes: &[u8]) -> u64 {
 
 #[derive(Default)]
 struct Checksum {
-    h: u64,
+    lanes: [u64; 4],
     pending: Vec<u8>,
     len: u64,
 }
@@ -532,40 +541,46 @@ struct Checksum {
 impl Checksum {
     const K: u64 = 0x0000_0100_0000_01b3;
 
-    fn word(&mut self, w: &[u8]) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(w);
-        self.h = (self.h ^ u64::from_le_bytes(word))
-            .wrapping_mul(Self::K)
-            .rotate_left(29);
+    /// Mixes 32 bytes into four independent lanes, so that the processor can work on them
+    /// at once.
+    fn block(&mut self, b: &[u8]) {
+        for (lane, w) in self.lanes.iter_mut().zip(b.chunks_exact(8)) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(w);
+            *lane = (*lane ^ u64::from_le_bytes(word))
+                .wrapping_mul(Self::K)
+                .rotate_left(29);
+        }
     }
 
     fn update(&mut self, mut bytes: &[u8]) {
         self.len += bytes.len() as u64;
         if !self.pending.is_empty() {
-            let need = (8 - self.pending.len()).min(bytes.len());
+            let need = (32 - self.pending.len()).min(bytes.len());
             self.pending.extend_from_slice(&bytes[..need]);
             bytes = &bytes[need..];
-            if self.pending.len() < 8 {
+            if self.pending.len() < 32 {
                 return;
             }
-            let w = std::mem::take(&mut self.pending);
-            self.word(&w);
+            let b = std::mem::take(&mut self.pending);
+            self.block(&b);
         }
-        let mut chunks = bytes.chunks_exact(8);
+        let mut chunks = bytes.chunks_exact(32);
         for c in &mut chunks {
-            self.word(c);
+            self.block(c);
         }
         self.pending.extend_from_slice(chunks.remainder());
     }
 
-    fn finish(mut self) -> u64 {
-        for b in std::mem::take(&mut self.pending) {
-            self.h = (self.h ^ u64::from(b))
-                .wrapping_mul(Self::K)
-                .rotate_left(29);
+    fn finish(self) -> u64 {
+        let mut h = self.len;
+        for lane in self.lanes {
+            h = (h ^ lane).wrapping_mul(Self::K).rotate_left(29);
         }
-        (self.h ^ self.len).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        for b in &self.pending {
+            h = (h ^ u64::from(*b)).wrapping_mul(Self::K).rotate_left(29);
+        }
+        h.wrapping_mul(0x9e37_79b9_7f4a_7c15)
     }
 }
 

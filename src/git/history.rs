@@ -91,7 +91,7 @@ impl Repo {
         if let Some(f) = folder {
             self.fill_folders(&snap, &order, &mut fresh, &mut known, f)?;
         }
-        if use_cache && (!fresh.is_empty() || !known.is_empty()) {
+        if use_cache && worth_saving(&snap, &hits, fresh.len(), known.len()) {
             // The answer does not depend on the cache: failing to keep it is not an error.
             let keep = folder.or(snap.folder());
             let _ = cache::save(&path, keep, entries(&snap, &order, &fresh, &known));
@@ -521,6 +521,22 @@ fn git_order(a: (&str, bool), b: (&str, bool)) -> std::cmp::Ordering {
     next(x, a.1).cmp(&next(y, b.1))
 }
 
+/// Whether the walk reached the cache's tip, and so everything the cache holds.
+fn reaches_tip(snap: &Snapshot, hits: &[u32]) -> bool {
+    hits.iter().any(|&h| h as usize + 1 == snap.len())
+}
+
+/// Whether a walk that read `fresh` commits and worked out the folder changes of `known`
+/// cached ones should rewrite the cache. Writing it costs about as much as reading it, so a
+/// few new commits on top of the cached tip are left to be read again by the next runs
+/// until they are worth a write (64, or 1% of the cache); a cache that is missing, or whose
+/// tip the walk no longer reaches (a rebase, a force push, another branch), is rewritten as
+/// soon as there is anything new.
+fn worth_saving(snap: &Snapshot, hits: &[u32], fresh: usize, known: usize) -> bool {
+    let many = fresh >= 64 || fresh * 100 >= snap.len();
+    known > 0 || (fresh > 0 && (many || !reaches_tip(snap, hits)))
+}
+
 /// The canonical order of the commits reachable from a walk's tip: those read now
 /// (`fresh`) and the cached ones the walk reached (`hits`, and what they lead to).
 ///
@@ -533,7 +549,7 @@ fn canonical_order(snap: &Snapshot, hits: &[u32], fresh: &[Node]) -> Vec<At> {
     use std::cmp::Reverse;
     let cached = snap.len();
     let mut reached = vec![false; cached];
-    if hits.iter().any(|&h| h as usize + 1 == cached) {
+    if reaches_tip(snap, hits) {
         // The cache's tip, so everything in it.
         reached.fill(true);
     } else {

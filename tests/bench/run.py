@@ -4,10 +4,15 @@
     run.py [--commits N] [--proposals P] [--events E] [--runs R] [--bin PATH]
 
 Builds (once, under target/bench/) a repository with tests/bench/generate.py, then for
-each command prints the median wall time of R runs, its ratio to
+each command prints the median wall time of R runs, cold and warm, its ratio to
 `git log --format='%H %(trailers:key=Lead-Proposal,key=Lead-Step,key=Lead-Signoff)' HEAD`
-on the same history, and the peak resident memory of the slowest run. Run from the top of
+on the same history, and the peak resident memory of all its runs. Run from the top of
 the repository after `cargo build --release`.
+
+cold: no cache (.git/lead/cache is deleted before each run).
+warm: the cache as `git lead check` left it three commits earlier (HEAD~3), restored
+before each run, so every run reads the three new commits, merges them in and rewrites
+the cache.
 """
 
 import argparse
@@ -21,6 +26,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 PIPELINE = ["git", "log", "--format=%H %(trailers:key=Lead-Proposal,key=Lead-Step,key=Lead-Signoff)", "HEAD"]
+# For reference: git tracing the proposal folder's history, which show, log, signoffs and
+# check also do (cold) to tell which commits changed a proposal.
+FOLDER = ["git", "log", "--format=%H", "HEAD", "--", "proposals"]
 
 
 def measure(cmd, cwd, env, runs, before=None):
@@ -53,10 +61,30 @@ def main():
         subprocess.run([sys.executable, os.path.join(HERE, "generate.py"), repo, "--commits", str(args.commits),
                         "--proposals", str(args.proposals), "--events", str(args.events)], check=True)
     env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", NO_COLOR="1")
-    cache = os.path.join(repo, ".git", "lead")
+    cache_dir = os.path.join(repo, ".git", "lead")
+    cache = os.path.join(cache_dir, "cache")
+    saved = os.path.join(repo, ".git", "lead-bench-warm-cache")
 
     def cold():
-        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(cache_dir, ignore_errors=True)
+
+    def git(*argv):
+        subprocess.run(["git", *argv], cwd=repo, env=env, check=True, capture_output=True)
+
+    # The warm cache: what `check` leaves at HEAD~3.
+    branch = subprocess.run(["git", "symbolic-ref", "--short", "HEAD"], cwd=repo, env=env,
+                            capture_output=True, text=True).stdout.strip() or "main"
+    cold()
+    git("checkout", "-q", "--detach", "HEAD~3")
+    subprocess.run([args.bin, "check"], cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    git("checkout", "-q", branch)
+    if not os.path.exists(cache):
+        sys.exit("no cache was written under .git/lead/")
+    shutil.copyfile(cache, saved)
+
+    def warm():
+        os.makedirs(cache_dir, exist_ok=True)
+        shutil.copyfile(saved, cache)
 
     sample = subprocess.run([args.bin, "list", "--json"], cwd=repo, env=env, capture_output=True, text=True)
     ids = [line.split(":")[1].strip().rstrip(",") for line in sample.stdout.splitlines() if line.strip().startswith('"id"')]
@@ -73,18 +101,16 @@ def main():
           f"median of {args.runs} runs")
     print(f"{'command':<16}{'cold s':>9}{'x git':>8}{'warm s':>9}{'x git':>8}{'peak MB':>9}")
     print(f"{'git pipeline':<16}{git_time:>9.3f}{1:>8.2f}{'':>9}{'':>8}{git_peak:>9.1f}")
+    folder_time, folder_peak = measure(FOLDER, repo, env, args.runs)
+    print(f"{'git log -- dir':<16}{folder_time:>9.3f}{folder_time / git_time:>8.2f}{'':>9}{'':>8}{folder_peak:>9.1f}")
     for name, argv in commands.items():
         cmd = [args.bin] + argv
         cold_time, cold_peak = measure(cmd, repo, env, args.runs, before=cold)
-        warm = ""
-        subprocess.run(cmd, cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if os.path.exists(cache) and os.listdir(cache):
-            warm_time, warm_peak = measure(cmd, repo, env, args.runs)
-            warm = f"{warm_time:>9.3f}{warm_time / git_time:>8.3f}"
-            cold_peak = max(cold_peak, warm_peak)
-        else:
-            warm = f"{'-':>9}{'-':>8}"
-        print(f"{name:<16}{cold_time:>9.3f}{cold_time / git_time:>8.2f}{warm}{cold_peak:>9.1f}")
+        warm_time, warm_peak = measure(cmd, repo, env, args.runs, before=warm)
+        print(f"{name:<16}{cold_time:>9.3f}{cold_time / git_time:>8.2f}"
+              f"{warm_time:>9.3f}{warm_time / git_time:>8.3f}{max(cold_peak, warm_peak):>9.1f}")
+    print(f"cache file: {os.path.getsize(saved) / 1e6:.1f} MB")
+    os.remove(saved)
 
 
 if __name__ == "__main__":
