@@ -164,14 +164,20 @@ impl Repo {
                 }
                 Err(e) => return Err(e.into()),
             };
-            let (tree, parents, time, message) = (object.kind() == git2::ObjectType::Commit)
+            let Parsed {
+                tree,
+                parents,
+                time,
+                author,
+                message,
+            } = (object.kind() == git2::ObjectType::Commit)
                 .then(|| parse_commit(object.data()))
                 .flatten()
                 .ok_or_else(|| Error::Git {
                     message: format!("object {oid} is not a readable commit"),
                 })?;
             let lead = match contains_lead_key(message) {
-                true => lead_commit(&self.inner.find_commit(oid)?)?.map(Box::new),
+                true => self.lead_commit(oid, author, message)?.map(Box::new),
                 false => None,
             };
             stack.extend(parents.iter().rev());
@@ -616,10 +622,21 @@ fn canonical_order(snap: &Snapshot, hits: &[u32], fresh: &[Node]) -> Vec<At> {
     out
 }
 
-/// The tree, parents, committer time and message of a commit object.
-fn parse_commit(data: &[u8]) -> Option<(git2::Oid, Vec<git2::Oid>, i64, &[u8])> {
+/// What a walk reads of a commit object.
+struct Parsed<'a> {
+    tree: git2::Oid,
+    parents: Vec<git2::Oid>,
+    /// Commit time.
+    time: i64,
+    /// The `author` header, without its name.
+    author: &'a [u8],
+    message: &'a [u8],
+}
+
+/// Reads the headers a walk needs and the message of a commit object.
+fn parse_commit(data: &[u8]) -> Option<Parsed<'_>> {
     let hex = |h: &[u8]| git2::Oid::from_str(std::str::from_utf8(h).ok()?.trim()).ok();
-    let (mut tree, mut parents, mut time) = (None, Vec::new(), 0);
+    let (mut tree, mut parents, mut time, mut author) = (None, Vec::new(), 0, &data[..0]);
     let mut rest = data;
     loop {
         let (line, after) = match rest.iter().position(|b| *b == b'\n') {
@@ -634,6 +651,8 @@ fn parse_commit(data: &[u8]) -> Option<(git2::Oid, Vec<git2::Oid>, i64, &[u8])> 
             tree = Some(hex(h)?);
         } else if let Some(h) = line.strip_prefix(b"parent ") {
             parents.push(hex(h)?);
+        } else if let Some(a) = line.strip_prefix(b"author ").filter(|_| author.is_empty()) {
+            author = a;
         } else if let Some(c) = line.strip_prefix(b"committer ") {
             // `Name <email> 1700000000 +0100`: the seconds follow the last `>`.
             let after = c
@@ -650,33 +669,143 @@ fn parse_commit(data: &[u8]) -> Option<(git2::Oid, Vec<git2::Oid>, i64, &[u8])> 
             break;
         }
     }
-    Some((tree?, parents, time, rest))
+    Some(Parsed {
+        tree: tree?,
+        parents,
+        time,
+        author,
+        message: rest,
+    })
 }
 
-/// The ledger's view of a commit, author as recorded: `None` unless its message carries
-/// `Lead-` trailers.
-fn lead_commit(commit: &git2::Commit<'_>) -> Result<Option<CommitInfo>> {
-    let message = commit.message_raw_bytes();
-    let trailers = trailer::parse_with(message, Divider::Ignore);
-    let stranded = trailer::stranded_with(message, "Lead-", Divider::Ignore);
-    if !trailers.iter().any(|t| is_lead_key(&t.key)) && stranded.is_empty() {
-        return Ok(None);
+impl Repo {
+    /// The ledger's view of a commit, author as recorded: `None` unless its message carries
+    /// `Lead-` trailers. The author comes from the object already read when its header has
+    /// the usual form, else from libgit2.
+    fn lead_commit(
+        &self,
+        id: git2::Oid,
+        author: &[u8],
+        message: &[u8],
+    ) -> Result<Option<CommitInfo>> {
+        let trailers = trailer::parse_with(message, Divider::Ignore);
+        let stranded = trailer::stranded_with(message, "Lead-", Divider::Ignore);
+        if !trailers.iter().any(|t| is_lead_key(&t.key)) && stranded.is_empty() {
+            return Ok(None);
+        }
+        let (author, time, offset) = match signature(author) {
+            Some(s) => s,
+            None => {
+                let commit = self.inner.find_commit(id)?;
+                let a = commit.author();
+                let person = Person::new(
+                    String::from_utf8_lossy(a.name_bytes()),
+                    String::from_utf8_lossy(a.email_bytes()),
+                );
+                (person, a.when().seconds(), a.when().offset_minutes())
+            }
+        };
+        Ok(Some(CommitInfo {
+            id: id.to_string(),
+            author,
+            time,
+            offset,
+            summary: String::from_utf8_lossy(&summary(message)).into_owned(),
+            body: body(message, &trailer::block_range(message, Divider::Ignore)),
+            trailers,
+            stranded,
+        }))
     }
-    let author = commit.author();
-    let when = author.when();
-    Ok(Some(CommitInfo {
-        id: commit.id().to_string(),
-        author: Person::new(
-            String::from_utf8_lossy(author.name_bytes()),
-            String::from_utf8_lossy(author.email_bytes()),
-        ),
-        time: when.seconds(),
-        offset: when.offset_minutes(),
-        summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
-        body: body(message, &trailer::block_range(message, Divider::Ignore)),
-        trailers,
-        stranded,
-    }))
+}
+
+/// A signature header of the usual form, `Name <email> 1700000000 +0130`, read as libgit2
+/// reads it (name and email trimmed of the characters it trims; an offset past 14 hours or
+/// 59 minutes counts as none). `None` for any other form.
+fn signature(header: &[u8]) -> Option<(Person, i64, i32)> {
+    let open = header.iter().rposition(|b| *b == b'<')?;
+    let close = header.iter().rposition(|b| *b == b'>')?;
+    if close <= open {
+        return None;
+    }
+    let tail = std::str::from_utf8(&header[close + 1..]).ok()?;
+    let (seconds, zone) = tail.strip_prefix(' ')?.split_once(' ')?;
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (sign, digits) = zone.split_at_checked(1)?;
+    if !all_digits(seconds)
+        || !matches!(sign, "+" | "-")
+        || digits.len() != 4
+        || !all_digits(digits)
+    {
+        return None;
+    }
+    let time: i64 = seconds.parse().ok()?;
+    let zone: i32 = digits.parse().ok()?;
+    let (hours, minutes) = (zone / 100, zone % 100);
+    let mut offset = 0;
+    if hours <= 14 && minutes <= 59 {
+        offset = hours * 60 + minutes;
+        if sign == "-" {
+            offset = -offset;
+        }
+    }
+    let trimmed = |mut s: &[u8]| {
+        let crud = |c: &u8| *c <= 32 || b",:;<>\"\\'".contains(c);
+        while let [first, rest @ ..] = s {
+            if !crud(first) {
+                break;
+            }
+            s = rest;
+        }
+        while let [rest @ .., last] = s {
+            if !crud(last) {
+                break;
+            }
+            s = rest;
+        }
+        String::from_utf8_lossy(s).into_owned()
+    };
+    let person = Person::new(trimmed(&header[..open]), trimmed(&header[open + 1..close]));
+    Some((person, time, offset))
+}
+
+/// A commit's summary as libgit2 makes it: the first paragraph, leading newlines dropped,
+/// each run of whitespace that holds a newline turned into one space, other runs kept,
+/// trailing whitespace dropped. A line of only whitespace ends the paragraph too.
+fn summary(message: &[u8]) -> Vec<u8> {
+    // libgit2 reads the message as a C string.
+    let message = message.split(|b| *b == 0).next().unwrap_or_default();
+    let start = message
+        .iter()
+        .position(|b| *b != b'\n')
+        .unwrap_or(message.len());
+    let msg = &message[start..];
+    let space = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    let mut out = Vec::new();
+    let mut run: Option<(usize, bool)> = None;
+    for (i, &c) in msg.iter().enumerate() {
+        if c == b'\n' {
+            let next = &msg[i + 1..];
+            let blank = next.iter().position(|b| !space(*b) || *b == b'\n');
+            match blank.map(|k| next[k]) {
+                None | Some(b'\n') => break,
+                _ => {}
+            }
+        }
+        if space(c) {
+            let (start, newline) = run.unwrap_or((i, false));
+            run = Some((start, newline || c == b'\n'));
+        } else {
+            if let Some((start, newline)) = run.take() {
+                if newline {
+                    out.push(b' ');
+                } else {
+                    out.extend_from_slice(&msg[start..i]);
+                }
+            }
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// An author as `.mailmap` maps them, each distinct author looked up once.
@@ -930,19 +1059,89 @@ mod tests {
              committer C <c@x> 1700000000 -0130\ngpgsig -----BEGIN-----\n \n -----END-----\n\
              \nsubject\n\nLead-Step: idea\n"
         );
-        let (t, p, time, message) = parse_commit(data.as_bytes()).unwrap();
-        assert_eq!(t.to_string(), tree);
+        let c = parse_commit(data.as_bytes()).unwrap();
+        assert_eq!(c.tree.to_string(), tree);
         assert_eq!(
-            p.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+            c.parents.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
             [parent]
         );
-        assert_eq!(time, 1_700_000_000);
-        assert_eq!(message, b"subject\n\nLead-Step: idea\n");
+        assert_eq!((c.time, c.author), (1_700_000_000, &b"A <a@x> 1 +0000"[..]));
+        assert_eq!(c.message, b"subject\n\nLead-Step: idea\n");
         // No message at all, and no blank line after the headers.
         let bare = format!("tree {tree}\ncommitter C <c@x> 5 +0000");
-        let (_, p, _, message) = parse_commit(bare.as_bytes()).unwrap();
-        assert!(p.is_empty() && message.is_empty());
+        let c = parse_commit(bare.as_bytes()).unwrap();
+        assert!(c.parents.is_empty() && c.message.is_empty() && c.author.is_empty());
         assert!(parse_commit(b"parent nothex\n\nmsg").is_none());
+    }
+
+    #[test]
+    fn authors_and_summaries_are_read_as_libgit2_reads_them() {
+        let dir = std::env::temp_dir().join(format!("git-lead-parse-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let repo = git2::Repository::init_bare(&dir).unwrap();
+        let odb = repo.odb().unwrap();
+        let tree = odb.write(git2::ObjectType::Tree, b"").unwrap();
+        let authors = [
+            "Ada Lovelace <ada@example.com> 1700000000 +0000",
+            "Bo <bo@example.com> 1700000000 -0130",
+            "  'Cy'  <  cy@example.com > 5 +1500",
+            "Dee <dee@example.com> 5 +0160",
+            "Odd <x> <odd@example.com> 7 +0100",
+            "\"Quoted, Name\" <q@example.com> 9 -1200",
+            "No Zone <nz@example.com> 9",
+            "Spaces <s@example.com>  9 +0000",
+            "Eve <eve@example.com> 9 0000",
+        ];
+        // Messages built from pieces that matter to a summary: newlines, blank-looking
+        // lines, runs of spaces and tabs, carriage returns.
+        let pieces = [
+            "\n", "\n\n", " ", "\t", "\r", "  \n", "word", "x y", "\n \t\n", "\u{b}",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut messages: Vec<String> =
+            vec!["".into(), "\n\nsubject\n".into(), "one\ntwo\n\nbody".into()];
+        for _ in 0..300 {
+            let mut m = String::new();
+            for _ in 0..(state % 9) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                m.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            messages.push(m);
+        }
+        for (i, message) in messages.iter().enumerate() {
+            let author = authors[i % authors.len()];
+            let raw =
+                format!("tree {tree}\nauthor {author}\ncommitter C <c@x> 1 +0000\n\n{message}");
+            let id = odb.write(git2::ObjectType::Commit, raw.as_bytes()).unwrap();
+            let commit = repo.find_commit(id).unwrap();
+            let parsed = parse_commit(raw.as_bytes()).unwrap();
+            assert_eq!(parsed.message, commit.message_raw_bytes(), "{raw:?}");
+            assert_eq!(
+                summary(parsed.message),
+                commit.summary_bytes().unwrap_or_default(),
+                "{message:?}"
+            );
+            if let Some((who, time, offset)) = signature(parsed.author) {
+                let a = commit.author();
+                assert_eq!(who.name.as_bytes(), a.name_bytes(), "{author}");
+                assert_eq!(who.email.as_bytes(), a.email_bytes(), "{author}");
+                assert_eq!(
+                    (time, offset),
+                    (a.when().seconds(), a.when().offset_minutes()),
+                    "{author}"
+                );
+            }
+        }
+        // The usual forms take the fast path; the others are left to libgit2.
+        assert!(authors[..6]
+            .iter()
+            .all(|a| signature(a.as_bytes()).is_some()));
+        assert!(authors[6..]
+            .iter()
+            .all(|a| signature(a.as_bytes()).is_none()));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
