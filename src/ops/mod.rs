@@ -166,49 +166,23 @@ impl Workspace {
         self.scan_where(|_, _| true)
     }
 
-    /// [`Workspace::scan`], parsing only the files `parse` wants (by name id and text);
-    /// the others come back unparsed (an error saying so), so that finding one proposal
-    /// among thousands does not parse them all. Files are parsed on every core.
+    /// [`Workspace::scan`] on another thread while `meanwhile` runs on this one: reading
+    /// and parsing thousands of files takes as long as a good part of a history walk.
+    pub fn scan_during<T>(&self, meanwhile: impl FnOnce() -> T) -> (Result<Vec<Entry>>, T) {
+        let (top, folder) = (self.repo.workdir(), self.config.folder.as_str());
+        std::thread::scope(|s| {
+            let files = s.spawn(move || scan_folder(top, folder, |_, _| true));
+            let other = meanwhile();
+            let files = files
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (files, other)
+        })
+    }
+
+    /// [`Workspace::scan`], parsing only the files `parse` wants: see [`scan_folder`].
     fn scan_where(&self, parse: impl Fn(Option<u32>, &str) -> bool + Sync) -> Result<Vec<Entry>> {
-        let folder = &self.config.folder;
-        let dir = self.repo.workdir().join(folder);
-        let mut files = Vec::new();
-        for name in worktree::toml_files(&dir)? {
-            let text = read_text(&dir.join(&name))?;
-            files.push((name, text));
-        }
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-        let chunk = files.len().div_ceil(threads).max(64);
-        let parse = &parse;
-        let parsed: Vec<std::result::Result<Proposal, ParseError>> = std::thread::scope(|s| {
-            let workers: Vec<_> = files
-                .chunks(chunk)
-                .map(|part| {
-                    s.spawn(move || {
-                        part.iter()
-                            .map(|(name, text)| match parse(id::from_file_name(name), text) {
-                                true => Proposal::parse(text),
-                                false => Err(ParseError::at(text, 0, "not read")),
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        });
-        Ok(files
-            .into_iter()
-            .zip(parsed)
-            .map(|((name, text), parsed)| Entry {
-                rel: format!("{folder}/{name}"),
-                name_id: id::from_file_name(&name),
-                parsed,
-                text,
-            })
-            .collect())
+        scan_folder(self.repo.workdir(), &self.config.folder, parse)
     }
 
     /// Files in HEAD's proposal folder that are gone from the working tree.
@@ -308,6 +282,54 @@ impl Workspace {
     pub fn write(&self, rel: &str, text: &str) -> Result<()> {
         worktree::write_atomic(&self.abs(rel), text.as_bytes())
     }
+}
+
+/// Every `.toml` file of `folder` under `top`, parsing only those `parse` wants (by name id
+/// and text); the others come back unparsed (an error saying so), so that finding one
+/// proposal among thousands does not parse them all. Files are parsed on every core.
+fn scan_folder(
+    top: &Path,
+    folder: &str,
+    parse: impl Fn(Option<u32>, &str) -> bool + Sync,
+) -> Result<Vec<Entry>> {
+    let dir = top.join(folder);
+    let mut files = Vec::new();
+    for name in worktree::toml_files(&dir)? {
+        let text = read_text(&dir.join(&name))?;
+        files.push((name, text));
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let chunk = files.len().div_ceil(threads).max(64);
+    let parse = &parse;
+    let parsed: Vec<std::result::Result<Proposal, ParseError>> = std::thread::scope(|s| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|(name, text)| match parse(id::from_file_name(name), text) {
+                            true => Proposal::parse(text),
+                            false => Err(ParseError::at(text, 0, "not read")),
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    Ok(files
+        .into_iter()
+        .zip(parsed)
+        .map(|((name, text), parsed)| Entry {
+            rel: format!("{folder}/{name}"),
+            name_id: id::from_file_name(&name),
+            parsed,
+            text,
+        })
+        .collect())
 }
 
 /// The last component of a `/`-separated path.

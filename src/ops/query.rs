@@ -37,8 +37,9 @@ pub struct Listing {
 
 /// Every proposal in the working tree, with its findings.
 pub fn list(ws: &Workspace) -> Result<Listing> {
-    let entries = ws.scan()?;
-    let ledger = ws.ledger_messages_only()?;
+    // The files are read while the history is walked.
+    let (entries, ledger) = ws.scan_during(|| ws.ledger_messages_only());
+    let (entries, ledger) = (entries?, ledger?);
     let mut listing = Listing {
         deleted: ws.deleted(&entries)?,
         ..Listing::default()
