@@ -219,7 +219,7 @@ impl Repo {
             .enumerate()
             .map(|(j, n)| (n.id, j as u32))
             .collect();
-        let mut trees = TreeMemo::default();
+        let mut trees = TreeMemo::new(self)?;
         for at in &order[first..] {
             if !lacking(at) {
                 continue;
@@ -287,15 +287,15 @@ impl Repo {
             return Ok(FolderInfo { tree, changes });
         }
         let first = parents.first().copied().flatten();
-        let new = trees.entries(self, tree)?;
-        let old = trees.entries(self, first)?;
+        let new = trees.entries(tree)?;
+        let old = trees.entries(first)?;
         for (name, blob) in changed_entries(&old, &new) {
-            let Some(pid) = id::from_file_name(name) else {
+            let Some(pid) = id::from_file_name(&String::from_utf8_lossy(&name)) else {
                 continue;
             };
             let mut differs_from_all = true;
             for other in parents.iter().skip(1) {
-                differs_from_all &= trees.blob(self, *other, name)? != blob;
+                differs_from_all &= trees.blob(*other, &name)? != blob;
             }
             if differs_from_all {
                 changes.push((pid, blob));
@@ -417,58 +417,101 @@ pub(crate) struct FolderInfo {
     pub changes: Vec<(u32, Option<git2::Oid>)>,
 }
 
-/// Parsed folder trees, the latest few: a commit's folder is usually its parent's, changed
+/// Folder trees as read, the latest few: a commit's folder is usually its parent's, changed
 /// in one file, and the next commit compares with it again.
-#[derive(Default)]
-struct TreeMemo {
-    recent: Vec<(git2::Oid, Entries)>,
+struct TreeMemo<'r> {
+    odb: git2::Odb<'r>,
+    recent: Vec<(git2::Oid, Rc<RawTree>)>,
 }
 
-/// A tree's entries in git's order: name, whether it is a folder, id.
-type Entries = std::rc::Rc<Vec<(String, bool, git2::Oid)>>;
+use std::rc::Rc;
 
-impl TreeMemo {
-    fn entries(&mut self, repo: &Repo, tree: Option<git2::Oid>) -> Result<Entries> {
+/// A tree object's bytes and where each entry is in them: a folder of thousands of
+/// proposals is compared without a copy of each name.
+#[derive(Default)]
+struct RawTree {
+    data: Vec<u8>,
+    /// Start and end of the name, whether the entry is a folder, start of the id.
+    entries: Vec<(usize, usize, bool, usize)>,
+}
+
+impl RawTree {
+    /// Reads git's tree format: `<mode> <name>\0<20-byte id>`, again and again.
+    fn parse(data: Vec<u8>) -> Option<RawTree> {
+        let mut entries = Vec::new();
+        let mut at = 0;
+        while at < data.len() {
+            let space = at + data[at..].iter().position(|b| *b == b' ')?;
+            let nul = space + data[space..].iter().position(|b| *b == 0)?;
+            let folder = &data[at..space] == b"40000";
+            if nul + 21 > data.len() {
+                return None;
+            }
+            entries.push((space + 1, nul, folder, nul + 1));
+            at = nul + 21;
+        }
+        Some(RawTree { data, entries })
+    }
+
+    fn name(&self, e: usize) -> (&[u8], bool) {
+        let (start, end, folder, _) = self.entries[e];
+        (&self.data[start..end], folder)
+    }
+
+    fn id(&self, e: usize) -> &[u8] {
+        let at = self.entries[e].3;
+        &self.data[at..at + 20]
+    }
+
+    fn oid(&self, e: usize) -> Option<git2::Oid> {
+        git2::Oid::from_bytes(self.id(e)).ok()
+    }
+}
+
+impl<'r> TreeMemo<'r> {
+    fn new(repo: &'r Repo) -> Result<TreeMemo<'r>> {
+        Ok(TreeMemo {
+            odb: repo.inner.odb()?,
+            recent: Vec::new(),
+        })
+    }
+
+    fn entries(&mut self, tree: Option<git2::Oid>) -> Result<Rc<RawTree>> {
         let Some(tree) = tree else {
-            return Ok(Entries::default());
+            return Ok(Rc::default());
         };
         if let Some((_, e)) = self.recent.iter().find(|(t, _)| *t == tree) {
-            return Ok(std::rc::Rc::clone(e));
+            return Ok(Rc::clone(e));
         }
-        let entries: Entries = std::rc::Rc::new(
-            repo.inner
-                .find_tree(tree)?
-                .iter()
-                .map(|e| {
-                    (
-                        String::from_utf8_lossy(e.name_bytes()).into_owned(),
-                        e.kind() == Some(git2::ObjectType::Tree),
-                        e.id(),
-                    )
-                })
-                .collect(),
-        );
+        let object = self.odb.read(tree)?;
+        let raw = (object.kind() == git2::ObjectType::Tree)
+            .then(|| RawTree::parse(object.data().to_vec()))
+            .flatten()
+            .ok_or_else(|| Error::Git {
+                message: format!("object {tree} is not a readable tree"),
+            })?;
+        let raw = Rc::new(raw);
         if self.recent.len() == 4 {
             self.recent.remove(0);
         }
-        self.recent.push((tree, std::rc::Rc::clone(&entries)));
-        Ok(entries)
+        self.recent.push((tree, Rc::clone(&raw)));
+        Ok(raw)
     }
 
-    fn blob(
-        &mut self,
-        repo: &Repo,
-        tree: Option<git2::Oid>,
-        name: &str,
-    ) -> Result<Option<git2::Oid>> {
-        let entries = self.entries(repo, tree)?;
+    fn blob(&mut self, tree: Option<git2::Oid>, name: &[u8]) -> Result<Option<git2::Oid>> {
+        let t = self.entries(tree)?;
         // The name may be a file or (oddly) a folder; each sorts in its own place.
         let find = |folder: bool| {
-            entries
-                .binary_search_by(|(n, f, _)| git_order((n, *f), (name, folder)))
-                .ok()
-                .and_then(|i| entries.get(i))
-                .map(|(_, _, id)| *id)
+            let (mut lo, mut hi) = (0, t.entries.len());
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                match git_order(t.name(mid), (name, folder)) {
+                    std::cmp::Ordering::Equal => return t.oid(mid),
+                    std::cmp::Ordering::Less => lo = mid + 1,
+                    std::cmp::Ordering::Greater => hi = mid,
+                }
+            }
+            None
         };
         Ok(find(false).or_else(|| find(true)))
     }
@@ -476,48 +519,40 @@ impl TreeMemo {
 
 /// The entries of two folder trees that differ, by name, with the new blob. Both list their
 /// entries in git's order, so a merge join finds the differences.
-fn changed_entries<'a>(
-    old: &'a [(String, bool, git2::Oid)],
-    new: &'a [(String, bool, git2::Oid)],
-) -> Vec<(&'a str, Option<git2::Oid>)> {
-    let (mut a, mut b) = (old.iter().peekable(), new.iter().peekable());
+fn changed_entries(old: &RawTree, new: &RawTree) -> Vec<(Vec<u8>, Option<git2::Oid>)> {
+    let (mut a, mut b) = (0, 0);
+    let (na, nb) = (old.entries.len(), new.entries.len());
     let mut out = Vec::new();
-    loop {
-        match (a.peek(), b.peek()) {
-            (None, None) => break,
-            (Some(x), None) => {
-                out.push((x.0.as_str(), None));
-                a.next();
+    while a < na || b < nb {
+        let order = match (a < na, b < nb) {
+            (true, false) => std::cmp::Ordering::Less,
+            (false, true) => std::cmp::Ordering::Greater,
+            _ => git_order(old.name(a), new.name(b)),
+        };
+        match order {
+            std::cmp::Ordering::Equal => {
+                if old.id(a) != new.id(b) {
+                    out.push((new.name(b).0.to_vec(), new.oid(b)));
+                }
+                a += 1;
+                b += 1;
             }
-            (None, Some(y)) => {
-                out.push((y.0.as_str(), Some(y.2)));
-                b.next();
+            std::cmp::Ordering::Less => {
+                out.push((old.name(a).0.to_vec(), None));
+                a += 1;
             }
-            (Some(x), Some(y)) => match git_order((&x.0, x.1), (&y.0, y.1)) {
-                std::cmp::Ordering::Equal => {
-                    if x.2 != y.2 {
-                        out.push((y.0.as_str(), Some(y.2)));
-                    }
-                    a.next();
-                    b.next();
-                }
-                std::cmp::Ordering::Less => {
-                    out.push((x.0.as_str(), None));
-                    a.next();
-                }
-                std::cmp::Ordering::Greater => {
-                    out.push((y.0.as_str(), Some(y.2)));
-                    b.next();
-                }
-            },
+            std::cmp::Ordering::Greater => {
+                out.push((new.name(b).0.to_vec(), new.oid(b)));
+                b += 1;
+            }
         }
     }
     out
 }
 
 /// Git's order of tree entries: by name, a folder's name compared as if it ended in `/`.
-fn git_order(a: (&str, bool), b: (&str, bool)) -> std::cmp::Ordering {
-    let (x, y) = (a.0.as_bytes(), b.0.as_bytes());
+fn git_order(a: (&[u8], bool), b: (&[u8], bool)) -> std::cmp::Ordering {
+    let (x, y) = (a.0, b.0);
     let n = x.len().min(y.len());
     match x[..n].cmp(&y[..n]) {
         std::cmp::Ordering::Equal => {}
@@ -1146,36 +1181,49 @@ mod tests {
 
     #[test]
     fn folder_entries_are_compared_in_git_order() {
-        let o = |n| oid(n);
-        let old = vec![
-            ("0001-a.toml".to_string(), false, o(1)),
-            ("0002-b.toml".to_string(), false, o(2)),
-            ("0003-c.toml".to_string(), false, o(3)),
-        ];
-        let new = vec![
-            ("0001-a.toml".to_string(), false, o(1)),
-            ("0002-b.toml".to_string(), false, o(9)),
-            ("0004-d.toml".to_string(), false, o(4)),
-        ];
+        // Raw trees as git writes them: `<mode> <name>\0<id>`.
+        let tree = |entries: &[(&str, &str, u32)]| {
+            let mut data = Vec::new();
+            for (mode, name, id) in entries {
+                data.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+                data.extend_from_slice(oid(*id).as_bytes());
+            }
+            RawTree::parse(data).unwrap()
+        };
+        let old = tree(&[
+            ("100644", "0001-a.toml", 1),
+            ("100644", "0002-b.toml", 2),
+            ("100644", "0003-c.toml", 3),
+            ("40000", "0005-e.toml", 5),
+        ]);
+        let new = tree(&[
+            ("100644", "0001-a.toml", 1),
+            ("100644", "0002-b.toml", 9),
+            ("100644", "0004-d.toml", 4),
+            ("40000", "0005-e.toml", 5),
+        ]);
+        let names = |c: Vec<(Vec<u8>, Option<git2::Oid>)>| {
+            c.into_iter()
+                .map(|(n, b)| (String::from_utf8(n).unwrap(), b))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
-            changed_entries(&old, &new),
+            names(changed_entries(&old, &new)),
             [
-                ("0002-b.toml", Some(o(9))),
-                ("0003-c.toml", None),
-                ("0004-d.toml", Some(o(4)))
+                ("0002-b.toml".to_string(), Some(oid(9))),
+                ("0003-c.toml".to_string(), None),
+                ("0004-d.toml".to_string(), Some(oid(4)))
             ]
         );
+        assert!(RawTree::parse(b"100644 cut\0short".to_vec()).is_none());
         // `a.b` sorts before the folder `a` (compared as `a/`), which sorts before `a0`.
+        let order = |a: (&str, bool), b: (&str, bool)| {
+            git_order((a.0.as_bytes(), a.1), (b.0.as_bytes(), b.1))
+        };
+        assert_eq!(order(("a.b", false), ("a", true)), std::cmp::Ordering::Less);
+        assert_eq!(order(("a", true), ("a0", false)), std::cmp::Ordering::Less);
         assert_eq!(
-            git_order(("a.b", false), ("a", true)),
-            std::cmp::Ordering::Less
-        );
-        assert_eq!(
-            git_order(("a", true), ("a0", false)),
-            std::cmp::Ordering::Less
-        );
-        assert_eq!(
-            git_order(("a", false), ("a.b", false)),
+            order(("a", false), ("a.b", false)),
             std::cmp::Ordering::Less
         );
     }
