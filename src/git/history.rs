@@ -277,11 +277,7 @@ impl Repo {
         folder: &str,
         trees: &mut TreeMemo,
     ) -> Result<FolderInfo> {
-        let root = self.inner.find_tree(root)?;
-        let tree = match root.get_path(std::path::Path::new(folder)) {
-            Ok(e) if e.kind() == Some(git2::ObjectType::Tree) => Some(e.id()),
-            _ => None,
-        };
+        let tree = trees.folder(root, folder)?;
         let mut changes = Vec::new();
         if parents.contains(&tree) || (parents.is_empty() && tree.is_none()) {
             return Ok(FolderInfo { tree, changes });
@@ -436,19 +432,14 @@ struct RawTree {
 }
 
 impl RawTree {
-    /// Reads git's tree format: `<mode> <name>\0<20-byte id>`, again and again.
+    /// Reads git's tree format (see [`tree_entries`]).
     fn parse(data: Vec<u8>) -> Option<RawTree> {
         let mut entries = Vec::new();
-        let mut at = 0;
-        while at < data.len() {
-            let space = at + data[at..].iter().position(|b| *b == b' ')?;
-            let nul = space + data[space..].iter().position(|b| *b == 0)?;
-            let folder = &data[at..space] == b"40000";
-            if nul + 21 > data.len() {
-                return None;
-            }
-            entries.push((space + 1, nul, folder, nul + 1));
-            at = nul + 21;
+        for entry in tree_entries(&data) {
+            let (name, folder, id) = entry?;
+            let start = name.as_ptr() as usize - data.as_ptr() as usize;
+            let at = id.as_ptr() as usize - data.as_ptr() as usize;
+            entries.push((start, start + name.len(), folder, at));
         }
         Some(RawTree { data, entries })
     }
@@ -466,6 +457,30 @@ impl RawTree {
     fn oid(&self, e: usize) -> Option<git2::Oid> {
         git2::Oid::from_bytes(self.id(e)).ok()
     }
+}
+
+/// The entries of a tree object in git's format, `<mode> <name>\0<20-byte id>` again and
+/// again: name, whether it is a folder, id; `None` where the object is cut short.
+fn tree_entries(data: &[u8]) -> impl Iterator<Item = Option<(&[u8], bool, &[u8])>> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        if at >= data.len() {
+            return None;
+        }
+        let entry = (|| {
+            let space = at + data[at..].iter().position(|b| *b == b' ')?;
+            let nul = space + data[space..].iter().position(|b| *b == 0)?;
+            let id = data.get(nul + 1..nul + 21)?;
+            let folder = &data[at..space] == b"40000";
+            let name = &data[space + 1..nul];
+            at = nul + 21;
+            Some((name, folder, id))
+        })();
+        if entry.is_none() {
+            at = data.len();
+        }
+        Some(entry)
+    })
 }
 
 impl<'r> TreeMemo<'r> {
@@ -496,6 +511,23 @@ impl<'r> TreeMemo<'r> {
         }
         self.recent.push((tree, Rc::clone(&raw)));
         Ok(raw)
+    }
+
+    /// The tree of `folder` (`a/b`) in the root tree `root`, if it is there.
+    fn folder(&self, root: git2::Oid, folder: &str) -> Result<Option<git2::Oid>> {
+        let mut tree = root;
+        for part in folder.split('/').filter(|p| !p.is_empty()) {
+            // Not kept: every commit has a root tree of its own.
+            let object = self.odb.read(tree)?;
+            let found = tree_entries(object.data())
+                .map_while(|e| e)
+                .find(|(name, folder, _)| *folder && *name == part.as_bytes());
+            match found.and_then(|(_, _, id)| git2::Oid::from_bytes(id).ok()) {
+                Some(next) => tree = next,
+                None => return Ok(None),
+            }
+        }
+        Ok((tree != root).then_some(tree))
     }
 
     fn blob(&mut self, tree: Option<git2::Oid>, name: &[u8]) -> Result<Option<git2::Oid>> {
