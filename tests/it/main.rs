@@ -9,6 +9,7 @@
 )]
 
 mod bad_input;
+mod cache;
 mod check;
 mod editor;
 mod env;
