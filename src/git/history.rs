@@ -99,30 +99,23 @@ impl Repo {
         let mailmap = self.inner.mailmap()?;
         let mut people = HashMap::new();
         for (pos, at) in order.iter().enumerate() {
-            let (id, lead, changes) = match *at {
+            let (id, lead, info) = match *at {
                 At::Old(i) => {
                     let i = i as usize;
-                    let lead = snap.lead(i);
-                    let changes = match (folder, known.get(&i)) {
+                    let info = match (folder, known.get(&i)) {
                         (None, _) => None,
-                        (Some(_), Some(f)) => Some(f.changes.clone()),
-                        (Some(_), None) => snap.folder_info(i).map(|f| f.changes),
+                        (Some(_), Some(f)) => Some(f.clone()),
+                        (Some(_), None) => snap.folder_info(i),
                     };
-                    (snap.id(i), lead, changes.unwrap_or_default())
+                    (snap.id(i), snap.lead(i), info)
                 }
                 At::New(j) => {
                     let node = &mut fresh[j as usize];
-                    let changes = match folder {
-                        Some(_) => node.folder.as_ref().map(|f| f.changes.clone()),
-                        None => None,
-                    };
-                    (
-                        node.id,
-                        node.lead.take().map(|b| *b),
-                        changes.unwrap_or_default(),
-                    )
+                    let info = folder.and(node.folder.clone());
+                    (node.id, node.lead.take().map(|b| *b), info)
                 }
             };
+            let (changes, folder_tree) = info.map_or((Vec::new(), None), |f| (f.changes, f.tree));
             if lead.is_none() && changes.is_empty() {
                 continue;
             }
@@ -135,6 +128,7 @@ impl Repo {
                 id,
                 lead,
                 changes: &changes,
+                folder_tree,
             })?;
         }
         Ok(order.len())
@@ -300,6 +294,33 @@ impl Repo {
         Ok(FolderInfo { tree, changes })
     }
 
+    /// The blob of file `name` of the folder at `commit`, read from the folder's tree the
+    /// walk behind `history` recorded (no commit or root tree to read): `Some(None)` when
+    /// the file is not there, `None` when the history does not know the commit.
+    pub fn folder_blob(
+        &self,
+        history: &FolderHistory,
+        commit: &str,
+        name: &str,
+    ) -> Result<Option<Option<String>>> {
+        let Some((_, tree)) = git2::Oid::from_str(commit)
+            .ok()
+            .and_then(|id| history.positions.get(&id))
+        else {
+            return Ok(None);
+        };
+        let Some(tree) = tree else {
+            return Ok(Some(None));
+        };
+        let odb = self.inner.odb()?;
+        let object = odb.read(*tree)?;
+        let blob = tree_entries(object.data())
+            .map_while(|e| e)
+            .find(|(n, folder, _)| !*folder && *n == name.as_bytes())
+            .and_then(|(_, _, id)| git2::Oid::from_bytes(id).ok());
+        Ok(Some(blob.map(|b| b.to_string())))
+    }
+
     /// The text of a blob.
     pub fn blob_text(&self, blob: &str) -> Result<String> {
         let blob = self.inner.find_blob(git2::Oid::from_str(blob)?)?;
@@ -316,6 +337,8 @@ pub(crate) struct Seen<'a> {
     pub lead: Option<CommitInfo>,
     /// The proposal files it changed (walks with a folder only).
     pub changes: &'a [(u32, Option<git2::Oid>)],
+    /// The folder's tree in this commit, when the walk had a folder and it is there.
+    pub folder_tree: Option<git2::Oid>,
 }
 
 /// A commit of a walk: in the cache (its position there) or read now (its place in the
@@ -914,8 +937,8 @@ pub struct FolderHistory {
     /// How many commits the walk went through.
     count: usize,
     /// Position in the walk of each commit that carries `Lead-` trailers or changed a
-    /// proposal file, parents before children.
-    positions: HashMap<git2::Oid, usize>,
+    /// proposal file, parents before children, and the folder's tree there.
+    positions: HashMap<git2::Oid, (usize, Option<git2::Oid>)>,
     /// For each proposal id, the commits that changed its file (git's rule for
     /// `git log -- <path>`), in order, with the new blob (`None` when deleted).
     changes: HashMap<u32, Vec<(usize, git2::Oid, Option<git2::Oid>)>>,
@@ -929,7 +952,7 @@ impl FolderHistory {
                 .or_default()
                 .push((seen.pos, seen.id, *blob));
         }
-        self.positions.insert(seen.id, seen.pos);
+        self.positions.insert(seen.id, (seen.pos, seen.folder_tree));
     }
 
     /// How many commits the walk went through.
@@ -945,7 +968,7 @@ impl FolderHistory {
     /// changed a proposal file; `None` for others and for commits not reachable from the tip.
     pub fn position(&self, commit: &str) -> Option<usize> {
         let id = git2::Oid::from_str(commit).ok()?;
-        self.positions.get(&id).copied()
+        self.positions.get(&id).map(|(pos, _)| *pos)
     }
 
     /// Every commit that changed proposal `id`'s file, in order, with the blob it left.

@@ -38,6 +38,8 @@ pub struct Workspace {
     histories: RefCell<HashMap<(String, String), Rc<FolderHistory>>>,
     /// The ledger at HEAD, once read.
     ledger: RefCell<Option<Rc<Ledger>>>,
+    /// Proposal versions read from blobs, by blob id: many sign-offs approve the same one.
+    blobs: RefCell<HashMap<String, Option<Rc<Proposal>>>>,
 }
 
 /// A proposal file in the working tree, parsed or not.
@@ -104,6 +106,7 @@ impl Workspace {
             config,
             histories: RefCell::default(),
             ledger: RefCell::default(),
+            blobs: RefCell::default(),
         })
     }
 
@@ -154,6 +157,20 @@ impl Workspace {
             .borrow_mut()
             .insert((tip.to_string(), folder.to_string()), Rc::clone(&history));
         history
+    }
+
+    /// The proposal in a blob, parsed once per run; `None` when it does not parse.
+    pub fn proposal_blob(&self, blob: &str) -> Result<Option<Rc<Proposal>>> {
+        if let Some(p) = self.blobs.borrow().get(blob) {
+            return Ok(p.clone());
+        }
+        let parsed = Proposal::parse(&self.repo.blob_text(blob)?)
+            .ok()
+            .map(Rc::new);
+        self.blobs
+            .borrow_mut()
+            .insert(blob.to_string(), parsed.clone());
+        Ok(parsed)
     }
 
     /// The absolute path of a path relative to the top of the working tree.

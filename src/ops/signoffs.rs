@@ -1,7 +1,10 @@
 //! Sign-offs: evaluating the policy of a proposal, and recording sign-offs and concerns.
 
+use std::rc::Rc;
+
 use crate::error::{Error, Result};
 use crate::model::config::Policy;
+use crate::model::id;
 use crate::model::ledger::{EventKind, Ledger, Stranded};
 use crate::model::proposal::Proposal;
 use crate::model::signoff::{self, Checked, Matrix};
@@ -176,9 +179,30 @@ fn changed_since(
     tip: Option<&str>,
 ) -> Result<Option<String>> {
     let id = found.proposal.id;
-    let approved = match ws.repo.proposal_at_likely(commit, &found.rel, folder, id)? {
-        Some((_, bytes)) => Proposal::parse(&String::from_utf8_lossy(&bytes)).ok(),
+    let tip_id = match tip {
+        Some(t) => Some(t.to_string()),
+        None => ws.repo.head_id()?,
+    };
+    let history = match &tip_id {
+        Some(t) => Some(ws.folder_history(t, folder)?),
         None => None,
+    };
+    // The version approved: through the folder tree the walk recorded for that commit when
+    // the file kept its name, else looked up at the commit.
+    let name = super::file_name(&found.rel);
+    let kept_name = found.rel == format!("{folder}/{name}") && id::from_file_name(name) == Some(id);
+    let recorded = match (&history, kept_name) {
+        (Some(h), true) => ws.repo.folder_blob(h, commit, name)?.flatten(),
+        _ => None,
+    };
+    let approved = match recorded {
+        Some(blob) => ws.proposal_blob(&blob)?,
+        None => match ws.repo.proposal_at_likely(commit, &found.rel, folder, id)? {
+            Some((_, bytes)) => Proposal::parse(&String::from_utf8_lossy(&bytes))
+                .ok()
+                .map(Rc::new),
+            None => None,
+        },
     };
     let Some(approved) = approved else {
         return Ok(Some(format!("since: proposal {id} is not in that commit")));
@@ -186,19 +210,15 @@ fn changed_since(
     if signoff::same_content(&approved, &found.proposal) {
         return Ok(None);
     }
-    let tip_id = match tip {
-        Some(t) => Some(t.to_string()),
-        None => ws.repo.head_id()?,
-    };
-    let Some(tip_id) = tip_id else {
+    let Some(history) = history else {
         return Ok(Some("by uncommitted changes in the working tree".into()));
     };
-    let history = ws.folder_history(&tip_id, folder)?;
     if let Some(pos) = history.position(commit) {
         for (later, blob) in history.changes_after(id, pos) {
-            let version = blob
-                .and_then(|b| ws.repo.blob_text(&b).ok())
-                .and_then(|text| Proposal::parse(&text).ok());
+            let version = match blob {
+                Some(b) => ws.proposal_blob(&b).ok().flatten(),
+                None => None,
+            };
             if version.is_none_or(|v| !signoff::same_content(&approved, &v)) {
                 return Ok(Some(later));
             }
