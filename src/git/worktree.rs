@@ -43,7 +43,13 @@ pub fn toml_files(dir: &Path) -> Result<Vec<String>> {
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".toml") && !name.starts_with('.') && entry.path().is_file() {
+        // The entry's type needs no extra system call, but for a link (followed, as before).
+        let file = match entry.file_type() {
+            Ok(t) if t.is_symlink() => entry.path().is_file(),
+            Ok(t) => t.is_file(),
+            Err(_) => entry.path().is_file(),
+        };
+        if name.ends_with(".toml") && !name.starts_with('.') && file {
             names.push(name);
         }
     }

@@ -218,10 +218,26 @@ impl Workspace {
     /// The proposal with this id, parsed. Errors when it does not exist, exists twice, was
     /// deleted from the working tree, or does not parse.
     pub fn find(&self, wanted: u32) -> Result<Found> {
-        // A file whose name and text both give another id cannot be this proposal.
-        let entries = self.scan_where(|name_id, text| {
-            name_id == Some(wanted) || proposal::quick_id(text).is_none_or(|q| q == wanted)
-        })?;
+        let entries = self.scan_where(may_be(wanted))?;
+        self.find_in(wanted, entries)
+    }
+
+    /// [`Workspace::find`], reading the files on another thread while `meanwhile` runs on
+    /// this one (typically the history walk).
+    pub fn find_during<T>(&self, wanted: u32, meanwhile: impl FnOnce() -> T) -> (Result<Found>, T) {
+        let (top, folder) = (self.repo.workdir(), self.config.folder.as_str());
+        let (entries, other) = std::thread::scope(|s| {
+            let files = s.spawn(move || scan_folder(top, folder, may_be(wanted)));
+            let other = meanwhile();
+            let files = files
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (files, other)
+        });
+        (entries.and_then(|e| self.find_in(wanted, e)), other)
+    }
+
+    fn find_in(&self, wanted: u32, entries: Vec<Entry>) -> Result<Found> {
         let matching: Vec<&Entry> = entries.iter().filter(|e| e.id() == Some(wanted)).collect();
         match matching.as_slice() {
             [] => {
@@ -301,6 +317,14 @@ impl Workspace {
     }
 }
 
+/// Whether a file may hold proposal `wanted`: a file whose name and text both give another
+/// id cannot.
+fn may_be(wanted: u32) -> impl Fn(Option<u32>, &str) -> bool + Sync {
+    move |name_id, text| {
+        name_id == Some(wanted) || proposal::quick_id(text).is_none_or(|q| q == wanted)
+    }
+}
+
 /// Every `.toml` file of `folder` under `top`, parsing only those `parse` wants (by name id
 /// and text); the others come back unparsed (an error saying so), so that finding one
 /// proposal among thousands does not parse them all. Files are parsed on every core.
@@ -310,23 +334,30 @@ fn scan_folder(
     parse: impl Fn(Option<u32>, &str) -> bool + Sync,
 ) -> Result<Vec<Entry>> {
     let dir = top.join(folder);
-    let mut files = Vec::new();
-    for name in worktree::toml_files(&dir)? {
-        let text = read_text(&dir.join(&name))?;
-        files.push((name, text));
-    }
+    let names = worktree::toml_files(&dir)?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    let chunk = files.len().div_ceil(threads).max(64);
-    let parse = &parse;
-    let parsed: Vec<std::result::Result<Proposal, ParseError>> = std::thread::scope(|s| {
-        let workers: Vec<_> = files
+    let chunk = names.len().div_ceil(threads).max(64);
+    let (parse, dir) = (&parse, &dir);
+    // Each worker reads and parses its share, in order; the first error in name order wins.
+    let read: Vec<Result<Entry>> = std::thread::scope(|s| {
+        let workers: Vec<_> = names
             .chunks(chunk)
             .map(|part| {
                 s.spawn(move || {
                     part.iter()
-                        .map(|(name, text)| match parse(id::from_file_name(name), text) {
-                            true => Proposal::parse(text),
-                            false => Err(ParseError::at(text, 0, "not read")),
+                        .map(|name| {
+                            let text = read_text(&dir.join(name))?;
+                            let name_id = id::from_file_name(name);
+                            let parsed = match parse(name_id, &text) {
+                                true => Proposal::parse(&text),
+                                false => Err(ParseError::at(&text, 0, "not read")),
+                            };
+                            Ok(Entry {
+                                rel: format!("{folder}/{name}"),
+                                name_id,
+                                parsed,
+                                text,
+                            })
                         })
                         .collect::<Vec<_>>()
                 })
@@ -337,16 +368,7 @@ fn scan_folder(
             .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     });
-    Ok(files
-        .into_iter()
-        .zip(parsed)
-        .map(|((name, text), parsed)| Entry {
-            rel: format!("{folder}/{name}"),
-            name_id: id::from_file_name(&name),
-            parsed,
-            text,
-        })
-        .collect())
+    read.into_iter().collect()
 }
 
 /// The last component of a `/`-separated path.

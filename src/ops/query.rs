@@ -84,8 +84,9 @@ pub struct Detail {
 
 /// One proposal with the state of every step, its findings and its history.
 pub fn show(ws: &Workspace, id: u32) -> Result<Detail> {
-    let found = ws.find(id)?;
-    let ledger = ws.ledger_even_if_shallow()?;
+    // The files are read while the history is walked.
+    let (found, ledger) = ws.find_during(id, || ws.ledger_even_if_shallow());
+    let (found, ledger) = (found?, ledger?);
     let signoffs = signoffs::report_for(ws, &found, &ledger, None, None)
         .map(|r| r.matrix)
         .map_err(|e| e.to_string());

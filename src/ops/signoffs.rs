@@ -48,8 +48,9 @@ struct Trust {
 /// `base`, the policy, the roster and the allowed-signers file come from the merge base of
 /// `base` and HEAD.
 pub fn report(ws: &Workspace, id: u32, base: Option<&str>) -> Result<Report> {
-    let found = ws.find(id)?;
-    let ledger = ws.ledger()?;
+    // The files are read while the history is walked.
+    let (found, ledger) = ws.find_during(id, || ws.ledger());
+    let (found, ledger) = (found?, ledger?);
     report_for(ws, &found, &ledger, base, None)
 }
 

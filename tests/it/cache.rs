@@ -802,10 +802,15 @@ impl World {
             return self.new_branch();
         }
         let b = self.rng.pick(&others).clone();
+        self.merge_in(&b);
+    }
+
+    /// A merge commit bringing in `branch` (given up when it conflicts).
+    fn merge_in(&mut self, branch: &str) {
         let who = self.person();
-        let message = format!("Merge {b}");
+        let message = format!("Merge {branch}");
         if self
-            .git(who, &["merge", "-q", "--no-ff", "-m", &message, &b])
+            .git(who, &["merge", "-q", "--no-ff", "-m", &message, branch])
             .code
             != 0
         {
@@ -839,15 +844,7 @@ impl World {
             _ => {}
         }
         self.checkpoint(false);
-        let who = self.person();
-        let message = format!("Merge {side}");
-        if self
-            .git(who, &["merge", "-q", "--no-ff", "-m", &message, &side])
-            .code
-            != 0
-        {
-            self.git(who, &["merge", "--abort"]);
-        }
+        self.merge_in(&side);
     }
 
     /// Rebases the current branch onto another (a rewrite: the old commits drop out).
