@@ -246,6 +246,11 @@ impl Snapshot {
         Some(FolderInfo { tree, changes })
     }
 
+    /// Whether the record says commit `i` changed a proposal file of the folder.
+    pub fn has_changes(&self, i: usize) -> bool {
+        self.folder_tree(i).is_some() && self.record(i).span(1).1 > 0
+    }
+
     /// Whether commit `i` carries `Lead-` trailers.
     pub fn has_lead(&self, i: usize) -> bool {
         self.record(i).flags() & HAS_LEAD != 0

@@ -102,6 +102,12 @@ impl Repo {
             let (id, lead, info) = match *at {
                 At::Old(i) => {
                     let i = i as usize;
+                    // Most commits carry nothing for the visitor: skip them before reading.
+                    let changed =
+                        folder.is_some() && (known.contains_key(&i) || snap.has_changes(i));
+                    if !changed && !snap.has_lead(i) {
+                        continue;
+                    }
                     let info = match (folder, known.get(&i)) {
                         (None, _) => None,
                         (Some(_), Some(f)) => Some(f.clone()),
@@ -686,7 +692,11 @@ fn canonical_order(snap: &Snapshot, hits: &[u32], fresh: &[Node]) -> Vec<At> {
             (None, None) => break,
             (Some(_), None) => true,
             (None, Some(_)) => false,
-            (Some(&o), Some(Reverse((k, _)))) => (snap.time(o), snap.id(o)) < *k,
+            // Times first: the id (a lookup through libgit2) only breaks ties.
+            (Some(&o), Some(Reverse(((time, id), _)))) => {
+                let t = snap.time(o);
+                t < *time || (t == *time && snap.id(o) < *id)
+            }
         };
         let became_ready = if take_old {
             let Some(at) = old.next() else { break };

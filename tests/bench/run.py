@@ -52,6 +52,7 @@ def main():
     ap.add_argument("--events", type=int, default=20_000)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--bin", default=os.path.join(TOP, "target", "release", "git-lead"))
+    ap.add_argument("--markdown", action="store_true", help="print the table in Markdown")
     args = ap.parse_args()
     if not os.path.exists(args.bin):
         sys.exit(f"{args.bin} is missing: run 'cargo build --release' first")
@@ -97,18 +98,27 @@ def main():
         "check": ["check"],
     }
     git_time, git_peak = measure(PIPELINE, repo, env, args.runs)
-    print(f"history: {args.commits} commits, {len(ids)} proposals, {args.events} lead events; "
-          f"median of {args.runs} runs")
-    print(f"{'command':<16}{'cold s':>9}{'x git':>8}{'warm s':>9}{'x git':>8}{'peak MB':>9}")
-    print(f"{'git pipeline':<16}{git_time:>9.3f}{1:>8.2f}{'':>9}{'':>8}{git_peak:>9.1f}")
     folder_time, folder_peak = measure(FOLDER, repo, env, args.runs)
-    print(f"{'git log -- dir':<16}{folder_time:>9.3f}{folder_time / git_time:>8.2f}{'':>9}{'':>8}{folder_peak:>9.1f}")
+    # name, cold s, warm s (None for git's own), peak MB
+    rows = [("git pipeline", git_time, None, git_peak), ("git log -- dir", folder_time, None, folder_peak)]
     for name, argv in commands.items():
         cmd = [args.bin] + argv
         cold_time, cold_peak = measure(cmd, repo, env, args.runs, before=cold)
         warm_time, warm_peak = measure(cmd, repo, env, args.runs, before=warm)
-        print(f"{name:<16}{cold_time:>9.3f}{cold_time / git_time:>8.2f}"
-              f"{warm_time:>9.3f}{warm_time / git_time:>8.3f}{max(cold_peak, warm_peak):>9.1f}")
+        rows.append((name, cold_time, warm_time, max(cold_peak, warm_peak)))
+    print(f"history: {args.commits} commits, {len(ids)} proposals, {args.events} lead events; "
+          f"median of {args.runs} runs")
+    if args.markdown:
+        print("| command | cold s | × git | warm s | × git | peak MB |")
+        print("|---|---|---|---|---|---|")
+        for name, cold_s, warm_s, peak in rows:
+            warm_cells = f"{warm_s:.3f} | {warm_s / git_time:.3f}" if warm_s is not None else " | "
+            print(f"| {name} | {cold_s:.3f} | {cold_s / git_time:.2f} | {warm_cells} | {peak:.0f} |")
+    else:
+        print(f"{'command':<16}{'cold s':>9}{'x git':>8}{'warm s':>9}{'x git':>8}{'peak MB':>9}")
+        for name, cold_s, warm_s, peak in rows:
+            warm_cells = f"{warm_s:>9.3f}{warm_s / git_time:>8.3f}" if warm_s is not None else " " * 17
+            print(f"{name:<16}{cold_s:>9.3f}{cold_s / git_time:>8.2f}{warm_cells}{peak:>9.1f}")
     print(f"cache file: {os.path.getsize(saved) / 1e6:.1f} MB")
     os.remove(saved)
 
