@@ -351,14 +351,38 @@ pub(crate) fn save<'a>(
             out.flush()
         })
         .and_then(|()| std::fs::rename(&tmp, path));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    match written {
+        Ok(()) => remove_stale_temporaries(dir),
+        Err(_) => {
+            let _ = std::fs::remove_file(&tmp);
+        }
     }
     written
 }
 
-/// Writes the cache of `entries` to `w`, record by record; fails when the entries are not a
-/// whole walk (a parent that does not come first).
+/// Removes the temporary files of runs that were killed while writing: those older than ten
+/// minutes (a write takes well under a second).
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let ours = entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(".cache.tmp-");
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(600));
+        if ours && stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// [`encode`] into memory.
 #[cfg(test)]
 pub(crate) fn encoded<'a>(
@@ -369,6 +393,8 @@ pub(crate) fn encoded<'a>(
     encode(folder, entries, &mut out).ok().map(|()| out)
 }
 
+/// Writes the cache of `entries` to `w`, record by record; fails when the entries are not a
+/// whole walk (a parent that does not come first).
 pub(crate) fn encode<'a>(
     folder: Option<&str>,
     entries: impl ExactSizeIterator<Item = Entry<'a>>,
@@ -780,6 +806,41 @@ mod tests {
         let parent = good.parents;
         later[parent..parent + 4].copy_from_slice(&1u32.to_le_bytes());
         assert!(Snapshot::from_bytes(resum(later)).is_none());
+    }
+
+    #[test]
+    fn a_write_removes_what_killed_writes_left_behind() {
+        let dir = std::env::temp_dir().join(format!("git-lead-cache-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let old = dir.join(".cache.tmp-1-2");
+        let recent = dir.join(".cache.tmp-3-4");
+        let other = dir.join("PROPOSAL-7.toml");
+        for f in [&old, &recent, &other] {
+            std::fs::write(f, b"x").unwrap();
+        }
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for f in [&old, &other] {
+            std::fs::File::options()
+                .write(true)
+                .open(f)
+                .unwrap()
+                .set_modified(hour_ago)
+                .unwrap();
+        }
+        let (folder, lead) = (folder(), info());
+        let entries = vec![Entry {
+            id: oid(1),
+            time: 0,
+            tree: oid(1),
+            parents: vec![],
+            folder: Some(folder),
+            lead: Lead::Info(&lead),
+        }];
+        save(&dir.join("cache"), None, entries.into_iter()).unwrap();
+        assert!(Snapshot::load(&dir.join("cache")).len() == 1);
+        assert!(!old.exists() && recent.exists() && other.exists());
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
