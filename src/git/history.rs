@@ -67,8 +67,8 @@ impl Repo {
     /// trailers and, with `folder`, those that changed a proposal file of that folder.
     /// Returns how many commits the walk went through.
     ///
-    /// Commits the cache holds are not read again; when the walk learned something, the
-    /// cache is replaced by the commits reachable from `tip`.
+    /// Commits the cache holds are not read again; when the walk learned enough (see
+    /// [`worth_saving`]), the cache is replaced by the commits reachable from `tip`.
     pub(crate) fn walk(
         &self,
         tip: git2::Oid,
