@@ -27,7 +27,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::model::ledger::CommitInfo;
+use crate::model::ledger::{self, CommitInfo};
 use crate::model::person::Person;
 use crate::model::trailer::Trailer;
 
@@ -36,7 +36,7 @@ use super::history::FolderInfo;
 /// The first bytes of a cache file, then the format number: a file from another version of
 /// the format is ignored whole.
 const MAGIC: &[u8] = b"git-lead cache\n";
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// A record: id, commit time, tree, folder tree, flags, then (start, length) of the
 /// commit's parents, changes and details in their tables.
@@ -254,6 +254,14 @@ impl Snapshot {
     /// Whether commit `i` carries `Lead-` trailers.
     pub fn has_lead(&self, i: usize) -> bool {
         self.record(i).flags() & HAS_LEAD != 0
+    }
+
+    /// Whether commit `i` carries `Lead-` trailers that name proposal `id`
+    /// ([`ledger::named`]).
+    pub fn names(&self, i: usize, id: u32) -> bool {
+        let bytes = self.lead_bytes(i);
+        let count = (u32_at(bytes, 0) as usize).min(bytes.len() / 4);
+        (0..count).any(|k| u32_at(bytes, 4 + 4 * k) == id)
     }
 
     fn lead_bytes(&self, i: usize) -> &[u8] {
@@ -509,6 +517,12 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
 }
 
 fn encode_lead(out: &mut Vec<u8>, c: &CommitInfo) {
+    // The proposals it names come first, to be asked without decoding the rest.
+    let named = ledger::named(c);
+    out.extend_from_slice(&(named.len() as u32).to_le_bytes());
+    for id in named {
+        out.extend_from_slice(&id.to_le_bytes());
+    }
     put_str(out, &c.author.name);
     put_str(out, &c.author.email);
     out.extend_from_slice(&c.time.to_le_bytes());
@@ -529,6 +543,8 @@ fn encode_lead(out: &mut Vec<u8>, c: &CommitInfo) {
 }
 
 fn decode_lead(r: &mut Reader<'_>, id: git2::Oid) -> Option<CommitInfo> {
+    let named = r.u32()? as usize;
+    r.take(named.checked_mul(4)?)?;
     let author = Person::new(r.str()?, r.str()?);
     let time = r.i64()?;
     let offset = i32::try_from(r.i64()?).ok()?;

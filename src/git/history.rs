@@ -5,7 +5,7 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use crate::error::{Error, Result};
 use crate::model::id;
-use crate::model::ledger::{is_lead_key, CommitInfo};
+use crate::model::ledger::{self, is_lead_key, CommitInfo};
 use crate::model::person::Person;
 use crate::model::trailer::{self, Divider};
 
@@ -29,7 +29,7 @@ impl Repo {
 
     fn lead_history_from(&self, tip: git2::Oid) -> Result<Vec<CommitInfo>> {
         let mut out = Vec::new();
-        self.walk(tip, None, |seen| {
+        self.walk(tip, None, None, |seen| {
             out.extend(seen.lead);
             Ok(())
         })?;
@@ -39,9 +39,21 @@ impl Repo {
     /// One walk from `tip` for both the ledger and the history of `folder`: what
     /// `git lead check` reads, once.
     pub fn scan(&self, tip: &str, folder: &str) -> Result<(Vec<CommitInfo>, FolderHistory)> {
+        self.scan_only(tip, folder, None)
+    }
+
+    /// [`Repo::scan`] for one proposal: the commits that name proposal `id` and the changes
+    /// of its file, all that questions about it need. The folder history then knows that
+    /// proposal only.
+    pub fn scan_only(
+        &self,
+        tip: &str,
+        folder: &str,
+        id: Option<u32>,
+    ) -> Result<(Vec<CommitInfo>, FolderHistory)> {
         let mut commits = Vec::new();
         let mut history = FolderHistory::default();
-        history.count = self.walk(git2::Oid::from_str(tip)?, Some(folder), |mut seen| {
+        history.count = self.walk(git2::Oid::from_str(tip)?, Some(folder), id, |mut seen| {
             history.record(&seen);
             commits.extend(seen.lead.take());
             Ok(())
@@ -53,7 +65,7 @@ impl Repo {
     /// changed it. A commit changes a file when its blob differs from that of every parent.
     pub fn folder_history(&self, tip: &str, folder: &str) -> Result<FolderHistory> {
         let mut history = FolderHistory::default();
-        history.count = self.walk(git2::Oid::from_str(tip)?, Some(folder), |seen| {
+        history.count = self.walk(git2::Oid::from_str(tip)?, Some(folder), None, |seen| {
             history.record(&seen);
             Ok(())
         })?;
@@ -64,8 +76,10 @@ impl Repo {
     /// children, and among commits that do not depend on each other, older first (commit
     /// time, then id). The order is a function of the history alone, the same however it
     /// was walked and whatever the cache held. `visit` sees the commits that carry `Lead-`
-    /// trailers and, with `folder`, those that changed a proposal file of that folder.
-    /// Returns how many commits the walk went through.
+    /// trailers and, with `folder`, those that changed a proposal file of that folder; with
+    /// `only`, just those that name that proposal ([`crate::model::ledger::named`]) or
+    /// changed its file, which is all a question about one proposal needs, without
+    /// decoding the rest. Returns how many commits the walk went through.
     ///
     /// Commits the cache holds are not read again; when the walk learned enough (see
     /// [`worth_saving`]), the cache is replaced by the commits reachable from `tip`.
@@ -73,6 +87,7 @@ impl Repo {
         &self,
         tip: git2::Oid,
         folder: Option<&str>,
+        only: Option<u32>,
         mut visit: impl FnMut(Seen<'_>) -> Result<()>,
     ) -> Result<usize> {
         // A shallow clone's history is cut short and may be deepened: no cache there.
@@ -105,7 +120,8 @@ impl Repo {
                     // Most commits carry nothing for the visitor: skip them before reading.
                     let changed =
                         folder.is_some() && (known.contains_key(&i) || snap.has_changes(i));
-                    if !changed && !snap.has_lead(i) {
+                    let lead = snap.has_lead(i) && only.is_none_or(|p| snap.names(i, p));
+                    if !changed && !lead {
                         continue;
                     }
                     let info = match (folder, known.get(&i)) {
@@ -113,15 +129,21 @@ impl Repo {
                         (Some(_), Some(f)) => Some(f.clone()),
                         (Some(_), None) => snap.folder_info(i),
                     };
-                    (snap.id(i), snap.lead(i), info)
+                    (snap.id(i), lead.then(|| snap.lead(i)).flatten(), info)
                 }
                 At::New(j) => {
                     let node = &mut fresh[j as usize];
                     let info = folder.and(node.folder.clone());
-                    (node.id, node.lead.take().map(|b| *b), info)
+                    let lead = node.lead.take().map(|b| *b);
+                    let lead = lead.filter(|c| only.is_none_or(|p| ledger::named(c).contains(&p)));
+                    (node.id, lead, info)
                 }
             };
-            let (changes, folder_tree) = info.map_or((Vec::new(), None), |f| (f.changes, f.tree));
+            let (mut changes, folder_tree) =
+                info.map_or((Vec::new(), None), |f| (f.changes, f.tree));
+            if let Some(p) = only {
+                changes.retain(|(id, _)| *id == p);
+            }
             if lead.is_none() && changes.is_empty() {
                 continue;
             }

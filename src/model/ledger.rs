@@ -37,6 +37,23 @@ pub fn is_lead_key(key: &str) -> bool {
         .is_some_and(|p| p.eq_ignore_ascii_case("lead-"))
 }
 
+/// The proposal ids a commit's `Lead-` trailers name, in its final block or stranded in its
+/// body: every event of a proposal, and every stranded trailer
+/// [`Ledger::stranded_for`] reports for it, comes from a commit that names it. So the
+/// commits that name a proposal are enough to answer any question about that proposal.
+pub fn named(c: &CommitInfo) -> Vec<u32> {
+    let mut ids: Vec<u32> = c
+        .trailers
+        .iter()
+        .chain(c.stranded.iter().map(|(_, t)| t))
+        .filter(|t| is_lead_key(&t.key))
+        .filter_map(|t| id::parse(&t.value))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
 /// What happened to a proposal in one commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventKind {
@@ -290,6 +307,64 @@ pub(crate) mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn the_commits_that_name_a_proposal_answer_for_it() {
+        // Random commits from pieces that matter: one or several proposals in a block,
+        // events attributed to the block's proposal, bad values, stranded trailers.
+        let keys = [
+            "Lead-Proposal",
+            "Lead-Step",
+            "Lead-Signoff",
+            "Lead-Signoff-Withdrawn",
+            "Lead-Concern",
+            "Lead-Concern-Resolved",
+            "Lead-Implements",
+            "lead-proposal",
+            "Lead-Unknown",
+            "Signed-off-by",
+        ];
+        let values = ["1", "2", "0003", "idea", "implement", "flaky", "x", "", "9"];
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut commits = Vec::new();
+        for i in 0..400 {
+            let pairs: Vec<(&str, &str)> = (0..1 + next(4))
+                .map(|_| (keys[next(keys.len())], values[next(values.len())]))
+                .collect();
+            let mut c = commit(&format!("c{i}"), &pairs);
+            if next(5) == 0 {
+                let t = Trailer {
+                    key: keys[next(3)].to_string(),
+                    value: values[next(values.len())].to_string(),
+                };
+                c.stranded.push((3, t));
+            }
+            commits.push(c);
+        }
+        let all = Ledger::from_commits(&commits);
+        let show = |events: Vec<&Event>| format!("{events:?}");
+        for p in [1, 2, 3, 9, 4] {
+            let naming: Vec<CommitInfo> = commits
+                .iter()
+                .filter(|c| named(c).contains(&p))
+                .cloned()
+                .collect();
+            let some = Ledger::from_commits(&naming);
+            assert_eq!(show(some.of(p).collect()), show(all.of(p).collect()), "{p}");
+            assert_eq!(
+                format!("{:?}", some.stranded_for(p)),
+                format!("{:?}", all.stranded_for(p)),
+                "{p}"
+            );
+        }
+        assert!(all.of(1).count() > 10, "the sample is too thin");
     }
 
     #[test]

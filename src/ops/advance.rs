@@ -59,7 +59,7 @@ pub fn advance(ws: &Workspace, args: &AdvanceArgs) -> Result<Advanced> {
     };
     from.can_move_to(to)
         .map_err(|why| refuse(to, why.to_string()))?;
-    let ledger = ws.ledger()?;
+    let ledger = ws.ledger_of(p.id)?;
     if let Some(f) = check::step_unrecorded(p, &ledger).first() {
         return Err(refuse(
             to,
@@ -131,7 +131,7 @@ fn gate_allows(ws: &Workspace, found: &Found, to: Step, base: Option<&str>) -> R
         });
     }
     if matches!(to, Step::Implement | Step::Done) {
-        let report = signoffs::report_for(ws, found, &*ws.ledger()?, base, None)?;
+        let report = signoffs::report_for(ws, found, &*ws.ledger_of(p.id)?, base, None)?;
         if !report.matrix.holds() {
             return Err(Error::PolicyUnmet {
                 id: p.id,

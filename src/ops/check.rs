@@ -101,7 +101,7 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
     let config = ws.config_at(merge_base.as_deref().unwrap_or(&head))?;
     // The one walk over the history: the ledger and every proposal file's changes.
     let (commits, walked) = ws.repo.scan(&head, &config.folder)?;
-    let walked = ws.remember_history(&head, &config.folder, walked);
+    let walked = ws.remember_history(&head, &config.folder, None, walked);
     let ledger = Ledger::from_commits(&commits);
     let range: Option<HashSet<String>> = match &merge_base {
         Some(mb) => Some(ws.repo.commits_since(mb)?.into_iter().collect()),

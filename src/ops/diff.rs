@@ -44,7 +44,7 @@ pub struct Compared {
 pub fn compare(ws: &Workspace, id: u32, spec: &Spec) -> Result<Compared> {
     let (old, new) = match spec {
         Spec::SinceTransition => {
-            let ledger = ws.ledger()?;
+            let ledger = ws.ledger_of(id)?;
             let (step, last) = ledger
                 .transitions(id)
                 .last()
@@ -57,7 +57,7 @@ pub fn compare(ws: &Workspace, id: u32, spec: &Spec) -> Result<Compared> {
         Spec::Revisions(a, Some(b)) => (at(ws, id, a)?, at(ws, id, b)?),
         Spec::Feedback(entry) => feedback_span(ws, id, entry)?,
         Spec::SinceSignoff(who) => {
-            let ledger = ws.ledger()?;
+            let ledger = ws.ledger_of(id)?;
             let wanted = who.trim().to_lowercase();
             let signed = ledger
                 .of(id)
@@ -132,9 +132,9 @@ pub fn revisions(ws: &Workspace, id: u32) -> Result<Vec<Revision>> {
     let Some(head) = ws.repo.head_id()? else {
         return Ok(Vec::new());
     };
-    // The walk that read the ledger recorded every file's changes; reuse it.
-    ws.ledger()?;
-    let history = ws.folder_history(&head, &ws.config.folder)?;
+    // The walk that read the ledger recorded the file's changes; reuse it.
+    ws.ledger_of(id)?;
+    let history = ws.folder_history_of(&head, &ws.config.folder, id)?;
     let mut out = Vec::new();
     for (commit, blob) in history.changes_after_start(id) {
         let (author, time, offset) = ws.repo.commit_meta(&commit)?;

@@ -30,14 +30,18 @@ use crate::model::proposal::{self, ParseError, Proposal};
 /// The name of the settings file at the top of the working tree.
 pub const CONFIG_FILE: &str = ".lead.toml";
 
+/// A folder history's tip, folder, and the one proposal it is about (`None`: all).
+type HistoryKey = (String, String, Option<u32>);
+
 /// An open repository and the settings in force for it.
 pub struct Workspace {
     pub repo: Repo,
     pub config: Config,
-    /// Folder histories already walked, by tip and folder: one walk serves every proposal.
-    histories: RefCell<HashMap<(String, String), Rc<FolderHistory>>>,
-    /// The ledger at HEAD, once read.
-    ledger: RefCell<Option<Rc<Ledger>>>,
+    /// Folder histories already walked, by tip, folder and the one proposal they are about
+    /// (`None`: all of them): one walk serves every question of a run.
+    histories: RefCell<HashMap<HistoryKey, Rc<FolderHistory>>>,
+    /// The ledger at HEAD, once read: of every proposal (`None`) or for one.
+    ledgers: RefCell<HashMap<Option<u32>, Rc<Ledger>>>,
     /// Proposal versions read from blobs, by blob id: many sign-offs approve the same one.
     blobs: RefCell<HashMap<String, Option<Rc<Proposal>>>>,
 }
@@ -105,7 +109,7 @@ impl Workspace {
             repo,
             config,
             histories: RefCell::default(),
-            ledger: RefCell::default(),
+            ledgers: RefCell::default(),
             blobs: RefCell::default(),
         })
     }
@@ -136,7 +140,7 @@ impl Workspace {
     /// Which commits changed each proposal file of `folder`, walking from `tip` once per
     /// run whatever the number of proposals asked about.
     pub fn folder_history(&self, tip: &str, folder: &str) -> Result<Rc<FolderHistory>> {
-        let key = (tip.to_string(), folder.to_string());
+        let key = (tip.to_string(), folder.to_string(), None);
         if let Some(h) = self.histories.borrow().get(&key) {
             return Ok(Rc::clone(h));
         }
@@ -145,17 +149,32 @@ impl Workspace {
         Ok(history)
     }
 
+    /// [`Workspace::folder_history`] for questions about proposal `id` only: the history of
+    /// every proposal when the run has it, else a walk that keeps that proposal's changes.
+    pub fn folder_history_of(&self, tip: &str, folder: &str, id: u32) -> Result<Rc<FolderHistory>> {
+        for key in [None, Some(id)] {
+            let key = (tip.to_string(), folder.to_string(), key);
+            if let Some(h) = self.histories.borrow().get(&key) {
+                return Ok(Rc::clone(h));
+            }
+        }
+        let (_, history) = self.repo.scan_only(tip, folder, Some(id))?;
+        Ok(self.remember_history(tip, folder, Some(id), history))
+    }
+
     /// Keeps a folder history walked elsewhere (by [`Repo::scan`]) for later questions.
     pub fn remember_history(
         &self,
         tip: &str,
         folder: &str,
+        only: Option<u32>,
         history: FolderHistory,
     ) -> Rc<FolderHistory> {
         let history = Rc::new(history);
-        self.histories
-            .borrow_mut()
-            .insert((tip.to_string(), folder.to_string()), Rc::clone(&history));
+        self.histories.borrow_mut().insert(
+            (tip.to_string(), folder.to_string(), only),
+            Rc::clone(&history),
+        );
         history
     }
 
@@ -273,16 +292,22 @@ impl Workspace {
     /// [`Workspace::folder_history`]), and the ledger is kept for the run: one walk serves
     /// every question of a command.
     pub fn ledger(&self) -> Result<Rc<Ledger>> {
-        if self.repo.is_shallow() {
-            return Err(Error::ShallowHistory);
-        }
-        self.scanned()
+        self.refuse_shallow()?;
+        self.scanned(None)
     }
 
-    /// [`Workspace::ledger`] for `show`, which says so instead of refusing in a shallow
+    /// [`Workspace::ledger`] for questions about proposal `id` only: its events (and
+    /// perhaps others'), from the commits that name it. With a cache, only those are
+    /// decoded; the answers about `id` are the whole ledger's.
+    pub fn ledger_of(&self, id: u32) -> Result<Rc<Ledger>> {
+        self.refuse_shallow()?;
+        self.scanned(Some(id))
+    }
+
+    /// [`Workspace::ledger_of`] for `show`, which says so instead of refusing in a shallow
     /// clone (see [`Workspace::is_shallow`]).
-    pub fn ledger_even_if_shallow(&self) -> Result<Rc<Ledger>> {
-        self.scanned()
+    pub fn ledger_of_even_if_shallow(&self, id: u32) -> Result<Rc<Ledger>> {
+        self.scanned(Some(id))
     }
 
     /// The ledger alone, messages only: for `list`, which needs no file history.
@@ -290,19 +315,30 @@ impl Workspace {
         Ok(Ledger::from_commits(&self.repo.lead_history()?))
     }
 
-    fn scanned(&self) -> Result<Rc<Ledger>> {
-        if let Some(l) = self.ledger.borrow().as_ref() {
-            return Ok(Rc::clone(l));
+    fn refuse_shallow(&self) -> Result<()> {
+        match self.repo.is_shallow() {
+            true => Err(Error::ShallowHistory),
+            false => Ok(()),
+        }
+    }
+
+    fn scanned(&self, only: Option<u32>) -> Result<Rc<Ledger>> {
+        // The whole ledger answers for every proposal.
+        for key in [None, only] {
+            if let Some(l) = self.ledgers.borrow().get(&key) {
+                return Ok(Rc::clone(l));
+            }
         }
         let ledger = match self.repo.head_id()? {
             Some(head) => {
-                let (commits, history) = self.repo.scan(&head, &self.config.folder)?;
-                self.remember_history(&head, &self.config.folder, history);
+                let folder = &self.config.folder;
+                let (commits, history) = self.repo.scan_only(&head, folder, only)?;
+                self.remember_history(&head, folder, only, history);
                 Rc::new(Ledger::from_commits(&commits))
             }
             None => Rc::new(Ledger::default()),
         };
-        *self.ledger.borrow_mut() = Some(Rc::clone(&ledger));
+        self.ledgers.borrow_mut().insert(only, Rc::clone(&ledger));
         Ok(ledger)
     }
 

@@ -85,7 +85,7 @@ pub struct Detail {
 /// One proposal with the state of every step, its findings and its history.
 pub fn show(ws: &Workspace, id: u32) -> Result<Detail> {
     // The files are read while the history is walked.
-    let (found, ledger) = ws.find_during(id, || ws.ledger_even_if_shallow());
+    let (found, ledger) = ws.find_during(id, || ws.ledger_of_even_if_shallow(id));
     let (found, ledger) = (found?, ledger?);
     let signoffs = signoffs::report_for(ws, &found, &ledger, None, None)
         .map(|r| r.matrix)
@@ -108,7 +108,7 @@ pub fn show(ws: &Workspace, id: u32) -> Result<Detail> {
 /// The recorded events of a proposal, oldest first. The proposal need not be in the working
 /// tree any more, but it must have a history or a file.
 pub fn log(ws: &Workspace, id: u32) -> Result<(Vec<Entry>, std::rc::Rc<Ledger>)> {
-    let ledger = ws.ledger()?;
+    let ledger = ws.ledger_of(id)?;
     let mut entries: Vec<Entry> = ledger.of(id).cloned().map(Entry::Ledger).collect();
     let feedback = diff::feedback_timeline(&super::diff::revisions(ws, id)?);
     if entries.is_empty() && feedback.is_empty() {
@@ -120,7 +120,7 @@ pub fn log(ws: &Workspace, id: u32) -> Result<(Vec<Entry>, std::rc::Rc<Ledger>)>
     if !feedback.is_empty() {
         entries.extend(feedback.into_iter().map(Entry::Feedback));
         let history = match ws.repo.head_id()? {
-            Some(head) => Some(ws.folder_history(&head, &ws.config.folder)?),
+            Some(head) => Some(ws.folder_history_of(&head, &ws.config.folder, id)?),
             None => None,
         };
         // Stable: within one commit, ledger events come before what the file shows.

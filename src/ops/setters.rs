@@ -192,8 +192,9 @@ fn used_feedback_ids(ws: &Workspace, proposal: u32) -> Result<u32> {
     // Every committed version, through the walk every command shares (in a shallow clone,
     // the versions it has).
     if let Some(head) = ws.repo.head_id()? {
-        let history = ws.folder_history(&head, &ws.config.folder)?;
-        for (_, blob) in history.changes_after_start(current.proposal.id) {
+        let id = current.proposal.id;
+        let history = ws.folder_history_of(&head, &ws.config.folder, id)?;
+        for (_, blob) in history.changes_after_start(id) {
             let Some(blob) = blob else { continue };
             if let Ok(p) = Proposal::parse(&ws.repo.blob_text(&blob)?) {
                 max = p

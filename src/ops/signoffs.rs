@@ -49,7 +49,7 @@ struct Trust {
 /// `base` and HEAD.
 pub fn report(ws: &Workspace, id: u32, base: Option<&str>) -> Result<Report> {
     // The files are read while the history is walked.
-    let (found, ledger) = ws.find_during(id, || ws.ledger());
+    let (found, ledger) = ws.find_during(id, || ws.ledger_of(id));
     let (found, ledger) = (found?, ledger?);
     report_for(ws, &found, &ledger, base, None)
 }
@@ -185,7 +185,7 @@ fn changed_since(
         None => ws.repo.head_id()?,
     };
     let history = match &tip_id {
-        Some(t) => Some(ws.folder_history(t, folder)?),
+        Some(t) => Some(ws.folder_history_of(t, folder, id)?),
         None => None,
     };
     // The version approved: through the folder tree the walk recorded for that commit when
@@ -291,7 +291,7 @@ pub fn record(ws: &Workspace, id: u32, what: &Record) -> Result<Recorded> {
             if !is_stakeholder && !is_author {
                 return Err(not_a_stakeholder(&me, id));
             }
-            let report = report_for(ws, &found, &*ws.ledger()?, None, None)?;
+            let report = report_for(ws, &found, &*ws.ledger_of(id)?, None, None)?;
             let Some(open) = report.matrix.open_concerns().find(|c| c.name == *name) else {
                 return Err(Error::ItemNotFound {
                     id,
