@@ -65,6 +65,9 @@ pub(crate) struct Snapshot {
     folder: Option<String>,
     /// Whether to act as if no record knew its folder changes (they describe another one).
     forget_folders: bool,
+    /// Set when an index entry turned out not to name its record: the file is not one this
+    /// code wrote, and the walk must not use it.
+    broken: std::cell::Cell<bool>,
     records: usize,
     index: usize,
     parents: usize,
@@ -125,6 +128,7 @@ impl Snapshot {
             count,
             folder,
             forget_folders: false,
+            broken: std::cell::Cell::new(false),
             records,
             index,
             parents,
@@ -132,7 +136,7 @@ impl Snapshot {
             leads,
         };
         // Everything a record points at must be there, parents must come first and the index
-        // must be sorted: then no later read can fail or loop.
+        // must be sorted and point at records: then no later read can fail or loop.
         for i in 0..count {
             let rec = snap.record(i);
             let within = |(start, len): (u32, u32), n: usize| {
@@ -145,13 +149,19 @@ impl Snapshot {
             if !parents_ok || !within(rec.span(1), n_changes) || !within(rec.span(2), n_leads) {
                 return None;
             }
+            // That each entry names its record is checked when it is looked up (`find`):
+            // checking all of them here would visit the records out of order.
             let (id, pos) = snap.entry(i);
-            let named = (pos as usize) < count && snap.record(pos as usize).id_bytes() == id;
-            if !named || i > 0 && snap.entry(i - 1).0 >= id {
+            if pos as usize >= count || i > 0 && snap.entry(i - 1).0 >= id {
                 return None;
             }
         }
         Some(snap)
+    }
+
+    /// Whether a lookup found the index and the records at odds (see [`Snapshot::find`]).
+    pub fn is_broken(&self) -> bool {
+        self.broken.get()
     }
 
     /// How many commits the cache holds.
@@ -181,14 +191,21 @@ impl Snapshot {
         (&e[..20], u32_at(e, 20))
     }
 
-    /// The position of commit `id`, if the cache holds it.
+    /// The position of commit `id`, if the cache holds it. An index entry that does not
+    /// name its record marks the snapshot broken and counts as not found.
     pub fn find(&self, id: git2::Oid) -> Option<u32> {
         let (mut lo, mut hi) = (0, self.count);
         while lo < hi {
             let mid = (lo + hi) / 2;
             let (key, pos) = self.entry(mid);
             match key.cmp(id.as_bytes()) {
-                std::cmp::Ordering::Equal => return Some(pos),
+                std::cmp::Ordering::Equal => {
+                    if self.record(pos as usize).id_bytes() != id.as_bytes() {
+                        self.broken.set(true);
+                        return None;
+                    }
+                    return Some(pos);
+                }
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
             }
@@ -857,6 +874,25 @@ mod tests {
         assert!(Snapshot::load(&dir.join("cache")).len() == 1);
         assert!(!old.exists() && recent.exists() && other.exists());
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_index_entry_that_names_another_record_breaks_the_snapshot() {
+        let bytes = sample(&folder(), &info());
+        let good = Snapshot::from_bytes(bytes.clone()).unwrap();
+        assert!(good.find(oid(2)).is_some() && !good.is_broken());
+        // Swap the positions the two index entries give: still sorted, still in range.
+        let mut body = bytes[..bytes.len() - 8].to_vec();
+        let (first, second) = (good.index + 20, good.index + ENTRY + 20);
+        let a: [u8; 4] = body[first..first + 4].try_into().unwrap();
+        let b: [u8; 4] = body[second..second + 4].try_into().unwrap();
+        body[first..first + 4].copy_from_slice(&b);
+        body[second..second + 4].copy_from_slice(&a);
+        let sum = checksum(&body);
+        body.extend_from_slice(&sum.to_le_bytes());
+        let bad = Snapshot::from_bytes(body).unwrap();
+        assert_eq!(bad.find(oid(2)), None);
+        assert!(bad.is_broken());
     }
 
     #[test]

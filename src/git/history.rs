@@ -100,7 +100,12 @@ impl Repo {
         if folder.is_some() && snap.folder() != folder {
             snap.forget_folders();
         }
-        let (mut fresh, hits) = self.read_unknown(tip, &snap)?;
+        let (mut fresh, mut hits) = self.read_unknown(tip, &snap)?;
+        if snap.is_broken() {
+            // Not a file this code wrote: walk as if there were none (and replace it).
+            snap = Snapshot::default();
+            (fresh, hits) = self.read_unknown(tip, &snap)?;
+        }
         let order = canonical_order(&snap, &hits, &fresh);
         let mut known = HashMap::new();
         if let Some(f) = folder {

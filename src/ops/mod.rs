@@ -53,6 +53,7 @@ pub struct Entry {
     pub rel: String,
     /// The id the file name carries.
     pub name_id: Option<u32>,
+    /// The file's text; empty for a file a scan was told not to parse.
     pub text: String,
     pub parsed: std::result::Result<Proposal, ParseError>,
 }
@@ -380,13 +381,16 @@ fn scan_folder(
             .chunks(chunk)
             .map(|part| {
                 s.spawn(move || {
+                    // One buffer per worker: the files not parsed are not kept.
+                    let mut buf = Vec::with_capacity(8192);
                     part.iter()
                         .map(|name| {
-                            let text = read_text(&dir.join(name))?;
+                            read_into(&dir.join(name), &mut buf)?;
+                            let text = std::str::from_utf8(&buf).unwrap_or_default();
                             let name_id = id::from_file_name(name);
-                            let parsed = match parse(name_id, &text) {
-                                true => Proposal::parse(&text),
-                                false => Err(ParseError::at(&text, 0, "not read")),
+                            let (parsed, text) = match parse(name_id, text) {
+                                true => (Proposal::parse(text), text.to_string()),
+                                false => (Err(ParseError::at("", 0, "not read")), String::new()),
                             };
                             Ok(Entry {
                                 rel: format!("{folder}/{name}"),
@@ -422,15 +426,20 @@ pub fn parse_error(rel: &str, e: ParseError) -> Error {
     }
 }
 
-fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    String::from_utf8(bytes).map_err(|e| Error::Parse {
-        path: path.to_path_buf(),
-        line: 1,
-        column: 1,
-        message: format!(
-            "the file is not valid UTF-8 (byte {})",
-            e.utf8_error().valid_up_to()
-        ),
-    })
+/// Reads a proposal file into `buf` (replacing what it held) and checks that it is UTF-8.
+fn read_into(path: &Path, buf: &mut Vec<u8>) -> Result<()> {
+    use std::io::Read;
+    buf.clear();
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_to_end(buf))
+        .map_err(|e| Error::io(path, e))?;
+    match std::str::from_utf8(buf) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(Error::Parse {
+            path: path.to_path_buf(),
+            line: 1,
+            column: 1,
+            message: format!("the file is not valid UTF-8 (byte {})", e.valid_up_to()),
+        }),
+    }
 }
