@@ -185,13 +185,7 @@ impl Repo {
 
     /// `who` as `.mailmap` maps them.
     pub fn mailmapped(&self, who: &Person) -> Result<Person> {
-        let mailmap = self.inner.mailmap()?;
-        let sig = git2::Signature::now(&who.name, &who.email)?;
-        let mapped = mailmap.resolve_signature(&sig)?;
-        Ok(Person::new(
-            String::from_utf8_lossy(mapped.name_bytes()),
-            String::from_utf8_lossy(mapped.email_bytes()),
-        ))
+        resolve(&self.inner.mailmap()?, who)
     }
 
     /// Author or committer as git would take them: `GIT_<ROLE>_NAME`/`_EMAIL`/`_DATE`, then
@@ -282,6 +276,16 @@ fn stat_entry(meta: &std::fs::Metadata) -> git2::IndexEntry {
         flags_extended: 0,
         path: Vec::new(),
     }
+}
+
+/// `who` as `mailmap` maps them.
+pub(super) fn resolve(mailmap: &git2::Mailmap, who: &Person) -> Result<Person> {
+    let sig = git2::Signature::new(&who.name, &who.email, &git2::Time::new(0, 0))?;
+    let mapped = mailmap.resolve_signature(&sig)?;
+    Ok(Person::new(
+        String::from_utf8_lossy(mapped.name_bytes()),
+        String::from_utf8_lossy(mapped.email_bytes()),
+    ))
 }
 
 #[cfg(test)]

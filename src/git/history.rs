@@ -61,17 +61,6 @@ impl Repo {
         Ok((commits, history))
     }
 
-    /// One walk from `tip` recording, for every proposal file in `folder`, the commits that
-    /// changed it. A commit changes a file when its blob differs from that of every parent.
-    pub fn folder_history(&self, tip: &str, folder: &str) -> Result<FolderHistory> {
-        let mut history = FolderHistory::default();
-        history.count = self.walk(git2::Oid::from_str(tip)?, Some(folder), None, |seen| {
-            history.record(&seen);
-            Ok(())
-        })?;
-        Ok(history)
-    }
-
     /// Walks every commit reachable from `tip` in the canonical order: parents before
     /// children, and among commits that do not depend on each other, older first (commit
     /// time, then id). The order is a function of the history alone, the same however it
@@ -940,15 +929,8 @@ fn mapped(mailmap: &git2::Mailmap, seen: &mut HashMap<Person, Person>, author: &
     if let Some(p) = seen.get(author) {
         return p.clone();
     }
-    let person = git2::Signature::new(&author.name, &author.email, &git2::Time::new(0, 0))
-        .and_then(|s| mailmap.resolve_signature(&s))
-        .map(|s| {
-            Person::new(
-                String::from_utf8_lossy(s.name_bytes()),
-                String::from_utf8_lossy(s.email_bytes()),
-            )
-        })
-        .unwrap_or_else(|_| author.clone());
+    // An author git2 cannot make a signature of is kept as recorded.
+    let person = super::commit::resolve(mailmap, author).unwrap_or_else(|_| author.clone());
     seen.insert(author.clone(), person.clone());
     person
 }

@@ -138,20 +138,9 @@ impl Workspace {
         Ok(config)
     }
 
-    /// Which commits changed each proposal file of `folder`, walking from `tip` once per
-    /// run whatever the number of proposals asked about.
-    pub fn folder_history(&self, tip: &str, folder: &str) -> Result<Rc<FolderHistory>> {
-        let key = (tip.to_string(), folder.to_string(), None);
-        if let Some(h) = self.histories.borrow().get(&key) {
-            return Ok(Rc::clone(h));
-        }
-        let history = Rc::new(self.repo.folder_history(tip, folder)?);
-        self.histories.borrow_mut().insert(key, Rc::clone(&history));
-        Ok(history)
-    }
-
-    /// [`Workspace::folder_history`] for questions about proposal `id` only: the history of
-    /// every proposal when the run has it, else a walk that keeps that proposal's changes.
+    /// Which commits changed proposal `id`'s file in `folder`, walking from `tip`: the
+    /// history of every proposal when the run has it (from [`Workspace::ledger`] or
+    /// `check`), else a walk that keeps only that proposal's changes. Kept for the run.
     pub fn folder_history_of(&self, tip: &str, folder: &str, id: u32) -> Result<Rc<FolderHistory>> {
         for key in [None, Some(id)] {
             let key = (tip.to_string(), folder.to_string(), key);
@@ -206,9 +195,19 @@ impl Workspace {
     /// [`Workspace::scan`] on another thread while `meanwhile` runs on this one: reading
     /// and parsing thousands of files takes as long as a good part of a history walk.
     pub fn scan_during<T>(&self, meanwhile: impl FnOnce() -> T) -> (Result<Vec<Entry>>, T) {
+        self.scan_where_during(|_, _| true, meanwhile)
+    }
+
+    /// [`Workspace::scan_where`] on another thread while `meanwhile` runs on this one. The
+    /// thread touches only files, never the repository.
+    fn scan_where_during<T>(
+        &self,
+        parse: impl Fn(Option<u32>, &str) -> bool + Sync + Send,
+        meanwhile: impl FnOnce() -> T,
+    ) -> (Result<Vec<Entry>>, T) {
         let (top, folder) = (self.repo.workdir(), self.config.folder.as_str());
         std::thread::scope(|s| {
-            let files = s.spawn(move || scan_folder(top, folder, |_, _| true));
+            let files = s.spawn(move || scan_folder(top, folder, parse));
             let other = meanwhile();
             let files = files
                 .join()
@@ -245,15 +244,7 @@ impl Workspace {
     /// [`Workspace::find`], reading the files on another thread while `meanwhile` runs on
     /// this one (typically the history walk).
     pub fn find_during<T>(&self, wanted: u32, meanwhile: impl FnOnce() -> T) -> (Result<Found>, T) {
-        let (top, folder) = (self.repo.workdir(), self.config.folder.as_str());
-        let (entries, other) = std::thread::scope(|s| {
-            let files = s.spawn(move || scan_folder(top, folder, may_be(wanted)));
-            let other = meanwhile();
-            let files = files
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (files, other)
-        });
+        let (entries, other) = self.scan_where_during(may_be(wanted), meanwhile);
         (entries.and_then(|e| self.find_in(wanted, e)), other)
     }
 
@@ -290,7 +281,7 @@ impl Workspace {
     /// Refuses in a shallow clone, whose history would give wrong answers.
     ///
     /// The same walk records which commits changed each proposal file (kept for
-    /// [`Workspace::folder_history`]), and the ledger is kept for the run: one walk serves
+    /// [`Workspace::folder_history_of`]), and the ledger is kept for the run: one walk serves
     /// every question of a command.
     pub fn ledger(&self) -> Result<Rc<Ledger>> {
         self.refuse_shallow()?;
@@ -356,7 +347,7 @@ impl Workspace {
 
 /// Whether a file may hold proposal `wanted`: a file whose name and text both give another
 /// id cannot.
-fn may_be(wanted: u32) -> impl Fn(Option<u32>, &str) -> bool + Sync {
+fn may_be(wanted: u32) -> impl Fn(Option<u32>, &str) -> bool + Sync + Send {
     move |name_id, text| {
         name_id == Some(wanted) || proposal::quick_id(text).is_none_or(|q| q == wanted)
     }
