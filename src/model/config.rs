@@ -225,6 +225,12 @@ impl Config {
                 }
                 self.signoff.allowed_signers = path.to_string();
             }
+            "cache" => {
+                return Err(bad(
+                    "the cache is a setting of this clone, not of the repository: \
+                     set it with 'git config lead.cache false'",
+                ))
+            }
             _ => {
                 return Err(bad(&format!(
                     "unknown setting; the settings are {}",

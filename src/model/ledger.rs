@@ -313,18 +313,10 @@ pub(crate) mod tests {
     fn the_commits_that_name_a_proposal_answer_for_it() {
         // Random commits from pieces that matter: one or several proposals in a block,
         // events attributed to the block's proposal, bad values, stranded trailers.
-        let keys = [
-            "Lead-Proposal",
-            "Lead-Step",
-            "Lead-Signoff",
-            "Lead-Signoff-Withdrawn",
-            "Lead-Concern",
-            "Lead-Concern-Resolved",
-            "Lead-Implements",
-            "lead-proposal",
-            "Lead-Unknown",
-            "Signed-off-by",
-        ];
+        let keys: Vec<&str> = KEYS
+            .into_iter()
+            .chain(["lead-proposal", "Lead-Unknown", "Signed-off-by"])
+            .collect();
         let values = ["1", "2", "0003", "idea", "implement", "flaky", "x", "", "9"];
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
         let mut next = |n: usize| {

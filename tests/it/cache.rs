@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::harness::{Run, Sandbox, ADA, BO, CY, MALLORY};
+use crate::harness::{trailer_commit, Run, Sandbox, ADA, BO, CY, MALLORY};
 
 const DANA: &str = "Dana Wu <dana@example.com>";
 /// Bo under an old address, which a `.mailmap` (when present) maps to [`BO`].
@@ -155,16 +155,10 @@ fn shell(args: &[&str]) -> String {
 
 /// `git <args>` in `cwd` as `who` (author and committer), at `date` when given.
 fn git_at(s: &Sandbox, cwd: &Path, who: &str, date: Option<&str>, args: &[&str]) -> Run {
-    let (name, email) = who.split_once(" <").unwrap();
-    let email = email.trim_end_matches('>');
-    let mut cmd = s.cmd("git", args);
+    let mut cmd = s.as_person(who, s.cmd("git", args));
     cmd.current_dir(cwd);
-    for role in ["AUTHOR", "COMMITTER"] {
-        cmd.env(format!("GIT_{role}_NAME"), name);
-        cmd.env(format!("GIT_{role}_EMAIL"), email);
-        if let Some(d) = date {
-            cmd.env(format!("GIT_{role}_DATE"), d);
-        }
+    for role in ["AUTHOR", "COMMITTER"].iter().filter(|_| date.is_some()) {
+        cmd.env(format!("GIT_{role}_DATE"), date.unwrap_or_default());
     }
     s.run_with(&mut cmd)
 }
@@ -729,18 +723,7 @@ impl World {
             3 => {
                 let trailer = format!("Lead-Signoff: {id}");
                 let message = format!("Sign off {n}\n\nWith plain git.");
-                self.git(
-                    who,
-                    &[
-                        "commit",
-                        "-q",
-                        "--allow-empty",
-                        "-m",
-                        &message,
-                        "--trailer",
-                        &trailer,
-                    ],
-                );
+                self.git(who, &trailer_commit(&message, &trailer));
             }
             4 => {
                 self.lead(who, &["concern", id, concern, &format!("Worry {n}")]);
@@ -752,18 +735,7 @@ impl World {
             _ => {
                 let message = format!("Withdraw {n}");
                 let trailer = format!("Lead-Signoff-Withdrawn: {id}");
-                self.git(
-                    who,
-                    &[
-                        "commit",
-                        "-q",
-                        "--allow-empty",
-                        "-m",
-                        &message,
-                        "--trailer",
-                        &trailer,
-                    ],
-                );
+                self.git(who, &trailer_commit(&message, &trailer));
             }
         }
         self.tidy();
@@ -1422,19 +1394,8 @@ fn rewritten_history_drops_what_is_no_longer_reachable() {
     nowhere(&runs, READS, &dropped, "Dropped line", "reset, nothing new");
 
     // New commits on top: the cached tip is unreachable.
-    s.git_as(
-        CY,
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "After the rewrite",
-            "--trailer",
-            "Lead-Signoff: 1",
-        ],
-    )
-    .ok();
+    s.trailer_commit_as(CY, "After the rewrite", "Lead-Signoff: 1")
+        .ok();
     s.write("src/new.txt", "y\n");
     s.git(&["add", "src/new.txt"]).ok();
     s.git(&["commit", "-qm", "New line"]).ok();
@@ -1529,16 +1490,37 @@ fn worktrees_share_one_cache() {
 }
 
 #[test]
+fn a_bad_cache_setting_is_a_located_error_that_writes_nothing() {
+    let s = Sandbox::repo();
+    s.lead(&["propose", "Flaky CI"]).ok();
+    std::fs::remove_dir_all(s.dir.join(".git/lead")).ok();
+    let err = s.git(&["-c", "lead.cache=maybe", "lead", "list"]).fails(1);
+    assert!(
+        err.contains("lead.cache") && err.contains("'maybe' is not a boolean"),
+        "{err}"
+    );
+    // In `.lead.toml` it is not a repository setting: the error says where it belongs.
+    s.write(".lead.toml", "cache = false\n");
+    let err = s.lead(&["list"]).fails(1);
+    assert!(
+        err.contains(".lead.toml:1") && err.contains("git config lead.cache false"),
+        "{err}"
+    );
+    assert!(!cache_file(&s).exists(), "a failed run wrote a cache");
+    // As git configuration, it is read.
+    std::fs::remove_file(s.dir.join(".lead.toml")).unwrap();
+    s.git(&["config", "lead.cache", "false"]).ok();
+    s.lead(&["list"]).ok();
+    assert!(
+        !cache_file(&s).exists(),
+        "lead.cache=false in .git/config wrote a cache"
+    );
+}
+
+#[test]
 fn a_shallow_clone_neither_reads_nor_writes_a_cache() {
     let s = settled_repo();
-    let url = format!("file://{}", s.dir.display());
-    s.run_in(
-        "git",
-        s.root(),
-        &["clone", "-q", "--depth", "2", &url, "clone"],
-    )
-    .ok();
-    let clone = s.root().join("clone");
+    let clone = s.shallow_clone(2);
     let want: Vec<Run> = READS
         .iter()
         .map(|args| lead_mode(&s, &clone, Mode::Off, args))
@@ -1637,22 +1619,8 @@ fn a_mailmap_applies_to_cached_commits_too() {
     // Bo signs off from an old address, which only a `.mailmap` ties to the stakeholder.
     let s = settled_repo();
     s.git(&["commit", "--allow-empty", "-qm", "Unrelated"]).ok();
-    git_at(
-        &s,
-        &s.dir,
-        BO_OLD,
-        None,
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "From my old address",
-            "--trailer",
-            "Lead-Signoff: 1",
-        ],
-    )
-    .ok();
+    s.trailer_commit_as(BO_OLD, "From my old address", "Lead-Signoff: 1")
+        .ok();
     let mut outputs = Vec::new();
     for (what, mailmap) in [
         ("no .mailmap", None),

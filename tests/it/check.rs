@@ -788,14 +788,7 @@ fn a_misspelt_trailer_is_unknown() {
 fn a_shallow_clone_cannot_be_checked() {
     let s = Sandbox::repo();
     chain(&s, 1, "critique");
-    let url = format!("file://{}", s.dir.display());
-    s.run_in(
-        "git",
-        s.root(),
-        &["clone", "-q", "--depth", "1", &url, "clone"],
-    )
-    .ok();
-    let clone = s.root().join("clone");
+    let clone = s.shallow_clone(1);
     let run = s.lead_in(&clone, &["check", "--format", "json"]);
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     let v = json(&run.stdout);

@@ -164,7 +164,27 @@ impl Sandbox {
         self.run_with(&mut self.as_person(who, self.cmd("git", args)))
     }
 
-    fn as_person(&self, who: &str, mut cmd: Command) -> Command {
+    /// An empty commit by `who` carrying one trailer, made with plain git (a sign-off
+    /// without the tool).
+    pub fn trailer_commit_as(&self, who: &str, message: &str, trailer: &str) -> Run {
+        self.git_as(who, &trailer_commit(message, trailer))
+    }
+
+    /// A clone of the repository beside it, `depth` commits deep; its path.
+    pub fn shallow_clone(&self, depth: u32) -> PathBuf {
+        let url = format!("file://{}", self.dir.display());
+        let depth = depth.to_string();
+        self.run_in(
+            "git",
+            self.root(),
+            &["clone", "-q", "--depth", &depth, &url, "clone"],
+        )
+        .ok();
+        self.root().join("clone")
+    }
+
+    /// `cmd` run as `who` (`Name <email>`), author and committer.
+    pub fn as_person(&self, who: &str, mut cmd: Command) -> Command {
         let (name, email) = who.split_once(" <").unwrap();
         let email = email.trim_end_matches('>');
         for role in ["AUTHOR", "COMMITTER"] {
@@ -391,6 +411,19 @@ impl Sandbox {
 }
 
 /// Parses JSON output.
+/// The arguments of `git commit` for an empty commit with one trailer.
+pub fn trailer_commit<'a>(message: &'a str, trailer: &'a str) -> [&'a str; 7] {
+    [
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        message,
+        "--trailer",
+        trailer,
+    ]
+}
+
 pub fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("invalid JSON ({e}):\n{text}"))
 }

@@ -111,19 +111,8 @@ fn advance_into_implement_waits_for_the_policy() {
         .contains("quorum: 1 of 2"));
 
     // A plain git sign-off counts the same.
-    s.git_as(
-        CY,
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "Fine by me",
-            "--trailer",
-            "Lead-Signoff: 1",
-        ],
-    )
-    .ok();
+    s.trailer_commit_as(CY, "Fine by me", "Lead-Signoff: 1")
+        .ok();
     let m = matrix(&s, &[]);
     assert_eq!(m["schema"], 1);
     assert_eq!(m["holds"], true);
