@@ -31,7 +31,7 @@ use crate::model::ledger::{self, CommitInfo};
 use crate::model::person::Person;
 use crate::model::trailer::Trailer;
 
-use super::history::FolderInfo;
+use super::folders::FolderInfo;
 
 /// The first bytes of a cache file, then the format number: a file from another version of
 /// the format is ignored whole.

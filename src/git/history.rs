@@ -4,12 +4,12 @@
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use crate::error::{Error, Result};
-use crate::model::id;
 use crate::model::ledger::{self, is_lead_key, CommitInfo};
 use crate::model::person::Person;
 use crate::model::trailer::{self, Divider};
 
 use super::cache::{self, Snapshot};
+use super::folders::{self, tree_entries, Comparison, FolderInfo};
 use super::Repo;
 
 impl Repo {
@@ -223,25 +223,25 @@ impl Repo {
         known: &mut HashMap<usize, FolderInfo>,
         folder: &str,
     ) -> Result<()> {
-        let lacking = |at: &At| match *at {
+        let lacking = |at: &&At| match **at {
             At::Old(i) => snap.folder_tree(i as usize).is_none(),
             At::New(_) => true,
         };
-        let Some(first) = order.iter().position(lacking) else {
-            return Ok(());
-        };
+        let lacking: Vec<At> = order.iter().filter(lacking).copied().collect();
+        let roots = lacking.iter().map(|at| match *at {
+            At::Old(i) => snap.tree(i as usize),
+            At::New(j) => fresh[j as usize].tree,
+        });
+        let folders = folders::look_up(&self.inner, roots.collect(), folder)?;
         let fresh_at: HashMap<git2::Oid, u32> = fresh
             .iter()
             .enumerate()
             .map(|(j, n)| (n.id, j as u32))
             .collect();
-        let mut trees = TreeMemo::new(self)?;
-        for at in &order[first..] {
-            if !lacking(at) {
-                continue;
-            }
-            // Parents come first, so their folder is known by now (a shallow edge's counts as
-            // none).
+        // Which commits changed the folder, in order: parents come first, so their folder
+        // is known by now (a shallow edge's counts as none).
+        let (mut comparisons, mut compared) = (Vec::new(), Vec::new());
+        for &at in &lacking {
             let tree_of = |at: At, known: &HashMap<usize, FolderInfo>, fresh: &[Node]| match at {
                 At::Old(i) => known
                     .get(&(i as usize))
@@ -250,7 +250,7 @@ impl Repo {
                     .flatten(),
                 At::New(j) => fresh[j as usize].folder.as_ref().and_then(|f| f.tree),
             };
-            let (tree, parents): (git2::Oid, Vec<Option<git2::Oid>>) = match *at {
+            let (root, parents): (git2::Oid, Vec<Option<git2::Oid>>) = match at {
                 At::Old(i) => (
                     snap.tree(i as usize),
                     snap.parent_positions(i as usize)
@@ -272,48 +272,34 @@ impl Repo {
                         .collect(),
                 ),
             };
-            let info = self.folder_info(tree, &parents, folder, &mut trees)?;
-            match *at {
+            let tree = folders.get(&root).copied().flatten();
+            let info = FolderInfo {
+                tree,
+                changes: Vec::new(),
+            };
+            match at {
                 At::Old(i) => {
                     known.insert(i as usize, info);
                 }
                 At::New(j) => fresh[j as usize].folder = Some(info),
             }
+            if !(parents.contains(&tree) || (parents.is_empty() && tree.is_none())) {
+                comparisons.push(Comparison { tree, parents });
+                compared.push(at);
+            }
+        }
+        // Then what they changed in it.
+        let changes = folders::compare(&self.inner, &comparisons)?;
+        for (at, changes) in compared.into_iter().zip(changes) {
+            let info = match at {
+                At::Old(i) => known.get_mut(&(i as usize)),
+                At::New(j) => fresh[j as usize].folder.as_mut(),
+            };
+            if let Some(info) = info {
+                info.changes = changes;
+            }
         }
         Ok(())
-    }
-
-    /// How a commit with root tree `root` changed the proposal files of `folder`, given its
-    /// parents' folder trees: git's rule for `git log -- <path>`, a file changes when its
-    /// blob differs from that of every parent.
-    fn folder_info(
-        &self,
-        root: git2::Oid,
-        parents: &[Option<git2::Oid>],
-        folder: &str,
-        trees: &mut TreeMemo,
-    ) -> Result<FolderInfo> {
-        let tree = trees.folder(root, folder)?;
-        let mut changes = Vec::new();
-        if parents.contains(&tree) || (parents.is_empty() && tree.is_none()) {
-            return Ok(FolderInfo { tree, changes });
-        }
-        let first = parents.first().copied().flatten();
-        let new = trees.entries(tree)?;
-        let old = trees.entries(first)?;
-        for (name, blob) in changed_entries(&old, &new) {
-            let Some(pid) = id::from_file_name(&String::from_utf8_lossy(&name)) else {
-                continue;
-            };
-            let mut differs_from_all = true;
-            for other in parents.iter().skip(1) {
-                differs_from_all &= trees.blob(*other, &name)? != blob;
-            }
-            if differs_from_all {
-                changes.push((pid, blob));
-            }
-        }
-        Ok(FolderInfo { tree, changes })
     }
 
     /// The blob of file `name` of the folder at `commit`, read from the folder's tree the
@@ -446,197 +432,6 @@ pub(crate) struct Node {
     pub folder: Option<FolderInfo>,
     /// The ledger's view, for a commit with `Lead-` trailers (taken by the visitor).
     pub lead: Option<Box<CommitInfo>>,
-}
-
-/// How one commit changed the proposal folder.
-#[derive(Debug, Clone)]
-pub(crate) struct FolderInfo {
-    /// The folder's tree in this commit; `None` when there is no such folder.
-    pub tree: Option<git2::Oid>,
-    /// The proposal files the commit changed, by id, with the blob each was left with
-    /// (`None` when deleted).
-    pub changes: Vec<(u32, Option<git2::Oid>)>,
-}
-
-/// Folder trees as read, the latest few: a commit's folder is usually its parent's, changed
-/// in one file, and the next commit compares with it again.
-struct TreeMemo<'r> {
-    odb: git2::Odb<'r>,
-    recent: Vec<(git2::Oid, Rc<RawTree>)>,
-}
-
-use std::rc::Rc;
-
-/// A tree object's bytes and where each entry is in them: a folder of thousands of
-/// proposals is compared without a copy of each name.
-#[derive(Default)]
-struct RawTree {
-    data: Vec<u8>,
-    /// Start and end of the name, whether the entry is a folder, start of the id.
-    entries: Vec<(usize, usize, bool, usize)>,
-}
-
-impl RawTree {
-    /// Reads git's tree format (see [`tree_entries`]).
-    fn parse(data: Vec<u8>) -> Option<RawTree> {
-        let mut entries = Vec::new();
-        for entry in tree_entries(&data) {
-            let (name, folder, id) = entry?;
-            let start = name.as_ptr() as usize - data.as_ptr() as usize;
-            let at = id.as_ptr() as usize - data.as_ptr() as usize;
-            entries.push((start, start + name.len(), folder, at));
-        }
-        Some(RawTree { data, entries })
-    }
-
-    fn name(&self, e: usize) -> (&[u8], bool) {
-        let (start, end, folder, _) = self.entries[e];
-        (&self.data[start..end], folder)
-    }
-
-    fn id(&self, e: usize) -> &[u8] {
-        let at = self.entries[e].3;
-        &self.data[at..at + 20]
-    }
-
-    fn oid(&self, e: usize) -> Option<git2::Oid> {
-        git2::Oid::from_bytes(self.id(e)).ok()
-    }
-}
-
-/// The entries of a tree object in git's format, `<mode> <name>\0<20-byte id>` again and
-/// again: name, whether it is a folder, id; `None` where the object is cut short.
-fn tree_entries(data: &[u8]) -> impl Iterator<Item = Option<(&[u8], bool, &[u8])>> {
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        if at >= data.len() {
-            return None;
-        }
-        let entry = (|| {
-            let space = at + data[at..].iter().position(|b| *b == b' ')?;
-            let nul = space + data[space..].iter().position(|b| *b == 0)?;
-            let id = data.get(nul + 1..nul + 21)?;
-            let folder = &data[at..space] == b"40000";
-            let name = &data[space + 1..nul];
-            at = nul + 21;
-            Some((name, folder, id))
-        })();
-        if entry.is_none() {
-            at = data.len();
-        }
-        Some(entry)
-    })
-}
-
-impl<'r> TreeMemo<'r> {
-    fn new(repo: &'r Repo) -> Result<TreeMemo<'r>> {
-        Ok(TreeMemo {
-            odb: repo.inner.odb()?,
-            recent: Vec::new(),
-        })
-    }
-
-    fn entries(&mut self, tree: Option<git2::Oid>) -> Result<Rc<RawTree>> {
-        let Some(tree) = tree else {
-            return Ok(Rc::default());
-        };
-        if let Some((_, e)) = self.recent.iter().find(|(t, _)| *t == tree) {
-            return Ok(Rc::clone(e));
-        }
-        let object = self.odb.read(tree)?;
-        let raw = (object.kind() == git2::ObjectType::Tree)
-            .then(|| RawTree::parse(object.data().to_vec()))
-            .flatten()
-            .ok_or_else(|| Error::Git {
-                message: format!("object {tree} is not a readable tree"),
-            })?;
-        let raw = Rc::new(raw);
-        if self.recent.len() == 4 {
-            self.recent.remove(0);
-        }
-        self.recent.push((tree, Rc::clone(&raw)));
-        Ok(raw)
-    }
-
-    /// The tree of `folder` (`a/b`) in the root tree `root`, if it is there.
-    fn folder(&self, root: git2::Oid, folder: &str) -> Result<Option<git2::Oid>> {
-        let mut tree = root;
-        for part in folder.split('/').filter(|p| !p.is_empty()) {
-            // Not kept: every commit has a root tree of its own.
-            let object = self.odb.read(tree)?;
-            let found = tree_entries(object.data())
-                .map_while(|e| e)
-                .find(|(name, folder, _)| *folder && *name == part.as_bytes());
-            match found.and_then(|(_, _, id)| git2::Oid::from_bytes(id).ok()) {
-                Some(next) => tree = next,
-                None => return Ok(None),
-            }
-        }
-        Ok((tree != root).then_some(tree))
-    }
-
-    fn blob(&mut self, tree: Option<git2::Oid>, name: &[u8]) -> Result<Option<git2::Oid>> {
-        let t = self.entries(tree)?;
-        // The name may be a file or (oddly) a folder; each sorts in its own place.
-        let find = |folder: bool| {
-            let (mut lo, mut hi) = (0, t.entries.len());
-            while lo < hi {
-                let mid = (lo + hi) / 2;
-                match git_order(t.name(mid), (name, folder)) {
-                    std::cmp::Ordering::Equal => return t.oid(mid),
-                    std::cmp::Ordering::Less => lo = mid + 1,
-                    std::cmp::Ordering::Greater => hi = mid,
-                }
-            }
-            None
-        };
-        Ok(find(false).or_else(|| find(true)))
-    }
-}
-
-/// The entries of two folder trees that differ, by name, with the new blob. Both list their
-/// entries in git's order, so a merge join finds the differences.
-fn changed_entries(old: &RawTree, new: &RawTree) -> Vec<(Vec<u8>, Option<git2::Oid>)> {
-    let (mut a, mut b) = (0, 0);
-    let (na, nb) = (old.entries.len(), new.entries.len());
-    let mut out = Vec::new();
-    while a < na || b < nb {
-        let order = match (a < na, b < nb) {
-            (true, false) => std::cmp::Ordering::Less,
-            (false, true) => std::cmp::Ordering::Greater,
-            _ => git_order(old.name(a), new.name(b)),
-        };
-        match order {
-            std::cmp::Ordering::Equal => {
-                if old.id(a) != new.id(b) {
-                    out.push((new.name(b).0.to_vec(), new.oid(b)));
-                }
-                a += 1;
-                b += 1;
-            }
-            std::cmp::Ordering::Less => {
-                out.push((old.name(a).0.to_vec(), None));
-                a += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                out.push((new.name(b).0.to_vec(), new.oid(b)));
-                b += 1;
-            }
-        }
-    }
-    out
-}
-
-/// Git's order of tree entries: by name, a folder's name compared as if it ended in `/`.
-fn git_order(a: (&[u8], bool), b: (&[u8], bool)) -> std::cmp::Ordering {
-    let (x, y) = (a.0, b.0);
-    let n = x.len().min(y.len());
-    match x[..n].cmp(&y[..n]) {
-        std::cmp::Ordering::Equal => {}
-        other => return other,
-    }
-    let next = |name: &[u8], folder: bool| name.get(n).copied().or(folder.then_some(b'/'));
-    next(x, a.1).cmp(&next(y, b.1))
 }
 
 /// Whether the walk reached the cache's tip, and so everything the cache holds.
@@ -1251,54 +1046,5 @@ mod tests {
             .iter()
             .all(|a| signature(a.as_bytes()).is_none()));
         let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn folder_entries_are_compared_in_git_order() {
-        // Raw trees as git writes them: `<mode> <name>\0<id>`.
-        let tree = |entries: &[(&str, &str, u32)]| {
-            let mut data = Vec::new();
-            for (mode, name, id) in entries {
-                data.extend_from_slice(format!("{mode} {name}\0").as_bytes());
-                data.extend_from_slice(oid(*id).as_bytes());
-            }
-            RawTree::parse(data).unwrap()
-        };
-        let old = tree(&[
-            ("100644", "0001-a.toml", 1),
-            ("100644", "0002-b.toml", 2),
-            ("100644", "0003-c.toml", 3),
-            ("40000", "0005-e.toml", 5),
-        ]);
-        let new = tree(&[
-            ("100644", "0001-a.toml", 1),
-            ("100644", "0002-b.toml", 9),
-            ("100644", "0004-d.toml", 4),
-            ("40000", "0005-e.toml", 5),
-        ]);
-        let names = |c: Vec<(Vec<u8>, Option<git2::Oid>)>| {
-            c.into_iter()
-                .map(|(n, b)| (String::from_utf8(n).unwrap(), b))
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(
-            names(changed_entries(&old, &new)),
-            [
-                ("0002-b.toml".to_string(), Some(oid(9))),
-                ("0003-c.toml".to_string(), None),
-                ("0004-d.toml".to_string(), Some(oid(4)))
-            ]
-        );
-        assert!(RawTree::parse(b"100644 cut\0short".to_vec()).is_none());
-        // `a.b` sorts before the folder `a` (compared as `a/`), which sorts before `a0`.
-        let order = |a: (&str, bool), b: (&str, bool)| {
-            git_order((a.0.as_bytes(), a.1), (b.0.as_bytes(), b.1))
-        };
-        assert_eq!(order(("a.b", false), ("a", true)), std::cmp::Ordering::Less);
-        assert_eq!(order(("a", true), ("a0", false)), std::cmp::Ordering::Less);
-        assert_eq!(
-            order(("a", false), ("a.b", false)),
-            std::cmp::Ordering::Less
-        );
     }
 }

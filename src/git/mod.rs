@@ -7,6 +7,7 @@
 
 mod cache;
 mod commit;
+mod folders;
 mod history;
 pub mod params;
 pub use history::FolderHistory;

@@ -652,3 +652,84 @@ fn the_signoff_command_sees_authors_through_mailmap() {
         .ok();
     assert_eq!(row(&matrix(&s, &[]), "bo-chen")["counts"], true);
 }
+
+/// Long enough that the walk splits its folder work between threads.
+#[test]
+fn in_a_long_history_the_edit_that_made_a_signoff_stale_is_the_one_git_log_finds() {
+    let s = Sandbox::repo();
+    s.ready_for_signoffs();
+    s.lead_as(BO, &["signoff", "1"]).ok();
+    let file = s.proposal_file(1);
+    let text = s.read(&file);
+    let branch = s.git(&["symbolic-ref", "HEAD"]).ok().trim().to_string();
+    let start: i64 = s
+        .git(&["log", "-1", "--format=%ct"])
+        .ok()
+        .trim()
+        .parse()
+        .unwrap();
+    // 1,500 commits, each changing a note in the proposal folder; a side branch merged in;
+    // the proposal edited twice: a comment only (same content), then for real.
+    let blob = |path: &str, content: &str| {
+        format!(
+            "M 100644 inline {path}\ndata {}\n{content}\n",
+            content.len()
+        )
+    };
+    let mut stream = String::new();
+    let mut parent = s.head();
+    for n in 1..=1500 {
+        let message = format!("Note {n}");
+        let mut body = blob("proposals/notes.txt", &format!("note {n}\n"));
+        let mut merge = String::new();
+        match n {
+            300 => {
+                stream += &format!(
+                    "commit refs/heads/side\nmark :1\ncommitter Dana Wu <dana@example.com> {} +0000\ndata 4\nside\nfrom {parent}\n{}\n",
+                    start + 300 * 60 - 30,
+                    blob("proposals/side.txt", "side\n")
+                );
+                merge = "merge :1\n".into();
+            }
+            700 => body += &blob(&file, &format!("{text}\n# A comment changes nothing.\n")),
+            1100 => {
+                body += &blob(
+                    &file,
+                    &text.replace("plan = \"\"", "plan = \"Start small\""),
+                );
+            }
+            _ => {}
+        }
+        stream += &format!(
+            "commit {branch}\nmark :{}\ncommitter Dana Wu <dana@example.com> {} +0000\ndata {}\n{message}\nfrom {parent}\n{merge}{body}\n",
+            n + 1,
+            start + n * 60,
+            message.len()
+        );
+        parent = format!(":{}", n + 1);
+    }
+    s.git_stdin(&["fast-import", "--quiet"], &stream).ok();
+    s.git(&["reset", "-q", "--hard"]).ok();
+    let edits = s.git(&["log", "--format=%H", "--", &file]).ok();
+    let edits: Vec<&str> = edits.lines().collect();
+    let (material, comment) = (edits[0], edits[1]);
+    assert_eq!(
+        s.git(&["log", "-1", "--format=%s", material]).ok(),
+        "Note 1100\n"
+    );
+    assert_eq!(
+        s.git(&["log", "-1", "--format=%s", comment]).ok(),
+        "Note 700\n"
+    );
+    // Cold, then warm from the cache the first run left, then without a cache.
+    for (what, args) in [
+        ("cold", &[][..]),
+        ("warm", &[][..]),
+        ("no cache", &["-c", "lead.cache=false"][..]),
+    ] {
+        let mut all = args.to_vec();
+        all.extend(["lead", "signoffs", "1", "--json"]);
+        let m = json(&s.git(&all).ok());
+        assert_eq!(row(&m, "bo-chen")["changed_by"], material, "{what}");
+    }
+}
