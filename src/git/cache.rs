@@ -86,21 +86,8 @@ impl Snapshot {
     }
 
     pub(crate) fn from_bytes(bytes: Vec<u8>) -> Option<Snapshot> {
-        let body = bytes.len().checked_sub(8)?;
-        let sum = u64::from_le_bytes(bytes.get(body..)?.try_into().ok()?);
-        if checksum(bytes.get(..body)?) != sum {
-            return None;
-        }
-        let mut r = Reader {
-            bytes: bytes.get(..body)?,
-            at: 0,
-        };
-        if r.take(MAGIC.len())? != MAGIC || r.u32()? != FORMAT {
-            return None;
-        }
-        if r.str()? != env!("CARGO_PKG_VERSION") {
-            return None;
-        }
+        let mut r = Reader::sealed(&bytes, MAGIC, FORMAT)?;
+        let body = r.bytes.len();
         let folder = match r.u8()? {
             0 => None,
             1 => Some(r.str()?),
@@ -361,9 +348,18 @@ pub(crate) fn save<'a>(
     folder: Option<&str>,
     entries: impl ExactSizeIterator<Item = Entry<'a>>,
 ) -> std::io::Result<()> {
+    write_atomically(path, |out| encode(folder, entries, out))
+}
+
+/// Writes a file under `.git/lead/` through a temporary file renamed into place, so that
+/// readers see the whole file or none; removes what killed runs left behind.
+pub(super) fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    // A name no other process uses: the pid, and the time for two walks of one process.
+    // A name no other process uses: the pid, and the time for two writes of one process.
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
@@ -372,7 +368,7 @@ pub(crate) fn save<'a>(
     let written = std::fs::File::create(&tmp)
         .and_then(|f| {
             let mut out = std::io::BufWriter::with_capacity(1 << 18, f);
-            encode(folder, entries, &mut out)?;
+            write(&mut out)?;
             out.flush()
         })
         .and_then(|()| std::fs::rename(&tmp, path));
@@ -528,7 +524,7 @@ pub(crate) fn encode<'a>(
     out.finish()
 }
 
-fn put_str(out: &mut Vec<u8>, s: &str) {
+pub(super) fn put_str(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(&(s.len() as u32).to_le_bytes());
     out.extend_from_slice(s.as_bytes());
 }
@@ -589,7 +585,7 @@ fn decode_lead(r: &mut Reader<'_>, id: git2::Oid) -> Option<CommitInfo> {
 
 /// A 64-bit checksum, 32 bytes at a time: catches a torn or damaged file, not an attack
 /// (whoever can write `.git/` can write the objects too).
-fn checksum(bytes: &[u8]) -> u64 {
+pub(super) fn checksum(bytes: &[u8]) -> u64 {
     let mut sum = Checksum::default();
     sum.update(bytes);
     sum.finish()
@@ -673,27 +669,46 @@ impl<W: Write> Summed<W> {
     }
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+pub(super) struct Reader<'a> {
+    pub bytes: &'a [u8],
+    pub at: usize,
 }
 
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
+impl<'a> Reader<'a> {
+    /// A reader of a file under `.git/lead/` after its header, when the file is whole (its
+    /// checksum is right), has the magic and format asked for and was written by this
+    /// version; it reads up to the checksum.
+    pub fn sealed(bytes: &'a [u8], magic: &[u8], format: u32) -> Option<Reader<'a>> {
+        let body = bytes.len().checked_sub(8)?;
+        let sum = u64::from_le_bytes(bytes.get(body..)?.try_into().ok()?);
+        if checksum(bytes.get(..body)?) != sum {
+            return None;
+        }
+        let mut r = Reader {
+            bytes: bytes.get(..body)?,
+            at: 0,
+        };
+        if r.take(magic.len())? != magic || r.u32()? != format {
+            return None;
+        }
+        (r.str()? == env!("CARGO_PKG_VERSION")).then_some(r)
+    }
+
+    pub fn take(&mut self, n: usize) -> Option<&[u8]> {
         let s = self.bytes.get(self.at..self.at.checked_add(n)?)?;
         self.at += n;
         Some(s)
     }
-    fn u8(&mut self) -> Option<u8> {
+    pub fn u8(&mut self) -> Option<u8> {
         Some(self.take(1)?[0])
     }
-    fn u32(&mut self) -> Option<u32> {
+    pub fn u32(&mut self) -> Option<u32> {
         Some(u32_at(self.take(4)?, 0))
     }
-    fn i64(&mut self) -> Option<i64> {
+    pub fn i64(&mut self) -> Option<i64> {
         Some(i64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
-    fn str(&mut self) -> Option<String> {
+    pub fn str(&mut self) -> Option<String> {
         let n = self.u32()? as usize;
         String::from_utf8(self.take(n)?.to_vec()).ok()
     }

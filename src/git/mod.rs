@@ -9,6 +9,8 @@ mod cache;
 mod commit;
 mod folders;
 mod history;
+mod parsed;
+pub use parsed::ProposalStore;
 pub mod params;
 pub use history::FolderHistory;
 mod revs;
@@ -92,6 +94,13 @@ impl Repo {
         if let Some(p) = &self.progress {
             p(commits);
         }
+    }
+
+    /// The parsed proposals earlier runs kept (see [`parsed`]); one that keeps nothing when
+    /// `lead.cache` is false or in a shallow clone (which keeps no cache at all: it is
+    /// usually a CI checkout, used once).
+    pub fn proposal_store(&self) -> ProposalStore {
+        ProposalStore::open(self.inner.commondir(), self.cache && !self.inner.is_shallow())
     }
 
     /// The top of the working tree.

@@ -209,11 +209,12 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
 fn files_at(ws: &Workspace, head: &str, config: &Config) -> Result<Vec<File>> {
     let mut files = Vec::new();
     for (name, blob) in ws.repo.folder_files(head, &config.folder)? {
+        // The text is kept to place findings on their line.
         let text = ws.repo.blob_text(&blob)?;
         files.push(File {
             rel: format!("{}/{name}", config.folder),
             name_id: id::from_file_name(&name),
-            parsed: Proposal::parse(&text),
+            parsed: ws.parse_text_of(&blob, &text),
             text,
             blob,
         });

@@ -139,7 +139,7 @@ pub fn revisions(ws: &Workspace, id: u32) -> Result<Vec<Revision>> {
     for (commit, blob) in history.changes_after_start(id) {
         let (author, time, offset) = ws.repo.commit_meta(&commit)?;
         let proposal = match blob {
-            Some(b) => Proposal::parse(&ws.repo.blob_text(&b)?).ok(),
+            Some(b) => ws.parse_blob(&b)?.ok(),
             None => None,
         };
         out.push(Revision {

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use crate::error::{Error, Result};
-use crate::git::{worktree, FolderHistory, Repo};
+use crate::git::{worktree, FolderHistory, ProposalStore, Repo};
 use crate::model::config::Config;
 use crate::model::id;
 use crate::model::ledger::Ledger;
@@ -44,6 +44,15 @@ pub struct Workspace {
     ledgers: RefCell<HashMap<Option<u32>, Rc<Ledger>>>,
     /// Proposal versions read from blobs, by blob id: many sign-offs approve the same one.
     blobs: RefCell<HashMap<String, Option<Rc<Proposal>>>>,
+    /// Proposals parsed by earlier runs, by blob id; what this run parses is kept when the
+    /// workspace is dropped.
+    parsed: ProposalStore,
+}
+
+impl Drop for Workspace {
+    fn drop(&mut self) {
+        self.parsed.save();
+    }
 }
 
 /// A proposal file in the working tree, parsed or not.
@@ -107,6 +116,7 @@ impl Workspace {
             })?;
         }
         Ok(Workspace {
+            parsed: repo.proposal_store(),
             repo,
             config,
             histories: RefCell::default(),
@@ -173,13 +183,34 @@ impl Workspace {
         if let Some(p) = self.blobs.borrow().get(blob) {
             return Ok(p.clone());
         }
-        let parsed = Proposal::parse(&self.repo.blob_text(blob)?)
-            .ok()
-            .map(Rc::new);
+        let parsed = self.parse_blob(blob)?.ok().map(Rc::new);
         self.blobs
             .borrow_mut()
             .insert(blob.to_string(), parsed.clone());
         Ok(parsed)
+    }
+
+    /// Blob `blob` (hex) parsed as a proposal, through the store of parsed proposals.
+    pub fn parse_blob(&self, blob: &str) -> Result<std::result::Result<Proposal, ParseError>> {
+        Ok(match self.parsed.get(blob) {
+            Some(p) => Ok(p),
+            None => self.parsed.parse_text_of(blob, &self.repo.blob_text(blob)?),
+        })
+    }
+
+    /// The text of blob `blob` (hex) parsed as a proposal, through the store of parsed
+    /// proposals.
+    pub fn parse_text_of(
+        &self,
+        blob: &str,
+        text: &str,
+    ) -> std::result::Result<Proposal, ParseError> {
+        self.parsed.parse_text_of(blob, text)
+    }
+
+    /// `text` parsed as a proposal, through the store of parsed proposals.
+    pub fn parse_text(&self, text: &str) -> std::result::Result<Proposal, ParseError> {
+        self.parsed.parse(text)
     }
 
     /// The absolute path of a path relative to the top of the working tree.
@@ -207,7 +238,8 @@ impl Workspace {
     ) -> (Result<Vec<Entry>>, T) {
         let (top, folder) = (self.repo.workdir(), self.config.folder.as_str());
         std::thread::scope(|s| {
-            let files = s.spawn(move || scan_folder(top, folder, parse));
+            let store = &self.parsed;
+            let files = s.spawn(move || scan_folder(top, folder, store, parse));
             let other = meanwhile();
             let files = files
                 .join()
@@ -218,7 +250,12 @@ impl Workspace {
 
     /// [`Workspace::scan`], parsing only the files `parse` wants: see [`scan_folder`].
     fn scan_where(&self, parse: impl Fn(Option<u32>, &str) -> bool + Sync) -> Result<Vec<Entry>> {
-        scan_folder(self.repo.workdir(), &self.config.folder, parse)
+        scan_folder(
+            self.repo.workdir(),
+            &self.config.folder,
+            &self.parsed,
+            parse,
+        )
     }
 
     /// Files in HEAD's proposal folder that are gone from the working tree.
@@ -359,6 +396,7 @@ fn may_be(wanted: u32) -> impl Fn(Option<u32>, &str) -> bool + Sync + Send {
 fn scan_folder(
     top: &Path,
     folder: &str,
+    store: &ProposalStore,
     parse: impl Fn(Option<u32>, &str) -> bool + Sync,
 ) -> Result<Vec<Entry>> {
     let dir = top.join(folder);
@@ -380,7 +418,7 @@ fn scan_folder(
                             let text = std::str::from_utf8(&buf).unwrap_or_default();
                             let name_id = id::from_file_name(name);
                             let (parsed, text) = match parse(name_id, text) {
-                                true => (Proposal::parse(text), text.to_string()),
+                                true => (store.parse(text), text.to_string()),
                                 false => (Err(ParseError::at("", 0, "not read")), String::new()),
                             };
                             Ok(Entry {

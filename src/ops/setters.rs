@@ -196,7 +196,7 @@ fn used_feedback_ids(ws: &Workspace, proposal: u32) -> Result<u32> {
         let history = ws.folder_history_of(&head, &ws.config.folder, id)?;
         for (_, blob) in history.changes_after_start(id) {
             let Some(blob) = blob else { continue };
-            if let Ok(p) = Proposal::parse(&ws.repo.blob_text(&blob)?) {
+            if let Ok(p) = ws.parse_blob(&blob)? {
                 max = p
                     .feedback
                     .iter()

@@ -147,7 +147,7 @@ fn trust(ws: &Workspace, found: &Found, base: Option<&str>) -> Result<Trust> {
         .proposal_at_likely(&commit, &found.rel, &config.folder, id)?
     {
         Some((path, bytes)) => Some(
-            Proposal::parse(&String::from_utf8_lossy(&bytes))
+            ws.parse_text(&String::from_utf8_lossy(&bytes))
                 .map_err(|e| parse_error(&format!("{path} at {}", short(&commit)), e))?,
         ),
         None => None,
@@ -199,7 +199,8 @@ fn changed_since(
     let approved = match recorded {
         Some(blob) => ws.proposal_blob(&blob)?,
         None => match ws.repo.proposal_at_likely(commit, &found.rel, folder, id)? {
-            Some((_, bytes)) => Proposal::parse(&String::from_utf8_lossy(&bytes))
+            Some((_, bytes)) => ws
+                .parse_text(&String::from_utf8_lossy(&bytes))
                 .ok()
                 .map(Rc::new),
             None => None,

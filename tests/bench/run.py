@@ -9,10 +9,10 @@ each command prints the median wall time of R runs, cold and warm, its ratio to
 on the same history, and the peak resident memory of all its runs. Run from the top of
 the repository after `cargo build --release`.
 
-cold: no cache (.git/lead/cache is deleted before each run).
-warm: the cache as `git lead check` left it three commits earlier (HEAD~3), restored
-before each run, so every run reads the three new commits, merges them in and rewrites
-the cache.
+cold: no cache (.git/lead/, the history cache and the parsed proposals, is deleted
+before each run).
+warm: .git/lead/ as `git lead check` left it three commits earlier (HEAD~3), restored
+before each run, so every run reads the three new commits and merges them in.
 """
 
 import argparse
@@ -64,7 +64,7 @@ def main():
     env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", NO_COLOR="1")
     cache_dir = os.path.join(repo, ".git", "lead")
     cache = os.path.join(cache_dir, "cache")
-    saved = os.path.join(repo, ".git", "lead-bench-warm-cache")
+    saved = os.path.join(repo, ".git", "lead-bench-warm")
 
     def cold():
         shutil.rmtree(cache_dir, ignore_errors=True)
@@ -81,11 +81,12 @@ def main():
     git("checkout", "-q", branch)
     if not os.path.exists(cache):
         sys.exit("no cache was written under .git/lead/")
-    shutil.copyfile(cache, saved)
+    shutil.rmtree(saved, ignore_errors=True)
+    shutil.copytree(cache_dir, saved)
 
     def warm():
-        os.makedirs(cache_dir, exist_ok=True)
-        shutil.copyfile(saved, cache)
+        shutil.rmtree(cache_dir, ignore_errors=True)
+        shutil.copytree(saved, cache_dir)
 
     sample = subprocess.run([args.bin, "list", "--json"], cwd=repo, env=env, capture_output=True, text=True)
     ids = [line.split(":")[1].strip().rstrip(",") for line in sample.stdout.splitlines() if line.strip().startswith('"id"')]
@@ -119,8 +120,10 @@ def main():
         for name, cold_s, warm_s, peak in rows:
             warm_cells = f"{warm_s:>9.3f}{warm_s / git_time:>8.3f}" if warm_s is not None else " " * 17
             print(f"{name:<16}{cold_s:>9.3f}{cold_s / git_time:>8.2f}{warm_cells}{peak:>9.1f}")
-    print(f"cache file: {os.path.getsize(saved) / 1e6:.1f} MB")
-    os.remove(saved)
+    sizes = ", ".join(f"{name} {os.path.getsize(os.path.join(saved, name)) / 1e6:.1f} MB"
+                      for name in sorted(os.listdir(saved)))
+    print(f"files under .git/lead/: {sizes}")
+    shutil.rmtree(saved)
 
 
 if __name__ == "__main__":

@@ -71,13 +71,24 @@ enum Mode {
     Warm,
     /// `git -c lead.cache=false lead …`: neither read nor written.
     Off,
-    /// With the cache, but its file deleted just before.
+    /// With the cache, but its files (history and parsed proposals) deleted just before.
     Cold,
 }
 
 /// The cache file of the repository `s.dir` (and of all its worktrees).
 fn cache_file(s: &Sandbox) -> PathBuf {
     s.dir.join(".git/lead/cache")
+}
+
+/// The store of parsed proposals beside it.
+fn store_file(s: &Sandbox) -> PathBuf {
+    s.dir.join(".git/lead/proposals")
+}
+
+/// Deletes both files, as for a first run.
+fn forget(s: &Sandbox) {
+    let _ = std::fs::remove_file(cache_file(s));
+    let _ = std::fs::remove_file(store_file(s));
 }
 
 /// Runs `git [-c lead.cache=false] lead <args>` in `cwd`.
@@ -89,7 +100,7 @@ fn lead_mode(s: &Sandbox, cwd: &Path, mode: Mode, args: &[&str]) -> Run {
     all.push("lead");
     all.extend_from_slice(args);
     if mode == Mode::Cold {
-        let _ = std::fs::remove_file(cache_file(s));
+        forget(s);
     }
     s.run_in("git", cwd, &all)
 }
@@ -103,7 +114,7 @@ fn lead_direct(s: &Sandbox, mode: Mode, args: &[&str]) -> Run {
         cmd.env("GIT_CONFIG_PARAMETERS", "'lead.cache'='false'");
     }
     if mode == Mode::Cold {
-        let _ = std::fs::remove_file(cache_file(s));
+        forget(s);
     }
     s.run_with(&mut cmd)
 }
@@ -1262,6 +1273,89 @@ fn a_damaged_or_foreign_cache_is_ignored_and_replaced() {
     // Writable again: the next runs write a whole cache.
     reads_match(&s, &s.dir, Mode::Warm, &want, "writable again");
     assert_eq!(read_cache(&s), good);
+}
+
+/// The store of parsed proposals meets damage as the history cache does: ignored, outputs
+/// unchanged, replaced by a whole file. A store that lies with a right checksum is believed
+/// with the cache and not without it, which shows that warm runs read it.
+#[test]
+fn a_damaged_or_lying_store_of_parsed_proposals() {
+    let s = settled_repo();
+    let want = reads(&s, &s.dir, Mode::Off);
+    assert!(
+        !store_file(&s).exists(),
+        "a run without the cache wrote the store"
+    );
+    reads_match(&s, &s.dir, Mode::Warm, &want, "first runs");
+    let good = std::fs::read(store_file(&s)).unwrap();
+    let body = &good[..good.len() - 8];
+    assert_eq!(
+        seal(body.to_vec()),
+        good,
+        "the store's checksum is not the cache's"
+    );
+    // Magic, format, version, count, then entries (id, length, bytes).
+    let magic = b"git-lead proposals\n";
+    assert!(good.starts_with(magic));
+    let u32_at = |at: usize| u32::from_le_bytes(good[at..at + 4].try_into().unwrap()) as usize;
+    let version_at = magic.len() + 4;
+    let first = version_at + 4 + u32_at(version_at) + 4;
+    let (entry, entry_len) = (first + 24, u32_at(first + 20));
+    let mut garbled = body.to_vec();
+    garbled[entry..entry + entry_len].fill(0xff);
+    let mut version = body.to_vec();
+    version[version_at + 4] = b'9';
+    let mut flipped = good.clone();
+    flipped[good.len() / 2] ^= 0x10;
+    let mut rng = Rng::new(7);
+    let garbage: Vec<u8> = (0..good.len()).map(|_| rng.next() as u8).collect();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("truncated to half", good[..good.len() / 2].to_vec()),
+        ("truncated to nothing", Vec::new()),
+        ("one byte flipped", flipped),
+        ("the checksum cut off", body.to_vec()),
+        ("random garbage", garbage),
+        ("another version, checksum right", seal(version)),
+        (
+            "an entry that does not decode, checksum right",
+            seal(garbled),
+        ),
+    ];
+    for (what, bytes) in cases {
+        std::fs::write(store_file(&s), &bytes).unwrap();
+        lead_mode(&s, &s.dir, Mode::Off, &["list"]);
+        assert_eq!(
+            std::fs::read(store_file(&s)).unwrap(),
+            bytes,
+            "{what}: written when off"
+        );
+        reads_match(&s, &s.dir, Mode::Warm, &want, what);
+        let now = std::fs::read(store_file(&s)).unwrap();
+        assert!(
+            now != bytes && now.starts_with(magic) && seal(now[..now.len() - 8].to_vec()) == now,
+            "{what}: the store was not replaced by a whole one"
+        );
+        assert_eq!(leftovers(&s), Vec::<String>::new(), "{what}");
+    }
+
+    // The title of proposal 1, changed in the store with the checksum made right.
+    let title = b"Flaky CI costs us an hour a day";
+    let good = std::fs::read(store_file(&s)).unwrap();
+    let mut lie = good[..good.len() - 8].to_vec();
+    let mut told = 0;
+    while let Some(at) = lie.windows(title.len()).position(|w| w == title) {
+        lie[at..at + title.len()].copy_from_slice(b"FLAKY CI costs us an hour a day");
+        told += 1;
+    }
+    assert!(told > 0, "the title is not in the store");
+    std::fs::write(store_file(&s), seal(lie)).unwrap();
+    let warm = lead_mode(&s, &s.dir, Mode::Warm, &["list"]).ok();
+    assert!(warm.contains("FLAKY CI"), "the store was not read:\n{warm}");
+    let off = lead_mode(&s, &s.dir, Mode::Off, &["list"]).ok();
+    assert!(
+        off.contains("Flaky CI") && !off.contains("FLAKY"),
+        "-c lead.cache=false read the store:\n{off}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------

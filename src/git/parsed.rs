@@ -1,0 +1,540 @@
+//! Parsed proposals, kept under `.git/lead/proposals` by blob id for the next run.
+//!
+//! Reading a proposal's TOML costs about 60 µs, and `list` and `check` read every proposal
+//! on every run. A blob never changes, so what it parses to stays true: this store keeps the
+//! parsed proposal of every blob a run read, in a compact binary form that decodes many
+//! times faster, under the blob's id (the id git gives the file's bytes, so a file in the
+//! working tree and the same file in a commit share it).
+//!
+//! Like the history cache it is never authoritative: a file that is unreadable, fails its
+//! checksum or was written by another version is ignored, an entry that does not decode is
+//! parsed again, and only proposals that parse are kept (an error is always read anew, so
+//! its message is the parser's own). `lead.cache=false` turns it off with the history cache.
+//!
+//! # Layout
+//!
+//! Little-endian: magic, format number, the version that wrote it, the number of entries,
+//! then each entry (blob id, length, the encoded proposal), then a checksum of all before.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::model::person::Person;
+use crate::model::proposal::{
+    Answer, Closing, Critique, Feedback, Idea, ParseError, Problem, Proposal, Stakeholder, Verdict,
+};
+use crate::model::step::Step;
+
+use super::cache::{checksum, put_str, write_atomically, Reader};
+
+const MAGIC: &[u8] = b"git-lead proposals\n";
+const FORMAT: u32 = 1;
+
+/// How many entries a store keeps at least; more when one run reads more than half of it.
+const KEEP: usize = 4096;
+
+type BlobId = [u8; 20];
+
+/// The parsed proposals of earlier runs, and those this run adds.
+#[derive(Default)]
+pub struct ProposalStore {
+    /// Where it is kept; `None` when the cache is off.
+    path: Option<PathBuf>,
+    bytes: Vec<u8>,
+    index: HashMap<BlobId, (usize, usize)>,
+    /// What this run parsed, and which kept entries it used: the next file keeps those
+    /// first.
+    fresh: Mutex<Vec<(BlobId, Vec<u8>)>>,
+    used: Mutex<HashSet<BlobId>>,
+}
+
+impl ProposalStore {
+    /// The store kept in the common git folder `common_dir`; a store that keeps nothing
+    /// when `keep` is false.
+    pub(super) fn open(common_dir: &Path, keep: bool) -> ProposalStore {
+        if !keep {
+            return ProposalStore::default();
+        }
+        let path = common_dir.join("lead").join("proposals");
+        let mut store = std::fs::read(&path)
+            .ok()
+            .and_then(ProposalStore::from_bytes)
+            .unwrap_or_default();
+        store.path = Some(path);
+        store
+    }
+
+    fn from_bytes(bytes: Vec<u8>) -> Option<ProposalStore> {
+        let mut r = Reader::sealed(&bytes, MAGIC, FORMAT)?;
+        let body = r.bytes.len();
+        let count = r.u32()? as usize;
+        let mut index = HashMap::with_capacity(count.min(1 << 16));
+        for _ in 0..count {
+            let id: BlobId = r.take(20)?.try_into().ok()?;
+            let len = r.u32()? as usize;
+            let at = r.at;
+            r.take(len)?;
+            index.insert(id, (at, len));
+        }
+        if r.at != body {
+            return None;
+        }
+        Some(ProposalStore {
+            bytes,
+            index,
+            ..ProposalStore::default()
+        })
+    }
+
+    /// The proposal blob `blob` (hex) parses to, if a run kept it.
+    pub fn get(&self, blob: &str) -> Option<Proposal> {
+        self.lookup(&blob_bytes(blob)?)
+    }
+
+    fn lookup(&self, id: &BlobId) -> Option<Proposal> {
+        let &(at, len) = self.index.get(id)?;
+        let proposal = decode(self.bytes.get(at..at + len)?)?;
+        if let Ok(mut used) = self.used.lock() {
+            used.insert(*id);
+        }
+        Some(proposal)
+    }
+
+    /// `text` parsed as a proposal: from the store when it holds these bytes, else parsed
+    /// and kept for the next run.
+    pub fn parse(&self, text: &str) -> Result<Proposal, ParseError> {
+        let id = blob_id(text.as_bytes());
+        self.parse_blob(id, text)
+    }
+
+    /// [`ProposalStore::parse`] for the text of blob `blob` (hex), read by the caller.
+    pub fn parse_text_of(&self, blob: &str, text: &str) -> Result<Proposal, ParseError> {
+        self.parse_blob(blob_bytes(blob), text)
+    }
+
+    fn parse_blob(&self, id: Option<BlobId>, text: &str) -> Result<Proposal, ParseError> {
+        if let Some(p) = id.and_then(|id| self.lookup(&id)) {
+            return Ok(p);
+        }
+        let parsed = Proposal::parse(text)?;
+        if let (Some(id), Some(_), Ok(mut fresh)) = (id, &self.path, self.fresh.lock()) {
+            fresh.push((id, encode(&parsed)));
+        }
+        Ok(parsed)
+    }
+
+    /// Writes the store when this run parsed anything new: what it parsed, then what it
+    /// used, then older entries up to [`KEEP`] (or twice what it read). Errors are ignored:
+    /// the answers are out already.
+    pub fn save(&self) {
+        let Some(path) = &self.path else {
+            return;
+        };
+        let (Ok(fresh), Ok(used)) = (self.fresh.lock(), self.used.lock()) else {
+            return;
+        };
+        if fresh.is_empty() {
+            return;
+        }
+        let limit = KEEP.max(2 * (fresh.len() + used.len()));
+        let mut seen = HashSet::new();
+        let kept = |id: &BlobId| {
+            self.index
+                .get(id)
+                .map(|&(at, len)| (*id, &self.bytes[at..at + len]))
+        };
+        let mut others: Vec<(BlobId, &[u8])> = self
+            .index
+            .keys()
+            .filter(|id| !used.contains(*id))
+            .filter_map(kept)
+            .collect();
+        // The file's own order: the entries written earlier were the more recent.
+        others.sort_by_key(|(_, bytes)| bytes.as_ptr() as usize);
+        let entries: Vec<(BlobId, &[u8])> = fresh
+            .iter()
+            .map(|(id, bytes)| (*id, bytes.as_slice()))
+            .chain(used.iter().filter_map(kept))
+            .chain(others)
+            .filter(|(id, _)| seen.insert(*id))
+            .take(limit)
+            .collect();
+        let mut body = Vec::new();
+        body.extend_from_slice(MAGIC);
+        body.extend_from_slice(&FORMAT.to_le_bytes());
+        put_str(&mut body, env!("CARGO_PKG_VERSION"));
+        body.extend_from_slice(&(entries.len() as u32).to_le_bytes());
+        for (id, bytes) in entries {
+            body.extend_from_slice(&id);
+            body.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+            body.extend_from_slice(bytes);
+        }
+        let sum = checksum(&body);
+        let _ = write_atomically(path, |out| {
+            use std::io::Write;
+            out.write_all(&body)?;
+            out.write_all(&sum.to_le_bytes())
+        });
+    }
+}
+
+/// The id git gives a blob with these bytes.
+fn blob_id(bytes: &[u8]) -> Option<BlobId> {
+    let id = git2::Oid::hash_object(git2::ObjectType::Blob, bytes).ok()?;
+    id.as_bytes().try_into().ok()
+}
+
+fn blob_bytes(hex: &str) -> Option<BlobId> {
+    git2::Oid::from_str(hex).ok()?.as_bytes().try_into().ok()
+}
+
+/// The compact form of a proposal. Every field is written, in the order of the structs
+/// (destructured whole, so that a new field does not compile until it is written here).
+pub(crate) fn encode(p: &Proposal) -> Vec<u8> {
+    let Proposal {
+        id,
+        title,
+        author,
+        created,
+        area,
+        step,
+        problem: Problem {
+            statement,
+            affected,
+        },
+        ideas,
+        objections,
+        critiques,
+        chosen,
+        why,
+        stakeholders,
+        feedback,
+        plan,
+        closing: Closing {
+            reason,
+            superseded_by,
+        },
+    } = p;
+    let mut w = Writer(Vec::with_capacity(1024));
+    w.u32(*id);
+    w.str(title);
+    w.person(author);
+    w.str(created);
+    w.str(area);
+    w.u32(Step::ALL.iter().position(|s| s == step).unwrap_or(0) as u32);
+    w.str(statement);
+    w.str(affected);
+    w.u32(ideas.len() as u32);
+    for Idea { id, summary } in ideas {
+        w.str(id);
+        w.str(summary);
+    }
+    w.u32(objections.len() as u32);
+    for o in objections {
+        w.str(o);
+    }
+    w.u32(critiques.len() as u32);
+    for Critique {
+        idea,
+        verdict,
+        reason,
+    } in critiques
+    {
+        w.str(idea);
+        w.u32(match verdict {
+            None => 0,
+            Some(Verdict::RootCause) => 1,
+            Some(Verdict::BandAid) => 2,
+        });
+        w.str(reason);
+    }
+    w.str(chosen);
+    w.str(why);
+    w.u32(stakeholders.len() as u32);
+    for Stakeholder {
+        key,
+        who,
+        role,
+        perspective,
+        required,
+        pain,
+        pitch,
+    } in stakeholders
+    {
+        w.str(key);
+        w.person(who);
+        w.str(role);
+        w.str(perspective);
+        w.u32(u32::from(*required));
+        w.str(pain);
+        w.str(pitch);
+    }
+    w.u32(feedback.len() as u32);
+    for Feedback {
+        id,
+        from,
+        date,
+        text,
+        answer,
+    } in feedback
+    {
+        w.str(id);
+        w.person(from);
+        w.str(date);
+        w.str(text);
+        match answer {
+            Answer::Open => w.u32(0),
+            Answer::Incorporated(a) => {
+                w.u32(1);
+                w.str(a);
+            }
+            Answer::Declined(a) => {
+                w.u32(2);
+                w.str(a);
+            }
+        }
+    }
+    w.str(plan);
+    w.str(reason);
+    match superseded_by {
+        None => w.u32(0),
+        Some(n) => {
+            w.u32(1);
+            w.u32(*n);
+        }
+    }
+    w.0
+}
+
+/// The proposal [`encode`] wrote; `None` for anything else.
+pub(crate) fn decode(bytes: &[u8]) -> Option<Proposal> {
+    let mut r = Reader { bytes, at: 0 };
+    let person = |r: &mut Reader<'_>| -> Option<Person> { Some(Person::new(r.str()?, r.str()?)) };
+    // Each element takes at least four bytes: a count beyond that is not from `encode`.
+    let count = |r: &mut Reader<'_>| -> Option<usize> {
+        let n = r.u32()? as usize;
+        (n <= r.bytes.len().saturating_sub(r.at) / 4).then_some(n)
+    };
+    let id = r.u32()?;
+    let title = r.str()?;
+    let author = person(&mut r)?;
+    let created = r.str()?;
+    let area = r.str()?;
+    let step = *Step::ALL.get(r.u32()? as usize)?;
+    let problem = Problem {
+        statement: r.str()?,
+        affected: r.str()?,
+    };
+    let ideas = (0..count(&mut r)?)
+        .map(|_| {
+            Some(Idea {
+                id: r.str()?,
+                summary: r.str()?,
+            })
+        })
+        .collect::<Option<_>>()?;
+    let objections = (0..count(&mut r)?)
+        .map(|_| r.str())
+        .collect::<Option<_>>()?;
+    let critiques = (0..count(&mut r)?)
+        .map(|_| {
+            Some(Critique {
+                idea: r.str()?,
+                verdict: match r.u32()? {
+                    0 => None,
+                    1 => Some(Verdict::RootCause),
+                    2 => Some(Verdict::BandAid),
+                    _ => return None,
+                },
+                reason: r.str()?,
+            })
+        })
+        .collect::<Option<_>>()?;
+    let chosen = r.str()?;
+    let why = r.str()?;
+    let stakeholders = (0..count(&mut r)?)
+        .map(|_| {
+            Some(Stakeholder {
+                key: r.str()?,
+                who: person(&mut r)?,
+                role: r.str()?,
+                perspective: r.str()?,
+                required: match r.u32()? {
+                    0 => false,
+                    1 => true,
+                    _ => return None,
+                },
+                pain: r.str()?,
+                pitch: r.str()?,
+            })
+        })
+        .collect::<Option<_>>()?;
+    let feedback = (0..count(&mut r)?)
+        .map(|_| {
+            Some(Feedback {
+                id: r.str()?,
+                from: person(&mut r)?,
+                date: r.str()?,
+                text: r.str()?,
+                answer: match r.u32()? {
+                    0 => Answer::Open,
+                    1 => Answer::Incorporated(r.str()?),
+                    2 => Answer::Declined(r.str()?),
+                    _ => return None,
+                },
+            })
+        })
+        .collect::<Option<_>>()?;
+    let plan = r.str()?;
+    let closing = Closing {
+        reason: r.str()?,
+        superseded_by: match r.u32()? {
+            0 => None,
+            1 => Some(r.u32()?),
+            _ => return None,
+        },
+    };
+    (r.at == bytes.len()).then_some(Proposal {
+        id,
+        title,
+        author,
+        created,
+        area,
+        step,
+        problem,
+        ideas,
+        objections,
+        critiques,
+        chosen,
+        why,
+        stakeholders,
+        feedback,
+        plan,
+        closing,
+    })
+}
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn u32(&mut self, n: u32) {
+        self.0.extend_from_slice(&n.to_le_bytes());
+    }
+
+    fn str(&mut self, s: &str) {
+        put_str(&mut self.0, s);
+    }
+
+    fn person(&mut self, p: &Person) {
+        self.str(&p.name);
+        self.str(&p.email);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const EXAMPLES: [&str; 2] = [
+        include_str!("../../docs/examples/0001-release-notes-are-written-the-night-before-a.toml"),
+        include_str!("../../docs/examples/0002-new-contributors-wait-days-for-their-first.toml"),
+    ];
+
+    /// The examples, and variants with every kind of value the format has.
+    fn proposals() -> Vec<Proposal> {
+        let mut out: Vec<Proposal> = EXAMPLES
+            .iter()
+            .map(|t| Proposal::parse(t).unwrap())
+            .collect();
+        let mut odd = out[0].clone();
+        odd.step = Step::Superseded;
+        odd.closing = Closing {
+            reason: "Folded into another".into(),
+            superseded_by: Some(7),
+        };
+        odd.critiques[0].verdict = None;
+        odd.stakeholders[0].required = false;
+        odd.title = "Ünïcode — and \"quotes\"".into();
+        odd.objections = vec![String::new(), "Two".into()];
+        let mut answers = odd.feedback[0].clone();
+        answers.answer = Answer::Declined("Not now".into());
+        odd.feedback.push(answers.clone());
+        answers.answer = Answer::Open;
+        odd.feedback.push(answers);
+        out.push(odd);
+        let mut empty = out[1].clone();
+        empty.ideas.clear();
+        empty.critiques.clear();
+        empty.stakeholders.clear();
+        empty.feedback.clear();
+        empty.objections.clear();
+        out.push(empty);
+        out
+    }
+
+    #[test]
+    fn every_proposal_decodes_to_itself() {
+        for p in proposals() {
+            assert_eq!(decode(&encode(&p)), Some(p));
+        }
+    }
+
+    #[test]
+    fn a_damaged_encoding_is_refused_or_read_without_panicking() {
+        for p in proposals() {
+            let bytes = encode(&p);
+            for cut in 0..bytes.len() {
+                assert_eq!(decode(&bytes[..cut]), None, "cut at {cut}");
+            }
+            let mut longer = bytes.clone();
+            longer.push(0);
+            assert_eq!(decode(&longer), None);
+            // Any byte changed any way: some other proposal, or none, never a panic.
+            for at in 0..bytes.len() {
+                for flip in [0x01, 0x80, 0xff] {
+                    let mut bad = bytes.clone();
+                    bad[at] ^= flip;
+                    let _ = decode(&bad);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_store_keeps_what_parsed_and_ignores_a_damaged_file() {
+        let dir = std::env::temp_dir().join(format!("git-lead-parsed-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = ProposalStore::open(&dir, true);
+        assert_eq!(store.parse(EXAMPLES[0]), Proposal::parse(EXAMPLES[0]));
+        assert!(store.parse("not = [toml").is_err());
+        store.save();
+        let file = dir.join("lead").join("proposals");
+        let store = ProposalStore::open(&dir, true);
+        assert_eq!(store.index.len(), 1, "only what parsed is kept");
+        let id = blob_id(EXAMPLES[0].as_bytes()).unwrap();
+        let hex = git2::Oid::from_bytes(&id).unwrap().to_string();
+        assert_eq!(store.get(&hex), Proposal::parse(EXAMPLES[0]).ok());
+        // Nothing new: nothing written.
+        std::fs::remove_file(&file).unwrap();
+        store.save();
+        assert!(!file.exists());
+        // A flipped byte fails the checksum: an empty store.
+        let store = ProposalStore::open(&dir, true);
+        store.parse(EXAMPLES[1]).unwrap();
+        store.save();
+        let mut bytes = std::fs::read(&file).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x10;
+        std::fs::write(&file, &bytes).unwrap();
+        assert!(ProposalStore::open(&dir, true).index.is_empty());
+        // Off: nothing read, nothing written.
+        std::fs::remove_file(&file).unwrap();
+        let off = ProposalStore::open(&dir, false);
+        off.parse(EXAMPLES[1]).unwrap();
+        off.save();
+        assert!(!file.exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
