@@ -100,7 +100,10 @@ impl Repo {
     /// `lead.cache` is false or in a shallow clone (which keeps no cache at all: it is
     /// usually a CI checkout, used once).
     pub fn proposal_store(&self) -> ProposalStore {
-        ProposalStore::open(self.inner.commondir(), self.cache && !self.inner.is_shallow())
+        ProposalStore::open(
+            self.inner.commondir(),
+            self.cache && !self.inner.is_shallow(),
+        )
     }
 
     /// The top of the working tree.

@@ -31,6 +31,9 @@ use super::cache::{checksum, put_str, write_atomically, Reader};
 const MAGIC: &[u8] = b"git-lead proposals\n";
 const FORMAT: u32 = 1;
 
+/// How many new proposals make writing the store worth it, when it holds some already.
+const WORTH_WRITING: usize = 32;
+
 /// How many entries a store keeps at least; more when one run reads more than half of it.
 const KEEP: usize = 4096;
 
@@ -124,8 +127,9 @@ impl ProposalStore {
         Ok(parsed)
     }
 
-    /// Writes the store when this run parsed anything new: what it parsed, then what it
-    /// used, then older entries up to [`KEEP`] (or twice what it read). Errors are ignored:
+    /// Writes the store when this run parsed enough that is new (see [`WORTH_WRITING`]):
+    /// what it parsed, then what it used, then older entries up to [`KEEP`] (or twice what
+    /// it read). Errors are ignored:
     /// the answers are out already.
     pub fn save(&self) {
         let Some(path) = &self.path else {
@@ -134,7 +138,8 @@ impl ProposalStore {
         let (Ok(fresh), Ok(used)) = (self.fresh.lock(), self.used.lock()) else {
             return;
         };
-        if fresh.is_empty() {
+        // A few new ones are parsed again next time sooner than the whole file is written.
+        if fresh.is_empty() || (fresh.len() < WORTH_WRITING && !self.index.is_empty()) {
             return;
         }
         let limit = KEEP.max(2 * (fresh.len() + used.len()));
@@ -529,6 +534,28 @@ mod tests {
         bytes[middle] ^= 0x10;
         std::fs::write(&file, &bytes).unwrap();
         assert!(ProposalStore::open(&dir, true).index.is_empty());
+        // With a store in place, a few new proposals are not worth a write; more are.
+        let store = ProposalStore::open(&dir, true);
+        store.parse(EXAMPLES[0]).unwrap();
+        store.save();
+        let before = std::fs::read(&file).unwrap();
+        let variant = |n: usize| EXAMPLES[1].replacen("title = \"", &format!("title = \"{n} "), 1);
+        let store = ProposalStore::open(&dir, true);
+        store.parse(&variant(0)).unwrap();
+        store.save();
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            before,
+            "written for one new proposal"
+        );
+        for n in 0..WORTH_WRITING {
+            store.parse(&variant(n)).unwrap();
+        }
+        store.save();
+        assert_eq!(
+            ProposalStore::open(&dir, true).index.len(),
+            WORTH_WRITING + 1
+        );
         // Off: nothing read, nothing written.
         std::fs::remove_file(&file).unwrap();
         let off = ProposalStore::open(&dir, false);

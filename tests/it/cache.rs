@@ -1330,9 +1330,13 @@ fn a_damaged_or_lying_store_of_parsed_proposals() {
             "{what}: written when off"
         );
         reads_match(&s, &s.dir, Mode::Warm, &want, what);
+        // A whole store with one bad entry parses that one again, and is not rewritten for
+        // so little; the others are replaced by a whole store.
         let now = std::fs::read(store_file(&s)).unwrap();
+        let whole = now.starts_with(magic) && seal(now[..now.len() - 8].to_vec()) == now;
+        let kept = what.starts_with("an entry");
         assert!(
-            now != bytes && now.starts_with(magic) && seal(now[..now.len() - 8].to_vec()) == now,
+            whole && (now != bytes || kept),
             "{what}: the store was not replaced by a whole one"
         );
         assert_eq!(leftovers(&s), Vec::<String>::new(), "{what}");
@@ -1340,7 +1344,6 @@ fn a_damaged_or_lying_store_of_parsed_proposals() {
 
     // The title of proposal 1, changed in the store with the checksum made right.
     let title = b"Flaky CI costs us an hour a day";
-    let good = std::fs::read(store_file(&s)).unwrap();
     let mut lie = good[..good.len() - 8].to_vec();
     let mut told = 0;
     while let Some(at) = lie.windows(title.len()).position(|w| w == title) {
