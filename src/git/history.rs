@@ -10,7 +10,7 @@ use crate::model::trailer::{self, Divider};
 
 use super::cache::{self, Snapshot};
 use super::folders::{self, tree_entries, Comparison, FolderInfo};
-use super::Repo;
+use super::{ProposalStore, Repo};
 
 impl Repo {
     /// Commits reachable from HEAD whose final trailer block has a `Lead-` key, oldest
@@ -310,6 +310,7 @@ impl Repo {
         history: &FolderHistory,
         commit: &str,
         name: &str,
+        store: &ProposalStore,
     ) -> Result<Option<Option<String>>> {
         let Some((_, tree)) = git2::Oid::from_str(commit)
             .ok()
@@ -320,12 +321,16 @@ impl Repo {
         let Some(tree) = tree else {
             return Ok(Some(None));
         };
+        if let Some(blob) = store.name_in(*tree, name) {
+            return Ok(Some(blob.map(|b| b.to_string())));
+        }
         let odb = self.inner.odb()?;
         let object = odb.read(*tree)?;
         let blob = tree_entries(object.data())
             .map_while(|e| e)
             .find(|(n, folder, _)| !*folder && *n == name.as_bytes())
             .and_then(|(_, _, id)| git2::Oid::from_bytes(id).ok());
+        store.remember_name(*tree, name, blob);
         Ok(Some(blob.map(|b| b.to_string())))
     }
 

@@ -11,10 +11,16 @@
 //! parsed again, and only proposals that parse are kept (an error is always read anew, so
 //! its message is the parser's own). `lead.cache=false` turns it off with the history cache.
 //!
+//! It also keeps which blob a file name has in a folder tree, for the same reason: a
+//! sign-off approves the file as it was in its commit, and reading a folder tree of
+//! thousands of proposals for each of thousands of sign-offs was most of a warm `check`.
+//!
 //! # Layout
 //!
-//! Little-endian: magic, format number, the version that wrote it, the number of entries,
-//! then each entry (blob id, length, the encoded proposal), then a checksum of all before.
+//! Little-endian: magic, format number, the version that wrote it, the number of proposals,
+//! then each (blob id, length, the encoded proposal), the number of tree entries, then each
+//! (tree id, name, 1 and the blob id, or 0 when the tree has no such file), then a
+//! checksum of all before.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -29,15 +35,21 @@ use crate::model::step::Step;
 use super::cache::{checksum, put_str, write_atomically, Reader};
 
 const MAGIC: &[u8] = b"git-lead proposals\n";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// How many new proposals make writing the store worth it, when it holds some already.
 const WORTH_WRITING: usize = 32;
 
-/// How many entries a store keeps at least; more when one run reads more than half of it.
+/// How many proposals a store keeps at least; more when one run reads more than half of it.
 const KEEP: usize = 4096;
 
+/// How many tree entries a store keeps at most.
+const KEEP_NAMES: usize = 1 << 16;
+
 type BlobId = [u8; 20];
+
+/// A file name in a tree: the tree's id and the name.
+type NameIn = (BlobId, String);
 
 /// The parsed proposals of earlier runs, and those this run adds.
 #[derive(Default)]
@@ -50,6 +62,9 @@ pub struct ProposalStore {
     /// first.
     fresh: Mutex<Vec<(BlobId, Vec<u8>)>>,
     used: Mutex<HashSet<BlobId>>,
+    /// The blob of a name in a folder tree (`None`: no such file), kept and new.
+    names: HashMap<NameIn, Option<BlobId>>,
+    fresh_names: Mutex<Vec<(NameIn, Option<BlobId>)>>,
 }
 
 impl ProposalStore {
@@ -80,14 +95,46 @@ impl ProposalStore {
             r.take(len)?;
             index.insert(id, (at, len));
         }
+        let count = r.u32()? as usize;
+        let mut names = HashMap::with_capacity(count.min(KEEP_NAMES));
+        for _ in 0..count {
+            let tree: BlobId = r.take(20)?.try_into().ok()?;
+            let name = r.str()?;
+            let blob = match r.u8()? {
+                0 => None,
+                1 => Some(r.take(20)?.try_into().ok()?),
+                _ => return None,
+            };
+            names.insert((tree, name), blob);
+        }
         if r.at != body {
             return None;
         }
         Some(ProposalStore {
             bytes,
             index,
+            names,
             ..ProposalStore::default()
         })
+    }
+
+    /// The blob of file `name` in tree `tree`, if a run kept it: `Some(None)` when the
+    /// tree has no such file.
+    pub(super) fn name_in(&self, tree: git2::Oid, name: &str) -> Option<Option<git2::Oid>> {
+        let tree: BlobId = tree.as_bytes().try_into().ok()?;
+        let blob = self.names.get(&(tree, name.to_string()))?;
+        Some(blob.and_then(|b| git2::Oid::from_bytes(&b).ok()))
+    }
+
+    /// Keeps what [`ProposalStore::name_in`] did not know.
+    pub(super) fn remember_name(&self, tree: git2::Oid, name: &str, blob: Option<git2::Oid>) {
+        let (Some(_), Ok(tree)) = (&self.path, tree.as_bytes().try_into()) else {
+            return;
+        };
+        let blob = blob.and_then(|b| b.as_bytes().try_into().ok());
+        if let Ok(mut fresh) = self.fresh_names.lock() {
+            fresh.push(((tree, name.to_string()), blob));
+        }
     }
 
     /// The proposal blob `blob` (hex) parses to, if a run kept it.
@@ -135,15 +182,19 @@ impl ProposalStore {
         let Some(path) = &self.path else {
             return;
         };
-        let (Ok(fresh), Ok(used)) = (self.fresh.lock(), self.used.lock()) else {
+        let (Ok(fresh), Ok(used), Ok(fresh_names)) =
+            (self.fresh.lock(), self.used.lock(), self.fresh_names.lock())
+        else {
             return;
         };
-        // A few new ones are parsed again next time sooner than the whole file is written.
-        if fresh.is_empty() || (fresh.len() < WORTH_WRITING && !self.index.is_empty()) {
+        // A few new ones are read again next time sooner than the whole file is written.
+        let new = fresh.len() + fresh_names.len();
+        let empty = self.index.is_empty() && self.names.is_empty();
+        if new == 0 || (new < WORTH_WRITING && !empty) {
             return;
         }
         let limit = KEEP.max(2 * (fresh.len() + used.len()));
-        let mut seen = HashSet::new();
+        let (mut seen, mut seen_names) = (HashSet::new(), HashSet::new());
         let kept = |id: &BlobId| {
             self.index
                 .get(id)
@@ -174,6 +225,25 @@ impl ProposalStore {
             body.extend_from_slice(&id);
             body.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
             body.extend_from_slice(bytes);
+        }
+        let names: Vec<_> = fresh_names
+            .iter()
+            .map(|(key, blob)| (key, blob))
+            .chain(&self.names)
+            .filter(|(key, _)| seen_names.insert(*key))
+            .take(KEEP_NAMES)
+            .collect();
+        body.extend_from_slice(&(names.len() as u32).to_le_bytes());
+        for ((tree, name), blob) in names {
+            body.extend_from_slice(tree);
+            put_str(&mut body, name);
+            match blob {
+                Some(b) => {
+                    body.push(1);
+                    body.extend_from_slice(b);
+                }
+                None => body.push(0),
+            }
         }
         let sum = checksum(&body);
         let _ = write_atomically(path, |out| {
@@ -556,6 +626,21 @@ mod tests {
             ProposalStore::open(&dir, true).index.len(),
             WORTH_WRITING + 1
         );
+        // Names in trees: a file's blob, and a file that is not there.
+        std::fs::remove_file(&file).unwrap();
+        let (tree, blob) = (
+            git2::Oid::from_bytes(&[3; 20]).unwrap(),
+            git2::Oid::from_bytes(&[4; 20]).unwrap(),
+        );
+        let store = ProposalStore::open(&dir, true);
+        assert_eq!(store.name_in(tree, "0001-a.toml"), None);
+        store.remember_name(tree, "0001-a.toml", Some(blob));
+        store.remember_name(tree, "0002-b.toml", None);
+        store.save();
+        let store = ProposalStore::open(&dir, true);
+        assert_eq!(store.name_in(tree, "0001-a.toml"), Some(Some(blob)));
+        assert_eq!(store.name_in(tree, "0002-b.toml"), Some(None));
+        assert_eq!(store.name_in(blob, "0001-a.toml"), None);
         // Off: nothing read, nothing written.
         std::fs::remove_file(&file).unwrap();
         let off = ProposalStore::open(&dir, false);

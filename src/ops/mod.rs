@@ -208,6 +208,17 @@ impl Workspace {
         self.parsed.parse_text_of(blob, text)
     }
 
+    /// The blob of file `name` of the folder at `commit`, from the folder tree the walk
+    /// behind `history` recorded: see [`Repo::folder_blob`].
+    pub fn folder_blob(
+        &self,
+        history: &FolderHistory,
+        commit: &str,
+        name: &str,
+    ) -> Result<Option<Option<String>>> {
+        self.repo.folder_blob(history, commit, name, &self.parsed)
+    }
+
     /// `text` parsed as a proposal, through the store of parsed proposals.
     pub fn parse_text(&self, text: &str) -> std::result::Result<Proposal, ParseError> {
         self.parsed.parse(text)

@@ -193,7 +193,7 @@ fn changed_since(
     let name = super::file_name(&found.rel);
     let kept_name = found.rel == format!("{folder}/{name}") && id::from_file_name(name) == Some(id);
     let recorded = match (&history, kept_name) {
-        (Some(h), true) => ws.repo.folder_blob(h, commit, name)?.flatten(),
+        (Some(h), true) => ws.folder_blob(h, commit, name)?.flatten(),
         _ => None,
     };
     let approved = match recorded {
