@@ -56,11 +56,26 @@ struct File {
     name_id: Option<u32>,
     /// The blob's id.
     blob: String,
-    text: String,
+    /// Its text, read when a finding is to be placed on a line (most files have none:
+    /// the parsed proposal comes from the store of parsed proposals).
+    text: std::cell::OnceCell<String>,
     parsed: std::result::Result<Proposal, ParseError>,
 }
 
 impl File {
+    fn text(&self, ws: &Workspace) -> Result<&str> {
+        if let Some(text) = self.text.get() {
+            return Ok(text);
+        }
+        let text = ws.repo.blob_text(&self.blob)?;
+        Ok(self.text.get_or_init(|| text))
+    }
+
+    /// The line of `field` in the file, when it is there.
+    fn line_of(&self, ws: &Workspace, field: &str) -> Result<Option<usize>> {
+        Ok(field_line(self.text(ws)?, field))
+    }
+
     /// The proposal's id: its `id` field, or the number of its name when it does not parse.
     fn id(&self) -> Option<u32> {
         self.parsed.as_ref().ok().map(|p| p.id).or(self.name_id)
@@ -175,7 +190,7 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
             )
             .hint("renumber one of them (its id and its file name) in a commit of its own");
             f.file = Some(file.rel.clone());
-            f.line = field_line(&file.text, "id");
+            f.line = file.line_of(ws, "id")?;
             out.findings.push(f);
         }
     }
@@ -209,12 +224,21 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
 fn files_at(ws: &Workspace, head: &str, config: &Config) -> Result<Vec<File>> {
     let mut files = Vec::new();
     for (name, blob) in ws.repo.folder_files(head, &config.folder)? {
-        // The text is kept to place findings on their line.
-        let text = ws.repo.blob_text(&blob)?;
+        // Parsed by an earlier run, or read and parsed now (and the text kept).
+        let (parsed, text) = match ws.stored_proposal(&blob) {
+            Some(p) => (Ok(p), std::cell::OnceCell::new()),
+            None => {
+                let text = ws.repo.blob_text(&blob)?;
+                (
+                    ws.parse_text_of(&blob, &text),
+                    std::cell::OnceCell::from(text),
+                )
+            }
+        };
         files.push(File {
             rel: format!("{}/{name}", config.folder),
             name_id: id::from_file_name(&name),
-            parsed: ws.parse_text_of(&blob, &text),
+            parsed,
             text,
             blob,
         });
@@ -272,7 +296,7 @@ pub fn proposal_findings(
         rel: rel.to_string(),
         name_id: id::from_file_name(super::file_name(rel)),
         blob: String::new(),
-        text: text.to_string(),
+        text: std::cell::OnceCell::from(text.to_string()),
         parsed: Ok(proposal.clone()),
     };
     Checker {
@@ -346,11 +370,8 @@ impl Checker<'_> {
         }
         for f in &mut out {
             f.file = Some(file.rel.clone());
-            if f.line.is_none() {
-                f.line = f
-                    .field
-                    .as_deref()
-                    .and_then(|field| field_line(&file.text, field));
+            if let (None, Some(field)) = (f.line, f.field.as_deref()) {
+                f.line = file.line_of(self.ws, field)?;
             }
         }
         Ok(out)
@@ -360,7 +381,7 @@ impl Checker<'_> {
     fn policy(&self, file: &File, p: &Proposal) -> Result<Vec<Finding>> {
         let found = Found {
             rel: file.rel.clone(),
-            text: file.text.clone(),
+            text: file.text(self.ws)?.to_string(),
             proposal: p.clone(),
         };
         let report =

@@ -198,6 +198,11 @@ impl Workspace {
         })
     }
 
+    /// What blob `blob` (hex) parsed to in an earlier run, if that was kept.
+    pub fn stored_proposal(&self, blob: &str) -> Option<Proposal> {
+        self.parsed.get(blob)
+    }
+
     /// The text of blob `blob` (hex) parsed as a proposal, through the store of parsed
     /// proposals.
     pub fn parse_text_of(
