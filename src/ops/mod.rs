@@ -277,13 +277,15 @@ impl Workspace {
     /// Files in HEAD's proposal folder that are gone from the working tree.
     pub fn deleted(&self, entries: &[Entry]) -> Result<Vec<String>> {
         let folder = &self.config.folder;
+        let present: std::collections::HashSet<&str> =
+            entries.iter().map(|e| e.rel.as_str()).collect();
         Ok(self
             .repo
             .head_file_names(folder)?
             .into_iter()
             .filter(|n| n.ends_with(".toml"))
             .map(|n| format!("{folder}/{n}"))
-            .filter(|rel| !entries.iter().any(|e| e.rel == *rel))
+            .filter(|rel| !present.contains(rel.as_str()))
             .collect())
     }
 
