@@ -732,4 +732,16 @@ fn in_a_long_history_the_edit_that_made_a_signoff_stale_is_the_one_git_log_finds
         let m = json(&s.git(&all).ok());
         assert_eq!(row(&m, "bo-chen")["changed_by"], material, "{what}");
     }
+    // The threads open the repository as the command did: here through GIT_DIR and
+    // GIT_WORK_TREE, from outside it.
+    let outside = s.dir.parent().unwrap();
+    let mut cmd = s.cmd(
+        "git",
+        &["-c", "lead.cache=false", "lead", "signoffs", "1", "--json"],
+    );
+    cmd.current_dir(outside)
+        .env("GIT_DIR", s.dir.join(".git"))
+        .env("GIT_WORK_TREE", &s.dir);
+    let m = json(&s.run_with(&mut cmd).ok());
+    assert_eq!(row(&m, "bo-chen")["changed_by"], material, "GIT_DIR");
 }
