@@ -96,7 +96,7 @@ impl Repo {
         }
     }
 
-    /// The parsed proposals earlier runs kept (see [`parsed`]); one that keeps nothing when
+    /// The parsed proposals earlier runs kept (see `parsed.rs`); one that keeps nothing when
     /// `lead.cache` is false or in a shallow clone (which keeps no cache at all: it is
     /// usually a CI checkout, used once).
     pub fn proposal_store(&self) -> ProposalStore {

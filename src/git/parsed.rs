@@ -174,8 +174,8 @@ impl ProposalStore {
         Ok(parsed)
     }
 
-    /// Writes the store when this run parsed enough that is new (see [`WORTH_WRITING`]):
-    /// what it parsed, then what it used, then older entries up to [`KEEP`] (or twice what
+    /// Writes the store when this run parsed enough that is new (see `WORTH_WRITING`):
+    /// what it parsed, then what it used, then older entries up to `KEEP` (or twice what
     /// it read). Errors are ignored:
     /// the answers are out already.
     pub fn save(&self) {
