@@ -176,8 +176,7 @@ impl ProposalStore {
 
     /// Writes the store when this run parsed enough that is new (see `WORTH_WRITING`):
     /// what it parsed, then what it used, then older entries up to `KEEP` (or twice what
-    /// it read). Errors are ignored:
-    /// the answers are out already.
+    /// it read). Errors are ignored: the answers are out already.
     pub fn save(&self) {
         let Some(path) = &self.path else {
             return;
