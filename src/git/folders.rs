@@ -8,7 +8,6 @@
 //! thread during the walk was measured too: it slowed the walk by as much as it saved, as
 //! both threads read the same pack.)
 
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::thread;
 
@@ -25,30 +24,24 @@ pub(crate) struct FolderInfo {
     pub changes: Changes,
 }
 
-/// The folder's tree in each root tree looked up (`None` where there is no folder).
-pub(crate) type Folders = HashMap<git2::Oid, Option<git2::Oid>>;
-
 /// The proposal files a commit changed, by id, with the blob each was left with.
 pub(crate) type Changes = Vec<(u32, Option<git2::Oid>)>;
 
 /// Below this many jobs, splitting them between threads costs more than it saves.
 const ALONE: usize = 1024;
 
-/// The folder's tree in each of the root trees `roots`.
+/// The folder's tree in each of the root trees `roots`, in their order.
 pub(crate) fn look_up(
     repo: &git2::Repository,
-    mut roots: Vec<git2::Oid>,
+    roots: &[git2::Oid],
     folder: &str,
-) -> Result<Folders> {
-    roots.sort_unstable();
-    roots.dedup();
-    let trees = in_parallel(repo, &roots, |odb, roots| {
+) -> Result<Vec<Option<git2::Oid>>> {
+    in_parallel(repo, roots, |odb, roots| {
         roots
             .iter()
             .map(|root| folder_tree(odb, *root, folder))
             .collect()
-    })?;
-    Ok(roots.into_iter().zip(trees).collect())
+    })
 }
 
 /// A comparison to make: the folder's tree in a commit and in each of its parents.

@@ -228,11 +228,15 @@ impl Repo {
             At::New(_) => true,
         };
         let lacking: Vec<At> = order.iter().filter(lacking).copied().collect();
-        let roots = lacking.iter().map(|at| match *at {
-            At::Old(i) => snap.tree(i as usize),
-            At::New(j) => fresh[j as usize].tree,
-        });
-        let folders = folders::look_up(&self.inner, roots.collect(), folder)?;
+        let roots: Vec<git2::Oid> = lacking
+            .iter()
+            .map(|at| match *at {
+                At::Old(i) => snap.tree(i as usize),
+                At::New(j) => fresh[j as usize].tree,
+            })
+            .collect();
+        let folder_trees = folders::look_up(&self.inner, &roots, folder)?;
+        drop(roots);
         let fresh_at: HashMap<git2::Oid, u32> = fresh
             .iter()
             .enumerate()
@@ -241,7 +245,7 @@ impl Repo {
         // Which commits changed the folder, in order: parents come first, so their folder
         // is known by now (a shallow edge's counts as none).
         let (mut comparisons, mut compared) = (Vec::new(), Vec::new());
-        for &at in &lacking {
+        for (&at, tree) in lacking.iter().zip(folder_trees) {
             let tree_of = |at: At, known: &HashMap<usize, FolderInfo>, fresh: &[Node]| match at {
                 At::Old(i) => known
                     .get(&(i as usize))
@@ -250,29 +254,23 @@ impl Repo {
                     .flatten(),
                 At::New(j) => fresh[j as usize].folder.as_ref().and_then(|f| f.tree),
             };
-            let (root, parents): (git2::Oid, Vec<Option<git2::Oid>>) = match at {
-                At::Old(i) => (
-                    snap.tree(i as usize),
-                    snap.parent_positions(i as usize)
-                        .map(|p| tree_of(At::Old(p), known, fresh))
-                        .collect(),
-                ),
-                At::New(j) => (
-                    fresh[j as usize].tree,
-                    fresh[j as usize]
-                        .parents
-                        .iter()
-                        .map(|p| {
-                            let at = fresh_at
-                                .get(p)
-                                .map(|&j| At::New(j))
-                                .or_else(|| snap.find(*p).map(At::Old))?;
-                            tree_of(at, known, fresh)
-                        })
-                        .collect(),
-                ),
+            let parents: Vec<Option<git2::Oid>> = match at {
+                At::Old(i) => snap
+                    .parent_positions(i as usize)
+                    .map(|p| tree_of(At::Old(p), known, fresh))
+                    .collect(),
+                At::New(j) => fresh[j as usize]
+                    .parents
+                    .iter()
+                    .map(|p| {
+                        let at = fresh_at
+                            .get(p)
+                            .map(|&j| At::New(j))
+                            .or_else(|| snap.find(*p).map(At::Old))?;
+                        tree_of(at, known, fresh)
+                    })
+                    .collect(),
             };
-            let tree = folders.get(&root).copied().flatten();
             let info = FolderInfo {
                 tree,
                 changes: Vec::new(),
