@@ -95,15 +95,17 @@ impl Repo {
             snap = Snapshot::default();
             (fresh, hits) = self.read_unknown(tip, &snap)?;
         }
-        let order = canonical_order(&snap, &hits, &fresh);
+        let fresh_at = positions(&fresh);
+        let order = canonical_order(&snap, &hits, &fresh, &fresh_at);
         let mut known = HashMap::new();
         if let Some(f) = folder {
-            self.fill_folders(&snap, &order, &mut fresh, &mut known, f)?;
+            self.fill_folders(&snap, &order, &mut fresh, &fresh_at, &mut known, f)?;
         }
         if use_cache && worth_saving(&snap, &hits, fresh.len(), known.len()) {
             // The answer does not depend on the cache: failing to keep it is not an error.
             let keep = folder.or(snap.folder());
-            let _ = cache::save(&path, keep, entries(&snap, &order, &fresh, &known));
+            let entries = entries(&snap, &order, &fresh, &fresh_at, &known);
+            let _ = cache::save(&path, keep, entries);
         }
         let mailmap = self.inner.mailmap()?;
         let mut people = HashMap::new();
@@ -220,6 +222,7 @@ impl Repo {
         snap: &Snapshot,
         order: &[At],
         fresh: &mut [Node],
+        fresh_at: &HashMap<git2::Oid, u32>,
         known: &mut HashMap<usize, FolderInfo>,
         folder: &str,
     ) -> Result<()> {
@@ -236,12 +239,6 @@ impl Repo {
             })
             .collect();
         let folder_trees = folders::look_up(&self.inner, &roots, folder)?;
-        drop(roots);
-        let fresh_at: HashMap<git2::Oid, u32> = fresh
-            .iter()
-            .enumerate()
-            .map(|(j, n)| (n.id, j as u32))
-            .collect();
         // Which commits changed the folder, in order: parents come first, so their folder
         // is known by now (a shallow edge's counts as none).
         let (mut comparisons, mut compared) = (Vec::new(), Vec::new());
@@ -262,13 +259,7 @@ impl Repo {
                 At::New(j) => fresh[j as usize]
                     .parents
                     .iter()
-                    .map(|p| {
-                        let at = fresh_at
-                            .get(p)
-                            .map(|&j| At::New(j))
-                            .or_else(|| snap.find(*p).map(At::Old))?;
-                        tree_of(at, known, fresh)
-                    })
+                    .map(|p| tree_of(locate(p, fresh_at, snap)?, known, fresh))
                     .collect(),
             };
             let info = FolderInfo {
@@ -360,11 +351,30 @@ enum At {
     New(u32),
 }
 
+/// Where each commit read now is among the fresh nodes, by id.
+fn positions(fresh: &[Node]) -> HashMap<git2::Oid, u32> {
+    fresh
+        .iter()
+        .enumerate()
+        .map(|(j, n)| (n.id, j as u32))
+        .collect()
+}
+
+/// Where parent `id` of a commit read now is in the walk: read now too, in the cache, or
+/// neither (a shallow clone's edge).
+fn locate(id: &git2::Oid, fresh_at: &HashMap<git2::Oid, u32>, snap: &Snapshot) -> Option<At> {
+    match fresh_at.get(id) {
+        Some(&j) => Some(At::New(j)),
+        None => snap.find(*id).map(At::Old),
+    }
+}
+
 /// The commits of a walk as the cache is to hold them, in the walk's order.
 fn entries<'a>(
     snap: &'a Snapshot,
     order: &'a [At],
     fresh: &'a [Node],
+    fresh_at: &'a HashMap<git2::Oid, u32>,
     known: &'a HashMap<usize, FolderInfo>,
 ) -> impl ExactSizeIterator<Item = cache::Entry<'a>> + 'a {
     let mut old_pos = vec![u32::MAX; snap.len()];
@@ -375,8 +385,6 @@ fn entries<'a>(
             At::New(j) => new_pos[j as usize] = pos as u32,
         }
     }
-    let fresh_at: HashMap<git2::Oid, usize> =
-        fresh.iter().enumerate().map(|(j, n)| (n.id, j)).collect();
     order.iter().map(move |at| match *at {
         At::Old(i) => {
             let i = i as usize;
@@ -405,12 +413,10 @@ fn entries<'a>(
                 parents: node
                     .parents
                     .iter()
-                    .map(|p| match fresh_at.get(p) {
-                        Some(&j) => new_pos[j],
-                        None => snap
-                            .find(*p)
-                            .and_then(|i| old_pos.get(i as usize).copied())
-                            .unwrap_or(u32::MAX),
+                    .map(|p| match locate(p, fresh_at, snap) {
+                        Some(At::New(j)) => new_pos[j as usize],
+                        Some(At::Old(i)) => old_pos.get(i as usize).copied().unwrap_or(u32::MAX),
+                        None => u32::MAX,
                     })
                     .collect(),
                 folder: node.folder.clone(),
@@ -461,7 +467,12 @@ fn worth_saving(snap: &Snapshot, hits: &[u32], fresh: usize, known: usize) -> bo
 /// history is the order of the whole restricted to it (a commit of the part becomes ready
 /// only through commits of the part); so they are taken in their cached order and only the
 /// fresh commits go through the heap.
-fn canonical_order(snap: &Snapshot, hits: &[u32], fresh: &[Node]) -> Vec<At> {
+fn canonical_order(
+    snap: &Snapshot,
+    hits: &[u32],
+    fresh: &[Node],
+    fresh_at: &HashMap<git2::Oid, u32>,
+) -> Vec<At> {
     use std::cmp::Reverse;
     let cached = snap.len();
     let mut reached = vec![false; cached];
@@ -477,21 +488,18 @@ fn canonical_order(snap: &Snapshot, hits: &[u32], fresh: &[Node]) -> Vec<At> {
             }
         }
     }
-    let index: HashMap<git2::Oid, usize> =
-        fresh.iter().enumerate().map(|(i, n)| (n.id, i)).collect();
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); fresh.len()];
     let mut children_of_cached: HashMap<u32, Vec<usize>> = HashMap::new();
     let mut waiting: Vec<usize> = vec![0; fresh.len()];
     for (i, n) in fresh.iter().enumerate() {
         // A parent outside the walk (a shallow clone's edge) is not waited for.
         for p in &n.parents {
-            if let Some(&j) = index.get(p) {
-                children[j].push(i);
-                waiting[i] += 1;
-            } else if let Some(c) = snap.find(*p) {
-                children_of_cached.entry(c).or_default().push(i);
-                waiting[i] += 1;
+            match locate(p, fresh_at, snap) {
+                Some(At::New(j)) => children[j as usize].push(i),
+                Some(At::Old(c)) => children_of_cached.entry(c).or_default().push(i),
+                None => continue,
             }
+            waiting[i] += 1;
         }
     }
     let key = |n: &Node| (n.time, n.id);
@@ -851,7 +859,11 @@ mod tests {
 
     fn cold(nodes: Vec<Node>) -> Vec<git2::Oid> {
         let snap = Snapshot::default();
-        ids(&snap, &nodes, &canonical_order(&snap, &[], &nodes))
+        ids(
+            &snap,
+            &nodes,
+            &canonical_order(&snap, &[], &nodes, &positions(&nodes)),
+        )
     }
 
     #[test]
@@ -936,9 +948,11 @@ mod tests {
             // The cache: the canonical order of what the old tip reaches.
             let before = nodes_of(&h, &ancestors(&h, old_tip));
             let empty = Snapshot::default();
-            let order = canonical_order(&empty, &[], &before);
+            let before_at = positions(&before);
+            let order = canonical_order(&empty, &[], &before, &before_at);
             let known = HashMap::new();
-            let bytes = cache::encoded(None, entries(&empty, &order, &before, &known)).unwrap();
+            let entries = entries(&empty, &order, &before, &before_at, &known);
+            let bytes = cache::encoded(None, entries).unwrap();
             let snap = Snapshot::from_bytes(bytes).unwrap();
             // A walk from the tip: reads what the cache does not hold, stops at what it does.
             let (mut fresh, mut hits, mut seen) = (Vec::new(), Vec::new(), HashSet::new());
@@ -952,7 +966,11 @@ mod tests {
                 }
             }
             let fresh = nodes_of(&h, &fresh);
-            let warm = ids(&snap, &fresh, &canonical_order(&snap, &hits, &fresh));
+            let warm = ids(
+                &snap,
+                &fresh,
+                &canonical_order(&snap, &hits, &fresh, &positions(&fresh)),
+            );
             assert_eq!(warm, cold(nodes_of(&h, &ancestors(&h, tip))), "seed {seed}");
         }
     }

@@ -224,22 +224,11 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
 fn files_at(ws: &Workspace, head: &str, config: &Config) -> Result<Vec<File>> {
     let mut files = Vec::new();
     for (name, blob) in ws.repo.folder_files(head, &config.folder)? {
-        // Parsed by an earlier run, or read and parsed now (and the text kept).
-        let (parsed, text) = match ws.stored_proposal(&blob) {
-            Some(p) => (Ok(p), std::cell::OnceCell::new()),
-            None => {
-                let text = ws.repo.blob_text(&blob)?;
-                (
-                    ws.parse_text_of(&blob, &text),
-                    std::cell::OnceCell::from(text),
-                )
-            }
-        };
         files.push(File {
             rel: format!("{}/{name}", config.folder),
             name_id: id::from_file_name(&name),
-            parsed,
-            text,
+            parsed: ws.parse_blob(&blob)?,
+            text: std::cell::OnceCell::new(),
             blob,
         });
     }

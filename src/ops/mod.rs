@@ -198,21 +198,6 @@ impl Workspace {
         })
     }
 
-    /// What blob `blob` (hex) parsed to in an earlier run, if that was kept.
-    pub fn stored_proposal(&self, blob: &str) -> Option<Proposal> {
-        self.parsed.get(blob)
-    }
-
-    /// The text of blob `blob` (hex) parsed as a proposal, through the store of parsed
-    /// proposals.
-    pub fn parse_text_of(
-        &self,
-        blob: &str,
-        text: &str,
-    ) -> std::result::Result<Proposal, ParseError> {
-        self.parsed.parse_text_of(blob, text)
-    }
-
     /// The blob of file `name` of the folder at `commit`, from the folder tree the walk
     /// behind `history` recorded: see [`Repo::folder_blob`].
     pub fn folder_blob(
