@@ -757,14 +757,18 @@ impl World {
         self.git(ADA, &["checkout", "-q", "-b", &format!("b{n}")]);
     }
 
-    /// Checks out another branch, or detaches HEAD at a recent commit.
-    fn switch(&mut self) {
+    /// The branches other than the one checked out.
+    fn other_branches(&self) -> Vec<String> {
         let current = self.current_branch();
-        let others: Vec<String> = self
-            .branches()
+        self.branches()
             .into_iter()
             .filter(|b| Some(b) != current.as_ref())
-            .collect();
+            .collect()
+    }
+
+    /// Checks out another branch, or detaches HEAD at a recent commit.
+    fn switch(&mut self) {
+        let others = self.other_branches();
         if others.is_empty() || self.rng.chance(30) {
             let back = format!("HEAD~{}", self.rng.below(3));
             self.git(ADA, &["checkout", "-q", "--detach", &back]);
@@ -775,12 +779,7 @@ impl World {
     }
 
     fn merge(&mut self) {
-        let current = self.current_branch();
-        let others: Vec<String> = self
-            .branches()
-            .into_iter()
-            .filter(|b| Some(b) != current.as_ref())
-            .collect();
+        let others = self.other_branches();
         if others.is_empty() {
             return self.new_branch();
         }
@@ -1341,6 +1340,14 @@ fn a_damaged_or_lying_store_of_parsed_proposals() {
         );
         assert_eq!(leftovers(&s), Vec::<String>::new(), "{what}");
     }
+
+    // A folder where the file should be: outputs unchanged, nothing written, nothing left.
+    std::fs::remove_file(store_file(&s)).unwrap();
+    std::fs::create_dir_all(store_file(&s).join("inside")).unwrap();
+    reads_match(&s, &s.dir, Mode::Warm, &want, "the store is a folder");
+    assert!(store_file(&s).join("inside").is_dir());
+    assert_eq!(leftovers(&s), Vec::<String>::new(), "the store is a folder");
+    std::fs::remove_dir_all(store_file(&s)).unwrap();
 
     // The title of proposal 1, changed in the store with the checksum made right.
     let title = b"Flaky CI costs us an hour a day";
