@@ -9,7 +9,7 @@
 //! The cache is never authoritative. Every walk starts from the commit it is asked about and
 //! uses a cached commit only when it reaches it by id, so a rebased or force-pushed branch
 //! simply leads to commits the cache does not know: they are read, and the next cache holds
-//! what is reachable now, dropping the rest. A file that is unreadable, truncated, fails its
+//! what is reachable now, dropping the rest. A file that is unreadable, truncated, fails a
 //! checksum, is inconsistent, or was written by another version is ignored and replaced.
 //! Writes go to a temporary file renamed into place, so two processes at once each see a
 //! whole cache or none, and the last writer wins. Failing to write is not an error: the
@@ -17,14 +17,27 @@
 //!
 //! # Layout
 //!
-//! Little-endian. A header (magic, format number, the version that wrote it, the folder whose
-//! changes it records, the number of commits), then fixed-size records in canonical order,
-//! an index of (id, position) sorted by id, and tables the records point into: parents (by
-//! position, always earlier), proposal-file changes, and the `Lead-` commits' details. A
-//! checksum of everything before it ends the file. A warm run reads the file and looks at
-//! the records it needs; nothing is decoded up front.
+//! Little-endian. A header, then parts. The header holds the magic, the format number, the
+//! version that wrote it, the folder whose changes the cache records, the number of commits,
+//! the id of the last one (the tip), the length and checksum of each part, and last its own
+//! checksum. The parts follow it in this order:
+//!
+//! - flags: one byte a commit (has `Lead-` trailers, knows its folder, changed it);
+//! - ids: the commits' ids, in canonical order;
+//! - index: positions, sorted by id;
+//! - graph: time, tree and (start, count) of the parents of each commit, then the parents
+//!   (positions, always earlier);
+//! - folders: the folder's tree in each commit;
+//! - changes and leads: for the commits that have them only, (position, id, start, length)
+//!   sorted by position, then the proposal-file changes or the `Lead-` commit's details.
+//!
+//! A walk reads the header, then only the parts it needs, each when first asked for, and
+//! checks each part's checksum as it reads it. A warm walk that finds a few new commits on
+//! top of the cached tip needs no lookup by id (see [`Snapshot::find`]): it reads the
+//! flags and the leads, and for a folder the folders and changes, a quarter of the file.
 
-use std::io::Write;
+use std::cell::{Cell, OnceCell, RefCell};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::model::ledger::{self, CommitInfo};
@@ -36,117 +49,245 @@ use super::folders::FolderInfo;
 /// The first bytes of a cache file, then the format number: a file from another version of
 /// the format is ignored whole.
 const MAGIC: &[u8] = b"git-lead cache\n";
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
-/// A record: id, commit time, tree, folder tree, flags, then (start, length) of the
-/// commit's parents, changes and details in their tables.
-const RECORD: usize = 20 + 8 + 20 + 20 + 1 + 6 * 4;
-/// An index entry: id, position.
-const ENTRY: usize = 20 + 4;
+/// The parts after the header, in the order of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    Flags,
+    Ids,
+    Index,
+    Graph,
+    Folders,
+    Changes,
+    Leads,
+}
+
+pub(crate) const PARTS: [Part; 7] = [
+    Part::Flags,
+    Part::Ids,
+    Part::Index,
+    Part::Graph,
+    Part::Folders,
+    Part::Changes,
+    Part::Leads,
+];
+
+/// A commit in the graph part: time, tree, then (start, count) of its parents.
+const NODE: usize = 8 + 20 + 4 + 4;
+/// An entry of the changes and leads parts: position, id, then (start, length) of its bytes.
+const SPARSE: usize = 4 + 20 + 4 + 4;
 /// A change: proposal id, whether a blob follows (else the file was deleted), blob.
 const CHANGE: usize = 4 + 1 + 20;
+/// The longest header read: a folder name longer than this leaves the cache unused.
+const HEADER_MAX: u64 = 4096;
 
-/// Record flags.
+/// Commit flags.
 const KNOWS_FOLDER: u8 = 1;
 const HAS_FOLDER_TREE: u8 = 2;
 const HAS_LEAD: u8 = 4;
+const HAS_CHANGES: u8 = 8;
 
 /// Where the cache of a repository lives: shared by its worktrees, like its objects.
 pub(crate) fn path(common_dir: &Path) -> PathBuf {
     common_dir.join("lead").join("cache")
 }
 
+/// Where the parts come from: the file, or bytes in memory (tests).
+#[derive(Default)]
+enum Source {
+    #[default]
+    Nothing,
+    File(RefCell<std::fs::File>),
+    #[cfg(test)]
+    Bytes(Vec<u8>),
+}
+
 /// A cache as read: the commits reachable from its tip, in canonical order (the tip last).
+/// Parts are read when first used; one that cannot be read, fails its checksum or is
+/// inconsistent marks the snapshot broken and reads as empty, so lookups find nothing.
 #[derive(Default)]
 pub(crate) struct Snapshot {
-    bytes: Vec<u8>,
+    source: Source,
     count: usize,
+    tip: Option<git2::Oid>,
     /// The folder whose changes the records describe.
     folder: Option<String>,
     /// Whether to act as if no record knew its folder changes (they describe another one).
     forget_folders: bool,
-    /// Set when an index entry turned out not to name its record: the file is not one this
-    /// code wrote, and the walk must not use it.
-    broken: std::cell::Cell<bool>,
-    records: usize,
-    index: usize,
-    parents: usize,
-    changes: usize,
-    leads: usize,
+    /// Set when a part turned out unreadable or inconsistent, or an index entry did not
+    /// name its commit: the walk must not use what it read through this snapshot.
+    broken: Cell<bool>,
+    /// Where each part starts in the source, its length and its checksum.
+    spans: [(u64, u64, u64); PARTS.len()],
+    parts: [OnceCell<Vec<u8>>; PARTS.len()],
 }
 
 impl Snapshot {
-    /// Reads the cache at `path`; an empty snapshot when there is none or it cannot be
-    /// trusted to be whole, consistent and of this version.
+    /// Reads the header of the cache at `path`; an empty snapshot when there is none or its
+    /// header is damaged or of another version. The parts are read when used.
     pub fn load(path: &Path) -> Snapshot {
-        std::fs::read(path)
-            .ok()
-            .and_then(Snapshot::from_bytes)
-            .unwrap_or_default()
+        let Ok(mut file) = std::fs::File::open(path) else {
+            return Snapshot::default();
+        };
+        let mut head = Vec::new();
+        if (&mut file).take(HEADER_MAX).read_to_end(&mut head).is_err() {
+            return Snapshot::default();
+        }
+        Snapshot::with_header(&head, Source::File(RefCell::new(file))).unwrap_or_default()
     }
 
+    /// A snapshot of a whole file in memory.
+    #[cfg(test)]
     pub(crate) fn from_bytes(bytes: Vec<u8>) -> Option<Snapshot> {
-        let mut r = Reader::sealed(&bytes, MAGIC, FORMAT)?;
-        let body = r.bytes.len();
+        let head = bytes.clone();
+        let snap = Snapshot::with_header(&head, Source::Bytes(bytes))?;
+        // Read every part now, as tests expect a damaged file to be refused at once.
+        for part in PARTS {
+            snap.part(part);
+        }
+        (!snap.is_broken()).then_some(snap)
+    }
+
+    fn with_header(bytes: &[u8], source: Source) -> Option<Snapshot> {
+        let mut r = Reader { bytes, at: 0 };
+        if r.take(MAGIC.len())? != MAGIC || r.u32()? != FORMAT {
+            return None;
+        }
+        if r.str()? != env!("CARGO_PKG_VERSION") {
+            return None;
+        }
         let folder = match r.u8()? {
             0 => None,
             1 => Some(r.str()?),
             _ => return None,
         };
         let count = r.u32()? as usize;
-        let records = r.at;
-        r.take(count.checked_mul(RECORD)?)?;
-        let index = r.at;
-        r.take(count.checked_mul(ENTRY)?)?;
-        let table = |r: &mut Reader<'_>, size: usize| -> Option<(usize, usize)> {
-            let n = r.u32()? as usize;
-            let at = r.at;
-            r.take(n.checked_mul(size)?)?;
-            Some((at, n))
-        };
-        let (parents, n_parents) = table(&mut r, 4)?;
-        let (changes, n_changes) = table(&mut r, CHANGE)?;
-        let (leads, n_leads) = table(&mut r, 1)?;
-        if r.at != body {
+        let tip = git2::Oid::from_bytes(r.take(20)?).ok();
+        let mut lengths = [(0u64, 0u64); PARTS.len()];
+        for l in &mut lengths {
+            *l = (r.u64()?, r.u64()?);
+        }
+        let end = r.at;
+        if r.u64()? != checksum(&bytes[..end]) {
             return None;
         }
-        let snap = Snapshot {
-            bytes,
-            count,
-            folder,
-            forget_folders: false,
-            broken: std::cell::Cell::new(false),
-            records,
-            index,
-            parents,
-            changes,
-            leads,
-        };
-        // Everything a record points at must be there, parents must come first and the index
-        // must be sorted and point at records: then no later read can fail or loop.
-        for i in 0..count {
-            let rec = snap.record(i);
-            let within = |(start, len): (u32, u32), n: usize| {
-                (start as usize)
-                    .checked_add(len as usize)
-                    .is_some_and(|end| end <= n)
-            };
-            let parents_ok = within(rec.span(0), n_parents)
-                && snap.parent_positions(i).all(|p| (p as usize) < i);
-            if !parents_ok || !within(rec.span(1), n_changes) || !within(rec.span(2), n_leads) {
-                return None;
-            }
-            // That each entry names its record is checked when it is looked up (`find`):
-            // checking all of them here would visit the records out of order.
-            let (id, pos) = snap.entry(i);
-            if pos as usize >= count || i > 0 && snap.entry(i - 1).0 >= id {
-                return None;
-            }
+        let mut spans = [(0, 0, 0); PARTS.len()];
+        let mut at = r.at as u64;
+        for (span, (len, sum)) in spans.iter_mut().zip(lengths) {
+            *span = (at, len, sum);
+            at = at.checked_add(len)?;
         }
-        Some(snap)
+        Some(Snapshot {
+            source,
+            count,
+            tip: tip.filter(|_| count > 0),
+            folder,
+            spans,
+            ..Snapshot::default()
+        })
     }
 
-    /// Whether a lookup found the index and the records at odds (see [`Snapshot::find`]).
+    /// The bytes of `part`, read and checked the first time; empty when it cannot be used
+    /// (and the snapshot is then broken).
+    fn part(&self, part: Part) -> &[u8] {
+        let k = part as usize;
+        self.parts[k].get_or_init(|| match self.read_part(part) {
+            Some(bytes) => bytes,
+            None => {
+                self.broken.set(true);
+                Vec::new()
+            }
+        })
+    }
+
+    fn read_part(&self, part: Part) -> Option<Vec<u8>> {
+        let (at, len, sum) = self.spans[part as usize];
+        let bytes = match &self.source {
+            Source::Nothing => return Some(Vec::new()),
+            Source::File(file) => {
+                let mut file = file.try_borrow_mut().ok()?;
+                file.seek(SeekFrom::Start(at)).ok()?;
+                let mut bytes = Vec::new();
+                // Not more than the length asked for, however long the file claims to be.
+                (&mut *file).take(len).read_to_end(&mut bytes).ok()?;
+                bytes
+            }
+            #[cfg(test)]
+            Source::Bytes(all) => all
+                .get(usize::try_from(at).ok()?..usize::try_from(at + len).ok()?)?
+                .to_vec(),
+        };
+        (bytes.len() as u64 == len && checksum(&bytes) == sum && self.consistent(part, &bytes))
+            .then_some(bytes)
+    }
+
+    /// Whether `bytes` can be `part` of this snapshot: everything a lookup follows stays
+    /// within the part and points back, so that no later read can fail or loop.
+    fn consistent(&self, part: Part, bytes: &[u8]) -> bool {
+        let n = self.count;
+        match part {
+            Part::Flags => bytes.len() == n,
+            Part::Ids | Part::Folders => Some(bytes.len()) == n.checked_mul(20),
+            Part::Index => {
+                // Sorted by id, strictly: then it also names every commit once.
+                let ids = self.part(Part::Ids);
+                let id = |p: &[u8]| {
+                    let at = u32_at(p, 0) as usize * 20;
+                    ids.get(at..at + 20)
+                };
+                Some(bytes.len()) == n.checked_mul(4)
+                    && bytes.chunks_exact(4).all(|p| id(p).is_some())
+                    && bytes
+                        .chunks_exact(4)
+                        .zip(bytes.chunks_exact(4).skip(1))
+                        .all(|(a, b)| id(a) < id(b))
+            }
+            Part::Graph => {
+                let Some(nodes) = n.checked_mul(NODE).filter(|&l| l <= bytes.len()) else {
+                    return false;
+                };
+                let parents = &bytes[nodes..];
+                parents.len() % 4 == 0
+                    && (0..n).all(|i| {
+                        let (start, len) = span_at(bytes, i * NODE + 28);
+                        (start as usize)
+                            .checked_add(len as usize)
+                            .and_then(|end| end.checked_mul(4))
+                            .is_some_and(|end| end <= parents.len())
+                            && (0..len as usize)
+                                .all(|k| (u32_at(parents, (start as usize + k) * 4) as usize) < i)
+                    })
+            }
+            Part::Changes | Part::Leads => {
+                let Some(entries) = sparse_entries(bytes) else {
+                    return false;
+                };
+                let data = bytes.len() - 4 - entries.len();
+                let mut last = None;
+                entries.chunks_exact(SPARSE).all(|e| {
+                    let pos = u32_at(e, 0);
+                    let (start, len) = span_at(e, 24);
+                    let ordered = last.is_none_or(|l| l < pos) && (pos as usize) < n;
+                    last = Some(pos);
+                    ordered
+                        && (start as usize)
+                            .checked_add(len as usize)
+                            .is_some_and(|end| end <= data)
+                })
+            }
+        }
+    }
+
+    /// Reads the parts given now, so that a damaged one shows before anything is visited.
+    pub fn read_now(&self, parts: &[Part]) {
+        for &p in parts {
+            self.part(p);
+        }
+    }
+
+    /// Whether a part or a lookup found the cache at odds with itself (see [`Snapshot::part`],
+    /// [`Snapshot::find`]).
     pub fn is_broken(&self) -> bool {
         self.broken.get()
     }
@@ -154,6 +295,11 @@ impl Snapshot {
     /// How many commits the cache holds.
     pub fn len(&self) -> usize {
         self.count
+    }
+
+    /// The last commit of the cache: every other one is its ancestor.
+    pub fn tip(&self) -> Option<git2::Oid> {
+        self.tip
     }
 
     /// The folder whose changes the records describe.
@@ -167,32 +313,33 @@ impl Snapshot {
         self.folder = None;
     }
 
-    fn record(&self, i: usize) -> Record<'_> {
-        let at = self.records + i * RECORD;
-        Record(self.bytes.get(at..at + RECORD).unwrap_or(&[0; RECORD]))
+    fn flags(&self, i: usize) -> u8 {
+        self.part(Part::Flags).get(i).copied().unwrap_or(0)
     }
 
-    fn entry(&self, i: usize) -> (&[u8], u32) {
-        let at = self.index + i * ENTRY;
-        let e = self.bytes.get(at..at + ENTRY).unwrap_or(&[0; ENTRY]);
-        (&e[..20], u32_at(e, 20))
-    }
-
-    /// The position of commit `id`, if the cache holds it. An index entry that does not
-    /// name its record marks the snapshot broken and counts as not found.
+    /// The position of commit `id`, if the cache holds it. The tip is known from the header;
+    /// any other commit is looked up in the index (checked sorted when read, so that a
+    /// commit it does not find is not in the cache).
     pub fn find(&self, id: git2::Oid) -> Option<u32> {
-        let (mut lo, mut hi) = (0, self.count);
+        if self.count == 0 {
+            return None;
+        }
+        if Some(id) == self.tip {
+            return Some(self.count as u32 - 1);
+        }
+        let index = self.part(Part::Index);
+        let ids = self.part(Part::Ids);
+        let key = |k: usize| {
+            let pos = u32_at(index, k * 4);
+            let at = pos as usize * 20;
+            (ids.get(at..at + 20).unwrap_or(&[0; 20]), pos)
+        };
+        let (mut lo, mut hi) = (0, index.len() / 4);
         while lo < hi {
             let mid = (lo + hi) / 2;
-            let (key, pos) = self.entry(mid);
+            let (key, pos) = key(mid);
             match key.cmp(id.as_bytes()) {
-                std::cmp::Ordering::Equal => {
-                    if self.record(pos as usize).id_bytes() != id.as_bytes() {
-                        self.broken.set(true);
-                        return None;
-                    }
-                    return Some(pos);
-                }
+                std::cmp::Ordering::Equal => return Some(pos),
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
             }
@@ -201,63 +348,84 @@ impl Snapshot {
     }
 
     pub fn id(&self, i: usize) -> git2::Oid {
-        self.record(i).id()
+        if self.parts[Part::Ids as usize].get().is_none() {
+            // A commit with an entry in the leads or changes part: no need to read every id.
+            let flags = self.flags(i);
+            for (flag, part) in [(HAS_LEAD, Part::Leads), (HAS_CHANGES, Part::Changes)] {
+                if let Some(e) = self.sparse(part, i).filter(|_| flags & flag != 0) {
+                    return oid_at(e, 4);
+                }
+            }
+        }
+        oid_at(self.part(Part::Ids), i * 20)
     }
 
     pub fn time(&self, i: usize) -> i64 {
-        self.record(i).time()
+        let graph = self.part(Part::Graph);
+        let mut b = [0u8; 8];
+        if let Some(s) = graph.get(i * NODE..i * NODE + 8) {
+            b.copy_from_slice(s);
+        }
+        i64::from_le_bytes(b)
     }
 
     pub fn tree(&self, i: usize) -> git2::Oid {
-        self.record(i).oid(28)
+        oid_at(self.part(Part::Graph), i * NODE + 8)
     }
 
     /// The positions of commit `i`'s parents, in the commit's order.
     pub fn parent_positions(&self, i: usize) -> impl Iterator<Item = u32> + '_ {
-        let (start, len) = self.record(i).span(0);
-        let at = self.parents + start as usize * 4;
+        let graph = self.part(Part::Graph);
+        let (start, len) = match i < self.count {
+            true => span_at(graph, i * NODE + 28),
+            false => (0, 0),
+        };
+        let at = self.count * NODE + start as usize * 4;
         (0..len as usize).map(move |k| {
-            self.bytes
+            graph
                 .get(at + k * 4..at + k * 4 + 4)
                 .map_or(u32::MAX, |b| u32_at(b, 0))
         })
     }
 
-    /// The folder tree of commit `i`, when the record knows how it changed the folder.
+    /// The folder tree of commit `i`, when the cache knows how it changed the folder.
     pub fn folder_tree(&self, i: usize) -> Option<Option<git2::Oid>> {
-        let rec = self.record(i);
-        if self.forget_folders || rec.flags() & KNOWS_FOLDER == 0 {
+        let flags = self.flags(i);
+        if self.forget_folders || flags & KNOWS_FOLDER == 0 {
             return None;
         }
-        Some((rec.flags() & HAS_FOLDER_TREE != 0).then(|| rec.oid(48)))
+        let folders = self.part(Part::Folders);
+        Some((flags & HAS_FOLDER_TREE != 0).then(|| oid_at(folders, i * 20)))
     }
 
-    /// How commit `i` changed the folder, when the record knows.
+    /// How commit `i` changed the folder, when the cache knows.
     pub fn folder_info(&self, i: usize) -> Option<FolderInfo> {
         let tree = self.folder_tree(i)?;
-        let (start, len) = self.record(i).span(1);
-        let at = self.changes + start as usize * CHANGE;
-        let changes = (0..len as usize)
-            .filter_map(|k| {
-                let c = self.bytes.get(at + k * CHANGE..at + (k + 1) * CHANGE)?;
-                let blob = match c[4] {
-                    1 => Some(git2::Oid::from_bytes(&c[5..25]).ok()?),
-                    _ => None,
-                };
-                Some((u32_at(c, 0), blob))
-            })
-            .collect();
+        let changes = match self.has_changes(i) {
+            true => self
+                .sparse_bytes(Part::Changes, i)
+                .chunks_exact(CHANGE)
+                .map(|c| {
+                    let blob = (c[4] == 1)
+                        .then(|| git2::Oid::from_bytes(&c[5..25]).ok())
+                        .flatten();
+                    (u32_at(c, 0), blob)
+                })
+                .collect(),
+            false => Vec::new(),
+        };
         Some(FolderInfo { tree, changes })
     }
 
-    /// Whether the record says commit `i` changed a proposal file of the folder.
+    /// Whether the cache says commit `i` changed a proposal file of the folder.
     pub fn has_changes(&self, i: usize) -> bool {
-        self.folder_tree(i).is_some() && self.record(i).span(1).1 > 0
+        let flags = self.flags(i);
+        !self.forget_folders && flags & KNOWS_FOLDER != 0 && flags & HAS_CHANGES != 0
     }
 
     /// Whether commit `i` carries `Lead-` trailers.
     pub fn has_lead(&self, i: usize) -> bool {
-        self.record(i).flags() & HAS_LEAD != 0
+        self.flags(i) & HAS_LEAD != 0
     }
 
     /// Whether commit `i` carries `Lead-` trailers that name proposal `id`
@@ -269,9 +437,35 @@ impl Snapshot {
     }
 
     fn lead_bytes(&self, i: usize) -> &[u8] {
-        let (start, len) = self.record(i).span(2);
-        let at = self.leads + start as usize;
-        self.bytes.get(at..at + len as usize).unwrap_or_default()
+        self.sparse_bytes(Part::Leads, i)
+    }
+
+    /// The entry of commit `i` in the changes or leads part.
+    fn sparse(&self, part: Part, i: usize) -> Option<&[u8]> {
+        let entries = sparse_entries(self.part(part))?;
+        let (mut lo, mut hi) = (0, entries.len() / SPARSE);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let e = &entries[mid * SPARSE..(mid + 1) * SPARSE];
+            match (u32_at(e, 0) as usize).cmp(&i) {
+                std::cmp::Ordering::Equal => return Some(e),
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+            }
+        }
+        None
+    }
+
+    /// The bytes of commit `i` in the changes or leads part (none when it has no entry).
+    fn sparse_bytes(&self, part: Part, i: usize) -> &[u8] {
+        let bytes = self.part(part);
+        let Some(e) = self.sparse(part, i) else {
+            return &[];
+        };
+        let data = 4 + sparse_entries(bytes).map_or(0, |e| e.len());
+        let (start, len) = span_at(e, 24);
+        let at = data + start as usize;
+        bytes.get(at..at + len as usize).unwrap_or_default()
     }
 
     /// The details of commit `i`, when it carries `Lead-` trailers (author as recorded).
@@ -279,40 +473,30 @@ impl Snapshot {
         if !self.has_lead(i) {
             return None;
         }
+        let entry = self.sparse(Part::Leads, i)?;
         let mut r = Reader {
             bytes: self.lead_bytes(i),
             at: 0,
         };
-        decode_lead(&mut r, self.id(i))
+        decode_lead(&mut r, oid_at(entry, 4))
     }
 }
 
-/// A record of the cache, as bytes.
-struct Record<'a>(&'a [u8]);
+/// The entries of a changes or leads part: after their count, before the data.
+fn sparse_entries(bytes: &[u8]) -> Option<&[u8]> {
+    let n = u32_at(bytes, 0) as usize;
+    bytes.get(4..4 + n.checked_mul(SPARSE)?)
+}
 
-impl Record<'_> {
-    fn id(&self) -> git2::Oid {
-        self.oid(0)
-    }
-    fn id_bytes(&self) -> &[u8] {
-        &self.0[..20]
-    }
-    fn oid(&self, at: usize) -> git2::Oid {
-        git2::Oid::from_bytes(&self.0[at..at + 20]).unwrap_or(git2::Oid::ZERO_SHA1)
-    }
-    fn time(&self) -> i64 {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(&self.0[20..28]);
-        i64::from_le_bytes(b)
-    }
-    fn flags(&self) -> u8 {
-        self.0[68]
-    }
-    /// (start, length) in the table of parents (0), changes (1) or details (2).
-    fn span(&self, table: usize) -> (u32, u32) {
-        let at = 69 + table * 8;
-        (u32_at(self.0, at), u32_at(self.0, at + 4))
-    }
+fn oid_at(bytes: &[u8], at: usize) -> git2::Oid {
+    bytes
+        .get(at..at + 20)
+        .and_then(|b| git2::Oid::from_bytes(b).ok())
+        .unwrap_or(git2::Oid::ZERO_SHA1)
+}
+
+fn span_at(bytes: &[u8], at: usize) -> (u32, u32) {
+    (u32_at(bytes, at), u32_at(bytes, at + 4))
 }
 
 fn u32_at(bytes: &[u8], at: usize) -> u32 {
@@ -416,13 +600,107 @@ pub(crate) fn encoded<'a>(
 
 /// Writes the cache of `entries` to `w`, record by record; fails when the entries are not a
 /// whole walk (a parent that does not come first).
+/// Writes the cache of `entries` to `w`; fails when the entries are not a whole walk (a
+/// parent that does not come first).
 pub(crate) fn encode<'a>(
     folder: Option<&str>,
     entries: impl ExactSizeIterator<Item = Entry<'a>>,
-    w: impl Write,
+    mut w: impl Write,
 ) -> std::io::Result<()> {
     let not_whole = || std::io::Error::other("not a whole walk");
+    let u32_of = |n: usize| u32::try_from(n).map_err(|_| not_whole());
     let count = entries.len();
+    let mut flags = Vec::with_capacity(count);
+    let mut ids = Vec::with_capacity(count * 20);
+    let mut graph = Vec::with_capacity(count * NODE);
+    let mut parents = Vec::new();
+    let mut folders = Vec::with_capacity(count * 20);
+    let (mut changes, mut change_data) = (Vec::new(), Vec::new());
+    let (mut leads, mut lead_data) = (Vec::new(), Vec::new());
+    let mut tip = git2::Oid::ZERO_SHA1;
+    // An entry of the changes or leads part.
+    let sparse = |to: &mut Vec<u8>, pos: usize, id: git2::Oid, start: usize, end: usize| {
+        to.extend_from_slice(&u32_of(pos)?.to_le_bytes());
+        to.extend_from_slice(id.as_bytes());
+        to.extend_from_slice(&u32_of(start)?.to_le_bytes());
+        to.extend_from_slice(&u32_of(end - start)?.to_le_bytes());
+        Ok::<(), std::io::Error>(())
+    };
+    for (pos, e) in entries.enumerate() {
+        let mut f = 0;
+        let mut folder_tree = [0u8; 20];
+        if let Some(info) = &e.folder {
+            f |= KNOWS_FOLDER;
+            if let Some(t) = info.tree {
+                f |= HAS_FOLDER_TREE;
+                folder_tree.copy_from_slice(t.as_bytes());
+            }
+            if !info.changes.is_empty() {
+                f |= HAS_CHANGES;
+                let start = change_data.len();
+                for (id, blob) in &info.changes {
+                    change_data.extend_from_slice(&id.to_le_bytes());
+                    match blob {
+                        Some(b) => {
+                            change_data.push(1);
+                            change_data.extend_from_slice(b.as_bytes());
+                        }
+                        None => change_data.extend_from_slice(&[0; 21]),
+                    }
+                }
+                sparse(&mut changes, pos, e.id, start, change_data.len())?;
+            }
+        }
+        let start = lead_data.len();
+        match e.lead {
+            Lead::None => {}
+            Lead::Info(c) => encode_lead(&mut lead_data, c),
+            Lead::Cached(snap, i) => lead_data.extend_from_slice(snap.lead_bytes(i)),
+        }
+        if !matches!(e.lead, Lead::None) {
+            f |= HAS_LEAD;
+            sparse(&mut leads, pos, e.id, start, lead_data.len())?;
+        }
+        graph.extend_from_slice(&e.time.to_le_bytes());
+        graph.extend_from_slice(e.tree.as_bytes());
+        graph.extend_from_slice(&u32_of(parents.len() / 4)?.to_le_bytes());
+        graph.extend_from_slice(&u32_of(e.parents.len())?.to_le_bytes());
+        for p in &e.parents {
+            // Parents come first: anything else is not a whole history.
+            if *p as usize >= pos {
+                return Err(not_whole());
+            }
+            parents.extend_from_slice(&p.to_le_bytes());
+        }
+        flags.push(f);
+        ids.extend_from_slice(e.id.as_bytes());
+        folders.extend_from_slice(&folder_tree);
+        tip = e.id;
+    }
+    // Sorting by the first eight bytes first is several times faster than comparing ids
+    // whole, and ids rarely share them.
+    let id = |p: u32| &ids[p as usize * 20..p as usize * 20 + 20];
+    let mut sorted: Vec<(u64, u32)> = (0..u32_of(count)?)
+        .map(|p| {
+            let mut key = [0u8; 8];
+            key.copy_from_slice(&id(p)[..8]);
+            (u64::from_be_bytes(key), p)
+        })
+        .collect();
+    sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| id(a.1).cmp(id(b.1))));
+    let index: Vec<u8> = sorted.iter().flat_map(|(_, p)| p.to_le_bytes()).collect();
+    drop(sorted);
+    let n_changes = u32_of(changes.len() / SPARSE)?.to_le_bytes();
+    let n_leads = u32_of(leads.len() / SPARSE)?.to_le_bytes();
+    let parts: [Vec<&[u8]>; PARTS.len()] = [
+        vec![&flags],
+        vec![&ids],
+        vec![&index],
+        vec![&graph, &parents],
+        vec![&folders],
+        vec![&n_changes, &changes, &change_data],
+        vec![&n_leads, &leads, &lead_data],
+    ];
     let mut head = Vec::new();
     head.extend_from_slice(MAGIC);
     head.extend_from_slice(&FORMAT.to_le_bytes());
@@ -434,94 +712,24 @@ pub(crate) fn encode<'a>(
         }
         None => head.push(0),
     }
-    head.extend_from_slice(&u32::try_from(count).map_err(|_| not_whole())?.to_le_bytes());
-    // The records are written as they come; the index and tables follow once all are known.
-    let mut records = Summed::new(w);
-    records.put(&head)?;
-    let mut record = Vec::with_capacity(RECORD);
-    let mut index: Vec<([u8; 20], u32)> = Vec::with_capacity(count);
-    let (mut parents, mut changes, mut leads) = (Vec::new(), Vec::new(), Vec::new());
-    for (pos, e) in entries.enumerate() {
-        let mut flags = 0;
-        let mut folder_tree = [0u8; 20];
-        if let Some(f) = &e.folder {
-            flags |= KNOWS_FOLDER;
-            if let Some(t) = f.tree {
-                flags |= HAS_FOLDER_TREE;
-                folder_tree.copy_from_slice(t.as_bytes());
-            }
+    head.extend_from_slice(&u32_of(count)?.to_le_bytes());
+    head.extend_from_slice(tip.as_bytes());
+    for pieces in &parts {
+        let mut sum = Checksum::default();
+        let mut len = 0u64;
+        for p in pieces {
+            sum.update(p);
+            len += p.len() as u64;
         }
-        let parent_span = (parents.len() / 4, e.parents.len());
-        for p in &e.parents {
-            // Parents come first: anything else is not a whole history.
-            if *p as usize >= pos {
-                return Err(not_whole());
-            }
-            parents.extend_from_slice(&p.to_le_bytes());
-        }
-        let change_span = (
-            changes.len() / CHANGE,
-            e.folder.as_ref().map_or(0, |f| f.changes.len()),
-        );
-        for (id, blob) in e.folder.iter().flat_map(|f| &f.changes) {
-            changes.extend_from_slice(&id.to_le_bytes());
-            match blob {
-                Some(b) => {
-                    changes.push(1);
-                    changes.extend_from_slice(b.as_bytes());
-                }
-                None => changes.extend_from_slice(&[0; 21]),
-            }
-        }
-        let start = leads.len();
-        match e.lead {
-            Lead::None => {}
-            Lead::Info(c) => {
-                flags |= HAS_LEAD;
-                encode_lead(&mut leads, c);
-            }
-            Lead::Cached(snap, i) => {
-                flags |= HAS_LEAD;
-                leads.extend_from_slice(snap.lead_bytes(i));
-            }
-        }
-        let lead_span = (start, leads.len() - start);
-        record.clear();
-        record.extend_from_slice(e.id.as_bytes());
-        record.extend_from_slice(&e.time.to_le_bytes());
-        record.extend_from_slice(e.tree.as_bytes());
-        record.extend_from_slice(&folder_tree);
-        record.push(flags);
-        for (start, len) in [parent_span, change_span, lead_span] {
-            record.extend_from_slice(&u32::try_from(start).map_err(|_| not_whole())?.to_le_bytes());
-            record.extend_from_slice(&u32::try_from(len).map_err(|_| not_whole())?.to_le_bytes());
-        }
-        records.put(&record)?;
-        let mut id = [0u8; 20];
-        id.copy_from_slice(e.id.as_bytes());
-        index.push((id, pos as u32));
+        head.extend_from_slice(&len.to_le_bytes());
+        head.extend_from_slice(&sum.finish().to_le_bytes());
     }
-    // Sorting by the first eight bytes first is several times faster than comparing ids
-    // whole, and ids rarely share them.
-    index.sort_unstable_by(|a, b| {
-        let key =
-            |x: &[u8; 20]| u64::from_be_bytes([x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]]);
-        key(&a.0).cmp(&key(&b.0)).then_with(|| a.cmp(b))
-    });
-    let mut out = records;
-    for (id, pos) in &index {
-        out.put(id)?;
-        out.put(&pos.to_le_bytes())?;
+    w.write_all(&head)?;
+    w.write_all(&checksum(&head).to_le_bytes())?;
+    for p in parts.iter().flatten() {
+        w.write_all(p)?;
     }
-    for (table, size) in [(&parents, 4), (&changes, CHANGE), (&leads, 1)] {
-        out.put(
-            &u32::try_from(table.len() / size)
-                .map_err(|_| not_whole())?
-                .to_le_bytes(),
-        )?;
-        out.put(table)?;
-    }
-    out.finish()
+    Ok(())
 }
 
 pub(super) fn put_str(out: &mut Vec<u8>, s: &str) {
@@ -644,31 +852,6 @@ impl Checksum {
     }
 }
 
-/// A writer that keeps the checksum of what went through it and ends with it.
-struct Summed<W: Write> {
-    w: W,
-    sum: Checksum,
-}
-
-impl<W: Write> Summed<W> {
-    fn new(w: W) -> Self {
-        Summed {
-            w,
-            sum: Checksum::default(),
-        }
-    }
-
-    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.sum.update(bytes);
-        self.w.write_all(bytes)
-    }
-
-    fn finish(mut self) -> std::io::Result<()> {
-        let sum = self.sum.finish();
-        self.w.write_all(&sum.to_le_bytes())
-    }
-}
-
 pub(super) struct Reader<'a> {
     pub bytes: &'a [u8],
     pub at: usize,
@@ -707,6 +890,9 @@ impl<'a> Reader<'a> {
     }
     pub fn i64(&mut self) -> Option<i64> {
         Some(i64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+    pub fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
     pub fn str(&mut self) -> Option<String> {
         let n = self.u32()? as usize;
@@ -826,34 +1012,104 @@ mod tests {
         assert!(forgetful.folder_info(1).is_none());
     }
 
+    /// Where the header's table of parts is, and where the parts start.
+    fn layout(bytes: &[u8]) -> (usize, usize) {
+        let mut r = Reader { bytes, at: 0 };
+        r.take(MAGIC.len() + 4).unwrap();
+        r.str().unwrap();
+        if r.u8().unwrap() == 1 {
+            r.str().unwrap();
+        }
+        r.take(4 + 20).unwrap();
+        let table = r.at;
+        (table, table + PARTS.len() * 16 + 8)
+    }
+
+    /// `bytes` with every checksum made right again, after a change to a part or the header.
+    fn reseal(mut bytes: Vec<u8>) -> Vec<u8> {
+        let (table, mut at) = layout(&bytes);
+        for k in 0..PARTS.len() {
+            let len = u64::from_le_bytes(bytes[table + 16 * k..][..8].try_into().unwrap());
+            let sum = checksum(&bytes[at..at + len as usize]);
+            bytes[table + 16 * k + 8..][..8].copy_from_slice(&sum.to_le_bytes());
+            at += len as usize;
+        }
+        let end = table + PARTS.len() * 16;
+        let sum = checksum(&bytes[..end]);
+        bytes[end..end + 8].copy_from_slice(&sum.to_le_bytes());
+        bytes
+    }
+
+    /// Where `part` starts in `bytes`.
+    fn part_at(bytes: &[u8], part: Part) -> usize {
+        let (table, start) = layout(bytes);
+        start
+            + (0..part as usize)
+                .map(|k| u64::from_le_bytes(bytes[table + 16 * k..][..8].try_into().unwrap()))
+                .sum::<u64>() as usize
+    }
+
     #[test]
     fn a_damaged_file_or_another_version_is_not_read() {
         let bytes = sample(&folder(), &info());
+        assert_eq!(reseal(bytes.clone()), bytes);
         for cut in [0, 1, MAGIC.len(), bytes.len() / 2, bytes.len() - 1] {
             assert!(
                 Snapshot::from_bytes(bytes[..cut].to_vec()).is_none(),
                 "cut at {cut}"
             );
         }
-        for flip in [0, MAGIC.len() + 2, bytes.len() / 2, bytes.len() - 9] {
+        // Every byte, in the header or any part.
+        for flip in 0..bytes.len() {
             let mut bad = bytes.clone();
             bad[flip] ^= 0x20;
             assert!(Snapshot::from_bytes(bad).is_none(), "byte {flip} flipped");
         }
-        // The checksum is right, but the format number is not, or a parent comes later.
-        let resum = |mut body: Vec<u8>| {
-            let sum = checksum(&body);
-            body.extend_from_slice(&sum.to_le_bytes());
-            body
-        };
-        let mut other = bytes[..bytes.len() - 8].to_vec();
+        // The checksums are right, but the format number is not, or a parent comes later,
+        // or the index is not sorted, or a change lies past the end of its part.
+        let mut other = bytes.clone();
         other[MAGIC.len()] = 9;
-        assert!(Snapshot::from_bytes(resum(other)).is_none());
-        let good = Snapshot::from_bytes(bytes.clone()).unwrap();
-        let mut later = bytes[..bytes.len() - 8].to_vec();
-        let parent = good.parents;
-        later[parent..parent + 4].copy_from_slice(&1u32.to_le_bytes());
-        assert!(Snapshot::from_bytes(resum(later)).is_none());
+        assert!(Snapshot::from_bytes(reseal(other)).is_none());
+        let graph = part_at(&bytes, Part::Graph);
+        let mut later = bytes.clone();
+        later[graph + 2 * NODE..][..4].copy_from_slice(&1u32.to_le_bytes());
+        assert!(Snapshot::from_bytes(reseal(later)).is_none());
+        let index = part_at(&bytes, Part::Index);
+        let mut unsorted = bytes.clone();
+        unsorted[index..index + 8].rotate_left(4);
+        assert!(Snapshot::from_bytes(reseal(unsorted)).is_none());
+        let changes = part_at(&bytes, Part::Changes);
+        let mut past = bytes.clone();
+        past[changes + 4 + 28..][..4].copy_from_slice(&99u32.to_le_bytes());
+        assert!(Snapshot::from_bytes(reseal(past)).is_none());
+    }
+
+    #[test]
+    fn a_warm_walk_reads_only_the_parts_it_needs() {
+        let bytes = sample(&folder(), &info());
+        let (_, start) = layout(&bytes);
+        let snap = Snapshot::with_header(&bytes[..start], Source::Bytes(bytes.clone())).unwrap();
+        // The tip is known without the index; the details of a `Lead-` commit without
+        // the ids.
+        assert_eq!(snap.find(oid(2)), Some(1));
+        assert_eq!(snap.id(1), oid(2));
+        assert_eq!(format!("{:?}", snap.lead(1)), format!("{:?}", Some(info())));
+        let read: Vec<bool> = snap.parts.iter().map(|p| p.get().is_some()).collect();
+        assert_eq!(read, [true, false, false, false, false, false, true]);
+        assert_eq!(snap.find(oid(9)), Some(0));
+        assert!(snap.parts[Part::Index as usize].get().is_some() && !snap.is_broken());
+    }
+
+    #[test]
+    fn a_part_damaged_after_the_header_was_read_breaks_the_snapshot() {
+        let bytes = sample(&folder(), &info());
+        let (_, start) = layout(&bytes);
+        let mut bad = bytes.clone();
+        let leads = part_at(&bytes, Part::Leads);
+        bad[leads + 10] ^= 1;
+        let snap = Snapshot::with_header(&bytes[..start], Source::Bytes(bad)).unwrap();
+        assert!(!snap.is_broken());
+        assert!(snap.lead(1).is_none() && snap.is_broken());
     }
 
     #[test]
@@ -889,25 +1145,6 @@ mod tests {
         assert!(Snapshot::load(&dir.join("cache")).len() == 1);
         assert!(!old.exists() && recent.exists() && other.exists());
         let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn an_index_entry_that_names_another_record_breaks_the_snapshot() {
-        let bytes = sample(&folder(), &info());
-        let good = Snapshot::from_bytes(bytes.clone()).unwrap();
-        assert!(good.find(oid(2)).is_some() && !good.is_broken());
-        // Swap the positions the two index entries give: still sorted, still in range.
-        let mut body = bytes[..bytes.len() - 8].to_vec();
-        let (first, second) = (good.index + 20, good.index + ENTRY + 20);
-        let a: [u8; 4] = body[first..first + 4].try_into().unwrap();
-        let b: [u8; 4] = body[second..second + 4].try_into().unwrap();
-        body[first..first + 4].copy_from_slice(&b);
-        body[second..second + 4].copy_from_slice(&a);
-        let sum = checksum(&body);
-        body.extend_from_slice(&sum.to_le_bytes());
-        let bad = Snapshot::from_bytes(body).unwrap();
-        assert_eq!(bad.find(oid(2)), None);
-        assert!(bad.is_broken());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::model::ledger::{self, is_lead_key, CommitInfo};
 use crate::model::person::Person;
 use crate::model::trailer::{self, Divider};
 
-use super::cache::{self, Snapshot};
+use super::cache::{self, Part, Snapshot};
 use super::folders::{self, tree_entries, Comparison, FolderInfo};
 use super::{ProposalStore, Repo};
 
@@ -89,19 +89,31 @@ impl Repo {
         if folder.is_some() && snap.folder() != folder {
             snap.forget_folders();
         }
-        let (mut fresh, mut hits) = self.read_unknown(tip, &snap)?;
-        if snap.is_broken() {
-            // Not a file this code wrote: walk as if there were none (and replace it).
+        // The parts of the cache are read as the walk needs them. Should one turn out damaged
+        // (or not a file this code wrote), walk again as if there were no cache, before
+        // anything is visited, and replace it.
+        let (order, mut fresh, fresh_at, known, saving) = loop {
+            let (mut fresh, hits) = self.read_unknown(tip, &snap)?;
+            let fresh_at = positions(&fresh);
+            let order = canonical_order(&snap, &hits, &fresh, &fresh_at);
+            let mut known = HashMap::new();
+            if let Some(f) = folder {
+                self.fill_folders(&snap, &order, &mut fresh, &fresh_at, &mut known, f)?;
+            }
+            let saving = use_cache && worth_saving(&snap, &hits, fresh.len(), known.len());
+            // What the visits (and the save) read.
+            let parts: &[Part] = match (saving, folder) {
+                (true, _) => &cache::PARTS,
+                (false, None) => &[Part::Flags, Part::Leads],
+                (false, Some(_)) => &[Part::Flags, Part::Leads, Part::Folders, Part::Changes],
+            };
+            snap.read_now(parts);
+            if !snap.is_broken() {
+                break (order, fresh, fresh_at, known, saving);
+            }
             snap = Snapshot::default();
-            (fresh, hits) = self.read_unknown(tip, &snap)?;
-        }
-        let fresh_at = positions(&fresh);
-        let order = canonical_order(&snap, &hits, &fresh, &fresh_at);
-        let mut known = HashMap::new();
-        if let Some(f) = folder {
-            self.fill_folders(&snap, &order, &mut fresh, &fresh_at, &mut known, f)?;
-        }
-        if use_cache && worth_saving(&snap, &hits, fresh.len(), known.len()) {
+        };
+        if saving {
             // The answer does not depend on the cache: failing to keep it is not an error.
             let keep = folder.or(snap.folder());
             let entries = entries(&snap, &order, &fresh, &fresh_at, &known);
@@ -161,6 +173,9 @@ impl Repo {
     /// Reads, from the object database, the commits reachable from `tip` that the cache
     /// does not hold, each once; also says which cached commits the walk reached.
     fn read_unknown(&self, tip: git2::Oid, snap: &Snapshot) -> Result<(Vec<Node>, Vec<u32>)> {
+        if let Some(read) = self.read_onto_tip(tip, snap)? {
+            return Ok(read);
+        }
         let odb = self.inner.odb()?;
         let shallow = self.inner.is_shallow();
         let (mut fresh, mut hits) = (Vec::new(), Vec::new());
@@ -174,14 +189,70 @@ impl Repo {
             if !seen.insert(oid) {
                 continue;
             }
-            let object = match odb.read(oid) {
-                Ok(o) => o,
+            let node = match self.read_node(&odb, oid) {
+                Ok(n) => n,
                 // A shallow clone's edge: the parent is named but not there.
                 Err(e) if shallow && oid != tip && e.code() == git2::ErrorCode::NotFound => {
                     continue
                 }
                 Err(e) => return Err(e.into()),
             };
+            let node = node?;
+            stack.extend(node.parents.iter().rev());
+            fresh.push(node);
+            if fresh.len() % 4096 == 0 {
+                self.report_progress(Some(fresh.len()));
+            }
+        }
+        self.report_progress(None);
+        Ok((fresh, hits))
+    }
+
+    /// [`Repo::read_unknown`] when `tip` is a few commits on top of the cache's tip, without
+    /// looking any commit up in the cache's index: reads back from `tip` until every path
+    /// ends at the cache's tip. Every commit read then descends from that tip, so none of
+    /// them can be in the cache (which holds its ancestors only). `None` when that is not
+    /// so: a path that ends elsewhere (a root, a shallow edge) or runs longer than
+    /// [`ONTO_TIP`] commits; the caller then walks with the index.
+    fn read_onto_tip(
+        &self,
+        tip: git2::Oid,
+        snap: &Snapshot,
+    ) -> Result<Option<(Vec<Node>, Vec<u32>)>> {
+        let Some(cached) = snap.tip() else {
+            return Ok(None);
+        };
+        let odb = self.inner.odb()?;
+        let mut fresh = Vec::new();
+        let mut seen = HashSet::new();
+        let mut stack = vec![tip];
+        while let Some(oid) = stack.pop() {
+            if oid == cached || !seen.insert(oid) {
+                continue;
+            }
+            let Ok(node) = self.read_node(&odb, oid) else {
+                return Ok(None);
+            };
+            let node = node?;
+            if node.parents.is_empty() || fresh.len() == ONTO_TIP {
+                return Ok(None);
+            }
+            stack.extend(node.parents.iter().rev());
+            fresh.push(node);
+        }
+        Ok(Some((fresh, vec![snap.len() as u32 - 1])))
+    }
+
+    /// Reads commit `oid`: an error from the object database as it is (the caller decides
+    /// what a missing object means), inside it an error for an object that is not a
+    /// readable commit.
+    fn read_node(
+        &self,
+        odb: &git2::Odb<'_>,
+        oid: git2::Oid,
+    ) -> std::result::Result<Result<Node>, git2::Error> {
+        let object = odb.read(oid)?;
+        let node = (|| {
             let Parsed {
                 tree,
                 parents,
@@ -198,21 +269,16 @@ impl Repo {
                 true => self.lead_commit(oid, author, message)?.map(Box::new),
                 false => None,
             };
-            stack.extend(parents.iter().rev());
-            fresh.push(Node {
+            Ok(Node {
                 id: oid,
                 parents,
                 time,
                 tree,
                 folder: None,
                 lead,
-            });
-            if fresh.len() % 4096 == 0 {
-                self.report_progress(Some(fresh.len()));
-            }
-        }
-        self.report_progress(None);
-        Ok((fresh, hits))
+            })
+        })();
+        Ok(node)
     }
 
     /// Works out how each commit of the walk changed `folder`, where neither the cache nor
@@ -329,6 +395,9 @@ impl Repo {
         Ok(String::from_utf8_lossy(blob.content()).into_owned())
     }
 }
+
+/// How many new commits on top of the cache's tip are read without its index.
+const ONTO_TIP: usize = 1000;
 
 /// A commit a walk shows its visitor.
 pub(crate) struct Seen<'a> {

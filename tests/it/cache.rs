@@ -179,7 +179,7 @@ fn cache_like(bytes: &[u8]) -> bool {
     bytes.len() > MAGIC.len() + 8 && bytes.starts_with(MAGIC)
 }
 
-/// `body` with its checksum appended: a file the cache reader accepts as whole, when
+/// `body` with its checksum appended: a store of parsed proposals the reader accepts as whole, when
 /// [`checksum`] is still the one `src/git/cache.rs` uses.
 fn seal(mut body: Vec<u8>) -> Vec<u8> {
     let sum = checksum(&body);
@@ -211,6 +211,33 @@ fn checksum(bytes: &[u8]) -> u64 {
         h = (h ^ u64::from(*b)).wrapping_mul(K).rotate_left(29);
     }
     h.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// `bytes`, a cache file, with every checksum made right again after a change to its
+/// header or a part: a file that is whole but of another version, or lies. It follows the
+/// layout of `src/git/cache.rs`: the header (magic, format number, version, folder, count,
+/// tip id, then the length and checksum of each of its seven parts, then its own checksum),
+/// then the parts.
+fn reseal_cache(mut bytes: Vec<u8>) -> Vec<u8> {
+    const PARTS: usize = 7;
+    let u32_at = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
+    let mut at = MAGIC.len() + 4;
+    at += 4 + u32_at(&bytes, at) as usize;
+    if bytes[at] == 1 {
+        at += 4 + u32_at(&bytes, at + 1) as usize;
+    }
+    let table = at + 1 + 4 + 20;
+    let end = table + 16 * PARTS;
+    let mut part = end + 8;
+    for k in 0..PARTS {
+        let len = u64::from_le_bytes(bytes[table + 16 * k..][..8].try_into().unwrap()) as usize;
+        let sum = checksum(&bytes[part..part + len]);
+        bytes[table + 16 * k + 8..][..8].copy_from_slice(&sum.to_le_bytes());
+        part += len;
+    }
+    let sum = checksum(&bytes[..end]);
+    bytes[end..end + 8].copy_from_slice(&sum.to_le_bytes());
+    bytes
 }
 
 /// Reads the cache file; panics if there is none.
@@ -1144,12 +1171,11 @@ fn a_damaged_or_foreign_cache_is_ignored_and_replaced() {
     reads_match(&s, &s.dir, Mode::Warm, &want, "first runs");
     let good = read_cache(&s);
     assert!(cache_like(&good));
-    // Cases below need a right checksum: the copy here must match the binary's.
-    let body = &good[..good.len() - 8];
+    // Cases below need right checksums: the copy here must match the binary's.
     assert_eq!(
-        seal(body.to_vec()),
+        reseal_cache(good.clone()),
         good,
-        "checksum() in tests/it/cache.rs no longer matches src/git/cache.rs: update the copy"
+        "reseal_cache() in tests/it/cache.rs no longer matches src/git/cache.rs: update it"
     );
     reads_match(&s, &s.dir, Mode::Warm, &want, "warm runs");
     assert_eq!(
@@ -1171,22 +1197,32 @@ fn a_damaged_or_foreign_cache_is_ignored_and_replaced() {
     flipped[good.len() / 2] ^= 0x10;
     let mut format = good.clone();
     format[MAGIC.len()] = format[MAGIC.len()].wrapping_add(1);
-    let mut format_sealed = body.to_vec();
+    let mut format_sealed = good.clone();
     format_sealed[MAGIC.len()] = format_sealed[MAGIC.len()].wrapping_add(1);
     // The version string follows the format number and its length: `0.x.y` becomes `9.x.y`.
-    let mut version_sealed = body.to_vec();
+    let mut version_sealed = good.clone();
     version_sealed[MAGIC.len() + 8] = b'9';
+    let mut tail_flipped = good.clone();
+    let last = good.len() - 1;
+    tail_flipped[last] ^= 0x10;
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("truncated to half", good[..good.len() / 2].to_vec()),
         ("truncated to nothing", Vec::new()),
         ("one byte flipped in the middle", flipped),
-        ("the checksum cut off", body.to_vec()),
+        ("the last byte cut off", good[..good.len() - 1].to_vec()),
+        ("the last byte flipped", tail_flipped),
         ("random garbage", garbage.clone()),
         ("the magic, then garbage", [MAGIC, &garbage[..]].concat()),
         ("another format number", format),
         ("another repository's cache", foreign),
-        ("another format number, checksum right", seal(format_sealed)),
-        ("another version, checksum right", seal(version_sealed)),
+        (
+            "another format number, checksums right",
+            reseal_cache(format_sealed),
+        ),
+        (
+            "another version, checksums right",
+            reseal_cache(version_sealed),
+        ),
     ];
     for (what, bytes) in cases {
         std::fs::write(cache_file(&s), &bytes).unwrap();
@@ -1224,9 +1260,9 @@ fn a_damaged_or_foreign_cache_is_ignored_and_replaced() {
         .windows(needle.len())
         .position(|w| w == needle)
         .unwrap_or_else(|| panic!("the sign-off's comment is not in the cache"));
-    let mut lie = body.to_vec();
+    let mut lie = good.clone();
     lie[at..at + needle.len()].copy_from_slice(b"Paging SETTLES it");
-    std::fs::write(cache_file(&s), seal(lie)).unwrap();
+    std::fs::write(cache_file(&s), reseal_cache(lie)).unwrap();
     let warm = lead_mode(&s, &s.dir, Mode::Warm, &["signoffs", "1", "--json"]).ok();
     assert!(
         warm.contains("Paging SETTLES it"),
