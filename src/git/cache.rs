@@ -469,6 +469,7 @@ impl Snapshot {
     }
 
     /// The details of commit `i`, when it carries `Lead-` trailers (author as recorded).
+    #[cfg(test)]
     pub fn lead(&self, i: usize) -> Option<CommitInfo> {
         if !self.has_lead(i) {
             return None;
@@ -479,6 +480,34 @@ impl Snapshot {
             at: 0,
         };
         decode_lead(&mut r, oid_at(entry, 4))
+    }
+}
+
+/// How many details make decoding them worth more threads.
+const DECODE_ALONE: usize = 2048;
+
+impl Snapshot {
+    /// [`Snapshot::lead`] of each of `positions`, in their order, decoded on every core.
+    pub fn leads(&self, positions: &[usize]) -> Vec<Option<CommitInfo>> {
+        let found: Vec<Option<(&[u8], git2::Oid)>> = positions
+            .iter()
+            .map(|&i| {
+                let entry = self.sparse(Part::Leads, i).filter(|_| self.has_lead(i))?;
+                Some((self.lead_bytes(i), oid_at(entry, 4)))
+            })
+            .collect();
+        let decode = |part: &[Option<(&[u8], git2::Oid)>]| -> Vec<Option<CommitInfo>> {
+            part.iter()
+                .map(|f| {
+                    let (bytes, id) = (*f)?;
+                    decode_lead(&mut Reader { bytes, at: 0 }, id)
+                })
+                .collect()
+        };
+        super::on_every_core(&found, DECODE_ALONE, decode, decode)
+            .into_iter()
+            .flatten()
+            .collect()
     }
 }
 
@@ -964,6 +993,39 @@ mod tests {
             tree: Some(oid(6)),
             changes: vec![(1, Some(oid(5))), (2, None)],
         }
+    }
+
+    #[test]
+    fn details_decoded_on_every_core_are_those_decoded_one_by_one() {
+        // Enough `Lead-` commits for threads, each with its own summary.
+        let infos: Vec<CommitInfo> = (0..DECODE_ALONE as u32 * 4 + 7)
+            .map(|n| CommitInfo {
+                summary: format!("lead({n:04}): sign off"),
+                ..info()
+            })
+            .collect();
+        let entries = infos.iter().enumerate().map(|(n, c)| Entry {
+            id: git2::Oid::hash_object(git2::ObjectType::Blob, &n.to_le_bytes()).unwrap(),
+            time: n as i64,
+            tree: oid(1),
+            parents: match n {
+                0 => vec![],
+                _ => vec![n as u32 - 1],
+            },
+            folder: None,
+            // Every third commit carries nothing.
+            lead: match n % 3 {
+                2 => Lead::None,
+                _ => Lead::Info(c),
+            },
+        });
+        let snap = Snapshot::from_bytes(encoded(None, entries).unwrap()).unwrap();
+        let positions: Vec<usize> = (0..infos.len()).rev().step_by(2).collect();
+        let one_by_one: Vec<Option<CommitInfo>> = positions.iter().map(|&i| snap.lead(i)).collect();
+        let all = snap.leads(&positions);
+        assert_eq!(format!("{all:?}"), format!("{one_by_one:?}"));
+        assert!(all.len() > DECODE_ALONE && all.iter().flatten().count() > DECODE_ALONE);
+        assert!(all.iter().any(Option::is_none));
     }
 
     #[test]

@@ -9,7 +9,6 @@
 //! both threads read the same pack.)
 
 use std::rc::Rc;
-use std::thread;
 
 use crate::error::{Error, Result};
 use crate::model::id;
@@ -62,40 +61,23 @@ pub(crate) fn compare(repo: &git2::Repository, comparisons: &[Comparison]) -> Re
 }
 
 /// Runs `work` over `jobs` split into consecutive parts, one per core, and gives the
-/// results in the order of the jobs.
+/// results in the order of the jobs. Other threads open the repository again.
 fn in_parallel<T: Sync, R: Send>(
     repo: &git2::Repository,
     jobs: &[T],
     work: impl Fn(&git2::Odb, &[T]) -> Result<Vec<R>> + Sync,
 ) -> Result<Vec<R>> {
-    let threads = match jobs.len() < ALONE {
-        true => 1,
-        false => thread::available_parallelism().map_or(1, |n| n.get().min(8)),
-    };
-    let size = jobs.len().div_ceil(threads).max(1);
-    let mut parts = jobs.chunks(size);
-    let first = parts.next().unwrap_or_default();
-    thread::scope(|s| {
-        let work = &work;
-        let others: Vec<_> = parts
-            .map(|part| {
-                s.spawn(move || {
-                    let repo = open_again()?;
-                    let odb = repo.odb()?;
-                    work(&odb, part)
-                })
-            })
-            .collect();
-        let mut out = work(&repo.odb()?, first)?;
-        for other in others {
-            out.extend(
-                other
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
-            );
-        }
-        Ok(out)
-    })
+    let parts = super::on_every_core(
+        jobs,
+        ALONE,
+        |part| work(&repo.odb()?, part),
+        |part| work(&open_again()?.odb()?, part),
+    );
+    let mut out = Vec::with_capacity(jobs.len());
+    for part in parts {
+        out.extend(part?);
+    }
+    Ok(out)
 }
 
 /// The repository again, opened as [`super::Repo::open`] opens it, for another thread.

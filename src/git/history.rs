@@ -119,6 +119,17 @@ impl Repo {
             let entries = entries(&snap, &order, &fresh, &fresh_at, &known);
             let _ = cache::save(&path, keep, entries);
         }
+        // The cached `Lead-` commits to visit, decoded up front on every core: decoding is
+        // most of a warm walk.
+        let wanted = |i: usize| snap.has_lead(i) && only.is_none_or(|p| snap.names(i, p));
+        let cached_leads: Vec<usize> = order
+            .iter()
+            .filter_map(|at| match *at {
+                At::Old(i) => Some(i as usize).filter(|&i| wanted(i)),
+                At::New(_) => None,
+            })
+            .collect();
+        let mut cached_leads = snap.leads(&cached_leads).into_iter();
         let mailmap = self.inner.mailmap()?;
         let mut people = HashMap::new();
         for (pos, at) in order.iter().enumerate() {
@@ -128,7 +139,7 @@ impl Repo {
                     // Most commits carry nothing for the visitor: skip them before reading.
                     let changed =
                         folder.is_some() && (known.contains_key(&i) || snap.has_changes(i));
-                    let lead = snap.has_lead(i) && only.is_none_or(|p| snap.names(i, p));
+                    let lead = wanted(i);
                     if !changed && !lead {
                         continue;
                     }
@@ -137,7 +148,11 @@ impl Repo {
                         (Some(_), Some(f)) => Some(f.clone()),
                         (Some(_), None) => snap.folder_info(i),
                     };
-                    (snap.id(i), lead.then(|| snap.lead(i)).flatten(), info)
+                    (
+                        snap.id(i),
+                        lead.then(|| cached_leads.next()).flatten().flatten(),
+                        info,
+                    )
                 }
                 At::New(j) => {
                     let node = &mut fresh[j as usize];

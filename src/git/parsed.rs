@@ -14,13 +14,16 @@
 //! It also keeps which blob a file name has in a folder tree, for the same reason: a
 //! sign-off approves the file as it was in its commit, and reading a folder tree of
 //! thousands of proposals for each of thousands of sign-offs was most of a warm `check`.
+//! And the line of a field in a blob, where `check` placed a finding: finding it means
+//! reading the blob and parsing it again, with spans.
 //!
 //! # Layout
 //!
 //! Little-endian: magic, format number, the version that wrote it, the number of proposals,
 //! then each (blob id, length, the encoded proposal), the number of tree entries, then each
-//! (tree id, name, 1 and the blob id, or 0 when the tree has no such file), then a
-//! checksum of all before.
+//! (tree id, name, 1 and the blob id, or 0 when the tree has no such file), the number of
+//! field lines, then each (blob id, field, 1 and the line, or 0 when the field is not
+//! there), then a checksum of all before.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -35,7 +38,7 @@ use crate::model::step::Step;
 use super::cache::{checksum, put_str, write_atomically, Reader};
 
 const MAGIC: &[u8] = b"git-lead proposals\n";
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// How many new proposals make writing the store worth it, when it holds some already.
 const WORTH_WRITING: usize = 32;
@@ -48,7 +51,7 @@ const KEEP_NAMES: usize = 1 << 16;
 
 type BlobId = [u8; 20];
 
-/// A file name in a tree: the tree's id and the name.
+/// A file name in a tree: the tree's id and the name; or a field in a blob.
 type NameIn = (BlobId, String);
 
 /// The parsed proposals of earlier runs, and those this run adds.
@@ -65,6 +68,9 @@ pub struct ProposalStore {
     /// The blob of a name in a folder tree (`None`: no such file), kept and new.
     names: HashMap<NameIn, Option<BlobId>>,
     fresh_names: Mutex<Vec<(NameIn, Option<BlobId>)>>,
+    /// The line of a field in a blob (`None`: not there), kept and new.
+    lines: HashMap<NameIn, Option<u32>>,
+    fresh_lines: Mutex<Vec<(NameIn, Option<u32>)>>,
 }
 
 impl ProposalStore {
@@ -107,6 +113,18 @@ impl ProposalStore {
             };
             names.insert((tree, name), blob);
         }
+        let count = r.u32()? as usize;
+        let mut lines = HashMap::with_capacity(count.min(KEEP_NAMES));
+        for _ in 0..count {
+            let blob: BlobId = r.take(20)?.try_into().ok()?;
+            let field = r.str()?;
+            let line = match r.u8()? {
+                0 => None,
+                1 => Some(r.u32()?),
+                _ => return None,
+            };
+            lines.insert((blob, field), line);
+        }
         if r.at != body {
             return None;
         }
@@ -114,6 +132,7 @@ impl ProposalStore {
             bytes,
             index,
             names,
+            lines,
             ..ProposalStore::default()
         })
     }
@@ -134,6 +153,24 @@ impl ProposalStore {
         let blob = blob.and_then(|b| b.as_bytes().try_into().ok());
         if let Ok(mut fresh) = self.fresh_names.lock() {
             fresh.push(((tree, name.to_string()), blob));
+        }
+    }
+
+    /// The line of `field` in blob `blob` (hex), if a run kept it: `Some(None)` when the
+    /// field is not there.
+    pub fn line_in(&self, blob: &str, field: &str) -> Option<Option<usize>> {
+        let line = self.lines.get(&(blob_bytes(blob)?, field.to_string()))?;
+        Some(line.map(|l| l as usize))
+    }
+
+    /// Keeps what [`ProposalStore::line_in`] did not know.
+    pub fn remember_line(&self, blob: &str, field: &str, line: Option<usize>) {
+        let (Some(_), Some(blob)) = (&self.path, blob_bytes(blob)) else {
+            return;
+        };
+        let line = line.and_then(|l| u32::try_from(l).ok());
+        if let Ok(mut fresh) = self.fresh_lines.lock() {
+            fresh.push(((blob, field.to_string()), line));
         }
     }
 
@@ -181,19 +218,23 @@ impl ProposalStore {
         let Some(path) = &self.path else {
             return;
         };
-        let (Ok(fresh), Ok(used), Ok(fresh_names)) =
-            (self.fresh.lock(), self.used.lock(), self.fresh_names.lock())
-        else {
+        let (Ok(fresh), Ok(used), Ok(fresh_names), Ok(fresh_lines)) = (
+            self.fresh.lock(),
+            self.used.lock(),
+            self.fresh_names.lock(),
+            self.fresh_lines.lock(),
+        ) else {
             return;
         };
         // A few new ones are read again next time sooner than the whole file is written.
-        let new = fresh.len() + fresh_names.len();
-        let empty = self.index.is_empty() && self.names.is_empty();
+        let new = fresh.len() + fresh_names.len() + fresh_lines.len();
+        let empty = self.index.is_empty() && self.names.is_empty() && self.lines.is_empty();
         if new == 0 || (new < WORTH_WRITING && !empty) {
             return;
         }
         let limit = KEEP.max(2 * (fresh.len() + used.len()));
-        let (mut seen, mut seen_names) = (HashSet::new(), HashSet::new());
+        let (mut seen, mut seen_names, mut seen_lines) =
+            (HashSet::new(), HashSet::new(), HashSet::new());
         let kept = |id: &BlobId| {
             self.index
                 .get(id)
@@ -240,6 +281,25 @@ impl ProposalStore {
                 Some(b) => {
                     body.push(1);
                     body.extend_from_slice(b);
+                }
+                None => body.push(0),
+            }
+        }
+        let lines: Vec<_> = fresh_lines
+            .iter()
+            .map(|(key, line)| (key, line))
+            .chain(&self.lines)
+            .filter(|(key, _)| seen_lines.insert(*key))
+            .take(KEEP_NAMES)
+            .collect();
+        body.extend_from_slice(&(lines.len() as u32).to_le_bytes());
+        for ((blob, field), line) in lines {
+            body.extend_from_slice(blob);
+            put_str(&mut body, field);
+            match line {
+                Some(l) => {
+                    body.push(1);
+                    body.extend_from_slice(&l.to_le_bytes());
                 }
                 None => body.push(0),
             }
@@ -640,6 +700,18 @@ mod tests {
         assert_eq!(store.name_in(tree, "0001-a.toml"), Some(Some(blob)));
         assert_eq!(store.name_in(tree, "0002-b.toml"), Some(None));
         assert_eq!(store.name_in(blob, "0001-a.toml"), None);
+        // Lines of fields in blobs, kept beside the names.
+        let hex = blob.to_string();
+        std::fs::remove_file(&file).unwrap();
+        let store = ProposalStore::open(&dir, true);
+        assert_eq!(store.line_in(&hex, "stakeholders"), None);
+        store.remember_line(&hex, "stakeholders", Some(12));
+        store.remember_line(&hex, "plan", None);
+        store.save();
+        let store = ProposalStore::open(&dir, true);
+        assert_eq!(store.line_in(&hex, "stakeholders"), Some(Some(12)));
+        assert_eq!(store.line_in(&hex, "plan"), Some(None));
+        assert_eq!(store.line_in(&tree.to_string(), "stakeholders"), None);
         // Off: nothing read, nothing written.
         std::fs::remove_file(&file).unwrap();
         let off = ProposalStore::open(&dir, false);

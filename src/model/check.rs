@@ -203,7 +203,7 @@ mod tests {
                 )
             })
             .collect();
-        Ledger::from_commits(&commits)
+        Ledger::from_commits(commits)
     }
 
     const PROBLEM: &str = "[problem]\nstatement = \"s\"\naffected = \"a\"\n";

@@ -127,15 +127,19 @@ pub struct Ledger {
 
 impl Ledger {
     /// Reads the events of `commits`, which come oldest first.
-    pub fn from_commits(commits: &[CommitInfo]) -> Ledger {
+    pub fn from_commits(commits: impl IntoIterator<Item = CommitInfo>) -> Ledger {
+        let commits = commits.into_iter();
         let mut ledger = Ledger::default();
+        // Most `Lead-` commits record one event.
+        ledger.events.reserve(commits.size_hint().0);
         for commit in commits {
             ledger.read_commit(commit);
         }
         ledger
     }
 
-    fn read_commit(&mut self, c: &CommitInfo) {
+    fn read_commit(&mut self, mut c: CommitInfo) {
+        let mut found = Vec::new();
         for (line, t) in &c.stranded {
             self.stranded.push(Stranded {
                 commit: c.id.clone(),
@@ -213,20 +217,43 @@ impl Ledger {
                     .push(bad("no Lead-Proposal trailer names the proposal"));
                 continue;
             };
+            found.push((proposal, kind));
+        }
+        // The commit's details go to its last event, copies to any before it.
+        let last = found.len();
+        for (k, (proposal, kind)) in found.into_iter().enumerate() {
             self.by_proposal
                 .entry(proposal)
                 .or_default()
                 .push(self.events.len());
-            self.events.push(Event {
+            let (commit, author, summary, body) = match k + 1 < last {
+                true => (
+                    c.id.clone(),
+                    c.author.clone(),
+                    c.summary.clone(),
+                    c.body.clone(),
+                ),
+                false => (
+                    std::mem::take(&mut c.id),
+                    Person::new(
+                        std::mem::take(&mut c.author.name),
+                        std::mem::take(&mut c.author.email),
+                    ),
+                    std::mem::take(&mut c.summary),
+                    std::mem::take(&mut c.body),
+                ),
+            };
+            let event = Event {
                 proposal,
                 kind,
-                commit: c.id.clone(),
-                author: c.author.clone(),
+                commit,
+                author,
                 time: c.time,
                 offset: c.offset,
-                summary: c.summary.clone(),
-                body: c.body.clone(),
-            });
+                summary,
+                body,
+            };
+            self.events.push(event);
         }
     }
 
@@ -340,7 +367,7 @@ pub(crate) mod tests {
             }
             commits.push(c);
         }
-        let all = Ledger::from_commits(&commits);
+        let all = Ledger::from_commits(commits.clone());
         let show = |events: Vec<&Event>| format!("{events:?}");
         for p in [1, 2, 3, 9, 4] {
             let naming: Vec<CommitInfo> = commits
@@ -348,7 +375,7 @@ pub(crate) mod tests {
                 .filter(|c| named(c).contains(&p))
                 .cloned()
                 .collect();
-            let some = Ledger::from_commits(&naming);
+            let some = Ledger::from_commits(naming);
             assert_eq!(show(some.of(p).collect()), show(all.of(p).collect()), "{p}");
             assert_eq!(
                 format!("{:?}", some.stranded_for(p)),
@@ -361,7 +388,7 @@ pub(crate) mod tests {
 
     #[test]
     fn steps_are_read_from_trailers() {
-        let ledger = Ledger::from_commits(&[
+        let ledger = Ledger::from_commits([
             commit("a", &[("Lead-Proposal", "0001"), ("Lead-Step", "problem")]),
             commit("b", &[("lead-step", "Idea"), ("LEAD-PROPOSAL", "1")]),
             commit("c", &[("Lead-Proposal", "2"), ("Lead-Step", "problem")]),
@@ -374,7 +401,7 @@ pub(crate) mod tests {
 
     #[test]
     fn signoffs_name_their_own_proposal_and_concerns_the_block_s() {
-        let ledger = Ledger::from_commits(&[
+        let ledger = Ledger::from_commits([
             commit("a", &[("Lead-Signoff", "0007")]),
             commit("b", &[("Lead-Proposal", "8"), ("Lead-Signoff", "7")]),
             commit(
@@ -405,7 +432,7 @@ pub(crate) mod tests {
 
     #[test]
     fn several_proposals_in_one_block_pair_by_order() {
-        let ledger = Ledger::from_commits(&[commit(
+        let ledger = Ledger::from_commits([commit(
             "a",
             &[
                 ("Lead-Proposal", "1"),
@@ -420,7 +447,7 @@ pub(crate) mod tests {
 
     #[test]
     fn unreadable_trailers_are_kept_aside() {
-        let ledger = Ledger::from_commits(&[
+        let ledger = Ledger::from_commits([
             commit("a", &[("Lead-Proposal", "x"), ("Lead-Step", "idea")]),
             commit("b", &[("Lead-Proposal", "1"), ("Lead-Step", "ideas")]),
         ]);

@@ -131,7 +131,7 @@ fn gate_allows(ws: &Workspace, found: &Found, to: Step, base: Option<&str>) -> R
         });
     }
     if matches!(to, Step::Implement | Step::Done) {
-        let report = signoffs::report_for(ws, found, &*ws.ledger_of(p.id)?, base, None)?;
+        let report = signoffs::report_for(ws, &found.rel, p, &*ws.ledger_of(p.id)?, base, None)?;
         if !report.matrix.holds() {
             return Err(Error::PolicyUnmet {
                 id: p.id,

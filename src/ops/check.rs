@@ -11,10 +11,10 @@ use crate::model::check::{self, Finding, Severity};
 use crate::model::config::Config;
 use crate::model::id;
 use crate::model::ledger::{EventKind, Ledger};
-use crate::model::proposal::{field_line, Answer, ParseError, Proposal};
+use crate::model::proposal::{Answer, ParseError, Proposal};
 use crate::model::step::Step;
 
-use super::{signoffs, Found, Workspace};
+use super::{signoffs, Workspace};
 
 /// What `check` looked at, and what it found.
 #[derive(Debug, Clone, Default)]
@@ -71,9 +71,10 @@ impl File {
         Ok(self.text.get_or_init(|| text))
     }
 
-    /// The line of `field` in the file, when it is there.
+    /// The line of `field` in the file, when it is there; kept in the store of parsed
+    /// proposals, as finding it means reading and parsing the text again.
     fn line_of(&self, ws: &Workspace, field: &str) -> Result<Option<usize>> {
-        Ok(field_line(self.text(ws)?, field))
+        ws.field_line(&self.blob, field, || self.text(ws))
     }
 
     /// The proposal's id: its `id` field, or the number of its name when it does not parse.
@@ -117,7 +118,7 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
     // The one walk over the history: the ledger and every proposal file's changes.
     let (commits, walked) = ws.repo.scan(&head, &config.folder)?;
     let walked = ws.remember_history(&head, &config.folder, None, walked);
-    let ledger = Ledger::from_commits(&commits);
+    let ledger = Ledger::from_commits(commits);
     let range: Option<HashSet<String>> = match &merge_base {
         Some(mb) => Some(ws.repo.commits_since(mb)?.into_iter().collect()),
         None => None,
@@ -368,13 +369,14 @@ impl Checker<'_> {
 
     /// A proposal in implement or done whose sign-off policy no longer holds.
     fn policy(&self, file: &File, p: &Proposal) -> Result<Vec<Finding>> {
-        let found = Found {
-            rel: file.rel.clone(),
-            text: file.text(self.ws)?.to_string(),
-            proposal: p.clone(),
-        };
-        let report =
-            signoffs::report_for(self.ws, &found, self.ledger, self.base, Some(self.head))?;
+        let report = signoffs::report_for(
+            self.ws,
+            &file.rel,
+            p,
+            self.ledger,
+            self.base,
+            Some(self.head),
+        )?;
         let m = &report.matrix;
         let mut out = Vec::new();
         for rule in m.rules.iter().filter(|r| !r.holds && r.id != "concerns") {

@@ -209,6 +209,22 @@ impl Workspace {
         self.repo.folder_blob(history, commit, name, &self.parsed)
     }
 
+    /// The line of `field` in blob `blob` (hex), through the store of parsed proposals;
+    /// `text` gives the blob's text when the store does not know.
+    pub fn field_line<'t>(
+        &self,
+        blob: &str,
+        field: &str,
+        text: impl FnOnce() -> Result<&'t str>,
+    ) -> Result<Option<usize>> {
+        if let Some(line) = self.parsed.line_in(blob, field) {
+            return Ok(line);
+        }
+        let line = crate::model::proposal::field_line(text()?, field);
+        self.parsed.remember_line(blob, field, line);
+        Ok(line)
+    }
+
     /// `text` parsed as a proposal, through the store of parsed proposals.
     pub fn parse_text(&self, text: &str) -> std::result::Result<Proposal, ParseError> {
         self.parsed.parse(text)
@@ -344,7 +360,7 @@ impl Workspace {
 
     /// The ledger alone, messages only: for `list`, which needs no file history.
     pub fn ledger_messages_only(&self) -> Result<Ledger> {
-        Ok(Ledger::from_commits(&self.repo.lead_history()?))
+        Ok(Ledger::from_commits(self.repo.lead_history()?))
     }
 
     fn refuse_shallow(&self) -> Result<()> {
@@ -366,7 +382,7 @@ impl Workspace {
                 let folder = &self.config.folder;
                 let (commits, history) = self.repo.scan_only(&head, folder, only)?;
                 self.remember_history(&head, folder, only, history);
-                Rc::new(Ledger::from_commits(&commits))
+                Rc::new(Ledger::from_commits(commits))
             }
             None => Rc::new(Ledger::default()),
         };

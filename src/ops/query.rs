@@ -87,7 +87,7 @@ pub fn show(ws: &Workspace, id: u32) -> Result<Detail> {
     // The files are read while the history is walked.
     let (found, ledger) = ws.find_during(id, || ws.ledger_of_even_if_shallow(id));
     let (found, ledger) = (found?, ledger?);
-    let signoffs = signoffs::report_for(ws, &found, &ledger, None, None)
+    let signoffs = signoffs::report_for(ws, &found.rel, &found.proposal, &ledger, None, None)
         .map(|r| r.matrix)
         .map_err(|e| e.to_string());
     let Found { rel, proposal, .. } = found;

@@ -72,7 +72,7 @@ pub fn review(ws: &Workspace, base: Option<&str>) -> Result<Review> {
     let config = ws.config_at(&merge_base)?;
     let folder = config.folder.clone();
     let ledger = ws.ledger()?;
-    let base_ledger = Ledger::from_commits(&ws.repo.lead_history_at(&merge_base)?);
+    let base_ledger = Ledger::from_commits(ws.repo.lead_history_at(&merge_base)?);
 
     let mut ids: BTreeSet<u32> = BTreeSet::new();
     let before = ws.repo.folder_files(&merge_base, &folder)?;
@@ -239,26 +239,21 @@ impl Ctx<'_> {
     ) -> Result<()> {
         let now = signoffs::report_for(
             self.ws,
-            found,
+            &found.rel,
+            &found.proposal,
             self.ledger,
             Some(self.base),
             Some(self.head),
         )?;
         let then = match (old, self.version(self.merge_base, r.id)?) {
-            (Some(p), Some((rel, text, _))) => {
-                let at_base = Found {
-                    rel,
-                    text,
-                    proposal: p.clone(),
-                };
-                Some(signoffs::report_for(
-                    self.ws,
-                    &at_base,
-                    self.base_ledger,
-                    Some(self.base),
-                    Some(self.merge_base),
-                )?)
-            }
+            (Some(p), Some((rel, _, _))) => Some(signoffs::report_for(
+                self.ws,
+                &rel,
+                p,
+                self.base_ledger,
+                Some(self.base),
+                Some(self.merge_base),
+            )?),
             _ => None,
         };
         let counted_then = |key: &str| {

@@ -11,7 +11,7 @@ use crate::model::signoff::{self, Checked, Matrix};
 use crate::model::trailer;
 use crate::model::trust::{self, AllowedSigners};
 
-use super::{parse_error, Found, Workspace};
+use super::{parse_error, Workspace};
 
 /// The sign-off state of one proposal.
 #[derive(Debug, Clone)]
@@ -51,22 +51,23 @@ pub fn report(ws: &Workspace, id: u32, base: Option<&str>) -> Result<Report> {
     // The files are read while the history is walked.
     let (found, ledger) = ws.find_during(id, || ws.ledger_of(id));
     let (found, ledger) = (found?, ledger?);
-    report_for(ws, &found, &ledger, base, None)
+    report_for(ws, &found.rel, &found.proposal, &ledger, base, None)
 }
 
-/// [`report`] for a proposal and ledger already loaded. `tip` is the commit `found` was
-/// read from, or `None` for the working tree: staleness is traced up to it.
+/// [`report`] for a proposal (file `rel`) and ledger already loaded. `tip` is the commit
+/// the proposal was read from, or `None` for the working tree: staleness is traced up to it.
 pub fn report_for(
     ws: &Workspace,
-    found: &Found,
+    rel: &str,
+    proposal: &Proposal,
     ledger: &Ledger,
     base: Option<&str>,
     tip: Option<&str>,
 ) -> Result<Report> {
-    let trust = trust(ws, found, base)?;
-    let roster = trust.roster.as_ref().unwrap_or(&found.proposal);
+    let trust = trust(ws, rel, proposal, base)?;
+    let roster = trust.roster.as_ref().unwrap_or(proposal);
     let mut checked = Vec::new();
-    for event in ledger.of(found.proposal.id) {
+    for event in ledger.of(proposal.id) {
         if matches!(event.kind, EventKind::Step(_) | EventKind::Implements) {
             continue;
         }
@@ -84,7 +85,9 @@ pub fn report_for(
             }
         };
         let changed_by = match event.kind {
-            EventKind::Signoff => changed_since(ws, &trust.folder, found, &event.commit, tip)?,
+            EventKind::Signoff => {
+                changed_since(ws, &trust.folder, rel, proposal, &event.commit, tip)?
+            }
             _ => None,
         };
         checked.push(Checked {
@@ -95,21 +98,21 @@ pub fn report_for(
     }
     let matrix = signoff::evaluate(roster, &checked, &trust.policy);
     Ok(Report {
-        rel: found.rel.clone(),
-        proposal: found.proposal.clone(),
+        rel: rel.to_string(),
+        proposal: proposal.clone(),
         policy: trust.policy,
         base: trust.base,
         matrix,
         stranded: ledger
-            .stranded_for(found.proposal.id)
+            .stranded_for(proposal.id)
             .into_iter()
             .cloned()
             .collect(),
     })
 }
 
-fn trust(ws: &Workspace, found: &Found, base: Option<&str>) -> Result<Trust> {
-    let id = found.proposal.id;
+fn trust(ws: &Workspace, rel: &str, proposal: &Proposal, base: Option<&str>) -> Result<Trust> {
+    let id = proposal.id;
     let Some(base) = base else {
         let policy = ws.config.signoff.clone();
         let signers = match policy.allowed_signers.as_str() {
@@ -144,7 +147,7 @@ fn trust(ws: &Workspace, found: &Found, base: Option<&str>) -> Result<Trust> {
     };
     let roster = match ws
         .repo
-        .proposal_at_likely(&commit, &found.rel, &config.folder, id)?
+        .proposal_at_likely(&commit, rel, &config.folder, id)?
     {
         Some((path, bytes)) => Some(
             ws.parse_text(&String::from_utf8_lossy(&bytes))
@@ -175,11 +178,12 @@ fn read_signers(path: &str, bytes: &[u8]) -> Result<AllowedSigners> {
 fn changed_since(
     ws: &Workspace,
     folder: &str,
-    found: &Found,
+    rel: &str,
+    proposal: &Proposal,
     commit: &str,
     tip: Option<&str>,
 ) -> Result<Option<String>> {
-    let id = found.proposal.id;
+    let id = proposal.id;
     let tip_id = match tip {
         Some(t) => Some(t.to_string()),
         None => ws.repo.head_id()?,
@@ -190,15 +194,15 @@ fn changed_since(
     };
     // The version approved: through the folder tree the walk recorded for that commit when
     // the file kept its name, else looked up at the commit.
-    let name = super::file_name(&found.rel);
-    let kept_name = found.rel == format!("{folder}/{name}") && id::from_file_name(name) == Some(id);
+    let name = super::file_name(rel);
+    let kept_name = rel == format!("{folder}/{name}") && id::from_file_name(name) == Some(id);
     let recorded = match (&history, kept_name) {
         (Some(h), true) => ws.folder_blob(h, commit, name)?.flatten(),
         _ => None,
     };
     let approved = match recorded {
         Some(blob) => ws.proposal_blob(&blob)?,
-        None => match ws.repo.proposal_at_likely(commit, &found.rel, folder, id)? {
+        None => match ws.repo.proposal_at_likely(commit, rel, folder, id)? {
             Some((_, bytes)) => ws
                 .parse_text(&String::from_utf8_lossy(&bytes))
                 .ok()
@@ -209,7 +213,7 @@ fn changed_since(
     let Some(approved) = approved else {
         return Ok(Some(format!("since: proposal {id} is not in that commit")));
     };
-    if signoff::same_content(&approved, &found.proposal) {
+    if signoff::same_content(&approved, proposal) {
         return Ok(None);
     }
     let Some(history) = history else {
@@ -292,7 +296,7 @@ pub fn record(ws: &Workspace, id: u32, what: &Record) -> Result<Recorded> {
             if !is_stakeholder && !is_author {
                 return Err(not_a_stakeholder(&me, id));
             }
-            let report = report_for(ws, &found, &*ws.ledger_of(id)?, None, None)?;
+            let report = report_for(ws, &found.rel, p, &*ws.ledger_of(id)?, None, None)?;
             let Some(open) = report.matrix.open_concerns().find(|c| c.name == *name) else {
                 return Err(Error::ItemNotFound {
                     id,
