@@ -216,10 +216,10 @@ fn checksum(bytes: &[u8]) -> u64 {
 /// `bytes`, a cache file, with every checksum made right again after a change to its
 /// header or a part: a file that is whole but of another version, or lies. It follows the
 /// layout of `src/git/cache.rs`: the header (magic, format number, version, folder, count,
-/// tip id, then the length and checksum of each of its seven parts, then its own checksum),
+/// tip id, then the length and checksum of each of its eight parts, then its own checksum),
 /// then the parts.
 fn reseal_cache(mut bytes: Vec<u8>) -> Vec<u8> {
-    const PARTS: usize = 7;
+    const PARTS: usize = 8;
     let u32_at = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
     let mut at = MAGIC.len() + 4;
     at += 4 + u32_at(&bytes, at) as usize;
