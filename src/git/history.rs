@@ -573,14 +573,15 @@ fn canonical_order(
         }
     }
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); fresh.len()];
-    let mut children_of_cached: HashMap<u32, Vec<usize>> = HashMap::new();
+    // (cached parent, fresh child), taken in the order the cached commits come out.
+    let mut children_of_cached: Vec<(u32, usize)> = Vec::new();
     let mut waiting: Vec<usize> = vec![0; fresh.len()];
     for (i, n) in fresh.iter().enumerate() {
         // A parent outside the walk (a shallow clone's edge) is not waited for.
         for p in &n.parents {
             match locate(p, fresh_at, snap) {
                 Some(At::New(j)) => children[j as usize].push(i),
-                Some(At::Old(c)) => children_of_cached.entry(c).or_default().push(i),
+                Some(At::Old(c)) => children_of_cached.push((c, i)),
                 None => continue,
             }
             waiting[i] += 1;
@@ -591,6 +592,8 @@ fn canonical_order(
         .filter(|i| waiting[*i] == 0)
         .map(|i| Reverse((key(&fresh[i]), i)))
         .collect();
+    children_of_cached.sort_unstable();
+    let mut next_child = 0;
     let mut old = (0..cached).filter(|i| reached[*i]).peekable();
     let mut out = Vec::with_capacity(fresh.len() + cached);
     loop {
@@ -607,10 +610,15 @@ fn canonical_order(
         let became_ready = if take_old {
             let Some(at) = old.next() else { break };
             out.push(At::Old(at as u32));
-            match children_of_cached.is_empty() {
-                true => Vec::new(),
-                false => children_of_cached.remove(&(at as u32)).unwrap_or_default(),
+            let mut children = Vec::new();
+            while let Some(&(_, c)) = children_of_cached
+                .get(next_child)
+                .filter(|(p, _)| *p == at as u32)
+            {
+                children.push(c);
+                next_child += 1;
             }
+            children
         } else {
             let Some(Reverse((_, i))) = ready.pop() else {
                 break;

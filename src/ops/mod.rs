@@ -62,7 +62,8 @@ pub struct Entry {
     pub rel: String,
     /// The id the file name carries.
     pub name_id: Option<u32>,
-    /// The file's text; empty for a file a scan was told not to parse.
+    /// The file's text, kept by a scan for one proposal ([`Workspace::find`]); empty
+    /// otherwise.
     pub text: String,
     pub parsed: std::result::Result<Proposal, ParseError>,
 }
@@ -237,13 +238,13 @@ impl Workspace {
 
     /// Every `.toml` file in the proposal folder of the working tree, parsed.
     pub fn scan(&self) -> Result<Vec<Entry>> {
-        self.scan_where(|_, _| true)
+        self.scan_where(|_, _| true, false)
     }
 
     /// [`Workspace::scan`] on another thread while `meanwhile` runs on this one: reading
     /// and parsing thousands of files takes as long as a good part of a history walk.
     pub fn scan_during<T>(&self, meanwhile: impl FnOnce() -> T) -> (Result<Vec<Entry>>, T) {
-        self.scan_where_during(|_, _| true, meanwhile)
+        self.scan_where_during(|_, _| true, false, meanwhile)
     }
 
     /// [`Workspace::scan_where`] on another thread while `meanwhile` runs on this one. The
@@ -251,12 +252,13 @@ impl Workspace {
     fn scan_where_during<T>(
         &self,
         parse: impl Fn(Option<u32>, &str) -> bool + Sync + Send,
+        keep_text: bool,
         meanwhile: impl FnOnce() -> T,
     ) -> (Result<Vec<Entry>>, T) {
         let (top, folder) = (self.repo.workdir(), self.config.folder.as_str());
         std::thread::scope(|s| {
             let store = &self.parsed;
-            let files = s.spawn(move || scan_folder(top, folder, store, parse));
+            let files = s.spawn(move || scan_folder(top, folder, store, parse, keep_text));
             let other = meanwhile();
             let files = files
                 .join()
@@ -266,12 +268,17 @@ impl Workspace {
     }
 
     /// [`Workspace::scan`], parsing only the files `parse` wants: see [`scan_folder`].
-    fn scan_where(&self, parse: impl Fn(Option<u32>, &str) -> bool + Sync) -> Result<Vec<Entry>> {
+    fn scan_where(
+        &self,
+        parse: impl Fn(Option<u32>, &str) -> bool + Sync,
+        keep_text: bool,
+    ) -> Result<Vec<Entry>> {
         scan_folder(
             self.repo.workdir(),
             &self.config.folder,
             &self.parsed,
             parse,
+            keep_text,
         )
     }
 
@@ -293,14 +300,14 @@ impl Workspace {
     /// The proposal with this id, parsed. Errors when it does not exist, exists twice, was
     /// deleted from the working tree, or does not parse.
     pub fn find(&self, wanted: u32) -> Result<Found> {
-        let entries = self.scan_where(may_be(wanted))?;
+        let entries = self.scan_where(may_be(wanted), true)?;
         self.find_in(wanted, entries)
     }
 
     /// [`Workspace::find`], reading the files on another thread while `meanwhile` runs on
     /// this one (typically the history walk).
     pub fn find_during<T>(&self, wanted: u32, meanwhile: impl FnOnce() -> T) -> (Result<Found>, T) {
-        let (entries, other) = self.scan_where_during(may_be(wanted), meanwhile);
+        let (entries, other) = self.scan_where_during(may_be(wanted), true, meanwhile);
         (entries.and_then(|e| self.find_in(wanted, e)), other)
     }
 
@@ -411,12 +418,14 @@ fn may_be(wanted: u32) -> impl Fn(Option<u32>, &str) -> bool + Sync + Send {
 
 /// Every `.toml` file of `folder` under `top`, parsing only those `parse` wants (by name id
 /// and text); the others come back unparsed (an error saying so), so that finding one
-/// proposal among thousands does not parse them all. Files are parsed on every core.
+/// proposal among thousands does not parse them all. Files are parsed on every core. With
+/// `keep_text`, the parsed files keep their text.
 fn scan_folder(
     top: &Path,
     folder: &str,
     store: &ProposalStore,
     parse: impl Fn(Option<u32>, &str) -> bool + Sync,
+    keep_text: bool,
 ) -> Result<Vec<Entry>> {
     let dir = top.join(folder);
     let names = worktree::toml_files(&dir)?;
@@ -437,7 +446,8 @@ fn scan_folder(
                             let text = std::str::from_utf8(&buf).unwrap_or_default();
                             let name_id = id::from_file_name(name);
                             let (parsed, text) = match parse(name_id, text) {
-                                true => (store.parse(text), text.to_string()),
+                                true if keep_text => (store.parse(text), text.to_string()),
+                                true => (store.parse(text), String::new()),
                                 false => (Err(ParseError::at("", 0, "not read")), String::new()),
                             };
                             Ok(Entry {
