@@ -17,13 +17,20 @@
 //! And the line of a field in a blob, where `check` placed a finding: finding it means
 //! reading the blob and parsing it again, with spans.
 //!
+//! And, as git's index does, the blob of each working-tree file a run read, with the
+//! file's size, times, inode and device: a file whose status is unchanged is not read and
+//! hashed again. A file changed within two seconds of being read is not kept (a change in
+//! the same tick of the clock could leave its status as it was), and every change since
+//! moves its change time (`ctime`), which no one can set back.
+//!
 //! # Layout
 //!
 //! Little-endian: magic, format number, the version that wrote it, the number of proposals,
 //! then each (blob id, length, the encoded proposal), the number of tree entries, then each
 //! (tree id, name, 1 and the blob id, or 0 when the tree has no such file), the number of
 //! field lines, then each (blob id, field, 1 and the line, or 0 when the field is not
-//! there), then a checksum of all before.
+//! there), the number of files, then each (path, status, blob id), then a checksum of all
+//! before.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -38,7 +45,7 @@ use crate::model::step::Step;
 use super::cache::{checksum, put_str, write_atomically, Reader};
 
 const MAGIC: &[u8] = b"git-lead proposals\n";
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// How many new proposals make writing the store worth it, when it holds some already.
 const WORTH_WRITING: usize = 32;
@@ -71,6 +78,46 @@ pub struct ProposalStore {
     /// The line of a field in a blob (`None`: not there), kept and new.
     lines: HashMap<NameIn, Option<u32>>,
     fresh_lines: Mutex<Vec<(NameIn, Option<u32>)>>,
+    /// The blob of a working-tree file (by path) with the status it had, kept and new.
+    files: HashMap<String, (FileStatus, BlobId)>,
+    fresh_files: Mutex<Vec<(String, (FileStatus, BlobId))>>,
+}
+
+/// What a working-tree file's status says of its content: size, modification and change
+/// times (seconds and nanoseconds), inode and device. Equal statuses mean the same content
+/// unless the file changed in the tick of the clock it was read in (see [`FileStatus::settled`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStatus([u64; 7]);
+
+impl FileStatus {
+    /// The status of the file at `path`; `None` where it cannot be had (or off Unix).
+    pub fn of(path: &Path) -> Option<FileStatus> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let m = std::fs::metadata(path).ok()?;
+            Some(FileStatus([
+                m.size(),
+                m.mtime() as u64,
+                m.mtime_nsec() as u64,
+                m.ctime() as u64,
+                m.ctime_nsec() as u64,
+                m.ino(),
+                m.dev(),
+            ]))
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = path;
+            None
+        }
+    }
+
+    /// Whether the file last changed two seconds or more before `now` (seconds since the
+    /// epoch): any later change then gives it another change time.
+    fn settled(&self, now: u64) -> bool {
+        self.0[3].saturating_add(2) <= now
+    }
 }
 
 impl ProposalStore {
@@ -125,6 +172,17 @@ impl ProposalStore {
             };
             lines.insert((blob, field), line);
         }
+        let count = r.u32()? as usize;
+        let mut files = HashMap::with_capacity(count.min(KEEP_NAMES));
+        for _ in 0..count {
+            let path = r.str()?;
+            let mut status = [0u64; 7];
+            for v in &mut status {
+                *v = r.u64()?;
+            }
+            let blob: BlobId = r.take(20)?.try_into().ok()?;
+            files.insert(path, (FileStatus(status), blob));
+        }
         if r.at != body {
             return None;
         }
@@ -133,6 +191,7 @@ impl ProposalStore {
             index,
             names,
             lines,
+            files,
             ..ProposalStore::default()
         })
     }
@@ -195,6 +254,75 @@ impl ProposalStore {
         self.parse_blob(id, text)
     }
 
+    /// The proposal in the working-tree file at `path` without reading it, when a run
+    /// kept the file's blob with the status the file still has. Also gives the status,
+    /// for [`ProposalStore::parse_file`].
+    pub fn parsed_file(&self, path: &Path) -> (Option<Proposal>, Option<FileStatus>) {
+        let (blob, status) = self.kept_blob(path);
+        (blob.and_then(|b| self.lookup(&b)), status)
+    }
+
+    /// [`ProposalStore::parsed_file`], the proposal's id only (nothing else decoded).
+    pub fn file_id(&self, path: &Path) -> (Option<u32>, Option<FileStatus>) {
+        let (blob, status) = self.kept_blob(path);
+        let id = blob.and_then(|b| {
+            let &(at, len) = self.index.get(&b)?;
+            // An encoded proposal starts with its id.
+            let bytes = self.bytes.get(at..at + len)?;
+            Some(u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?))
+        });
+        (id, status)
+    }
+
+    /// The blob kept for the file at `path`, when its status is still the one kept with it;
+    /// and the status.
+    fn kept_blob(&self, path: &Path) -> (Option<BlobId>, Option<FileStatus>) {
+        let status = match &self.path {
+            Some(_) => FileStatus::of(path),
+            None => None,
+        };
+        let blob = status
+            .zip(path.to_str())
+            .and_then(|(now, key)| self.files.get(key).filter(|(was, _)| *was == now))
+            .map(|(_, blob)| *blob);
+        (blob, status)
+    }
+
+    /// [`ProposalStore::parse`] for the text of the working-tree file at `path`, read after
+    /// its status was taken: keeps the file's blob with that status for the next run when
+    /// it parses and the file had settled.
+    pub fn parse_file(
+        &self,
+        path: &Path,
+        status: Option<FileStatus>,
+        text: &str,
+    ) -> Result<Proposal, ParseError> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        self.parse_file_at(path, status, text, now)
+    }
+
+    /// [`ProposalStore::parse_file`] at time `now` (seconds since the epoch).
+    fn parse_file_at(
+        &self,
+        path: &Path,
+        status: Option<FileStatus>,
+        text: &str,
+        now: u64,
+    ) -> Result<Proposal, ParseError> {
+        let id = blob_id(text.as_bytes());
+        let parsed = self.parse_blob(id, text)?;
+        let settled = status.filter(|s| s.settled(now));
+        if let (Some(status), Some(id), Some(key)) = (settled, id, path.to_str()) {
+            let known = self.files.get(key) == Some(&(status, id));
+            if let (false, Ok(mut fresh)) = (known, self.fresh_files.lock()) {
+                fresh.push((key.to_string(), (status, id)));
+            }
+        }
+        Ok(parsed)
+    }
+
     /// [`ProposalStore::parse`] for the text of blob `blob` (hex), read by the caller.
     pub fn parse_text_of(&self, blob: &str, text: &str) -> Result<Proposal, ParseError> {
         self.parse_blob(blob_bytes(blob), text)
@@ -218,17 +346,21 @@ impl ProposalStore {
         let Some(path) = &self.path else {
             return;
         };
-        let (Ok(fresh), Ok(used), Ok(fresh_names), Ok(fresh_lines)) = (
+        let (Ok(fresh), Ok(used), Ok(fresh_names), Ok(fresh_lines), Ok(fresh_files)) = (
             self.fresh.lock(),
             self.used.lock(),
             self.fresh_names.lock(),
             self.fresh_lines.lock(),
+            self.fresh_files.lock(),
         ) else {
             return;
         };
         // A few new ones are read again next time sooner than the whole file is written.
-        let new = fresh.len() + fresh_names.len() + fresh_lines.len();
-        let empty = self.index.is_empty() && self.names.is_empty() && self.lines.is_empty();
+        let new = fresh.len() + fresh_names.len() + fresh_lines.len() + fresh_files.len();
+        let empty = self.index.is_empty()
+            && self.names.is_empty()
+            && self.lines.is_empty()
+            && self.files.is_empty();
         if new == 0 || (new < WORTH_WRITING && !empty) {
             return;
         }
@@ -303,6 +435,22 @@ impl ProposalStore {
                 }
                 None => body.push(0),
             }
+        }
+        let mut seen_files = HashSet::new();
+        let files: Vec<_> = fresh_files
+            .iter()
+            .map(|(key, file)| (key, file))
+            .chain(&self.files)
+            .filter(|(key, _)| seen_files.insert(*key))
+            .take(KEEP_NAMES)
+            .collect();
+        body.extend_from_slice(&(files.len() as u32).to_le_bytes());
+        for (path, (status, blob)) in files {
+            put_str(&mut body, path);
+            for v in status.0 {
+                body.extend_from_slice(&v.to_le_bytes());
+            }
+            body.extend_from_slice(blob);
         }
         let sum = checksum(&body);
         let _ = write_atomically(path, |out| {
@@ -634,6 +782,55 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_is_known_by_its_status_until_it_changes() {
+        let dir = std::env::temp_dir().join(format!("git-lead-status-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("0001-a.toml");
+        let later = |status: Option<FileStatus>| status.unwrap().0[3] + 60;
+        std::fs::write(&file, EXAMPLES[0]).unwrap();
+        let status = FileStatus::of(&file);
+        // Just written: not kept, as a change in the same tick could keep its status.
+        let store = ProposalStore::open(&dir, true);
+        assert_eq!(store.parsed_file(&file).0, None);
+        let now = status.unwrap().0[3];
+        store
+            .parse_file_at(&file, status, EXAMPLES[0], now)
+            .unwrap();
+        assert!(store.fresh_files.lock().unwrap().is_empty());
+        // Settled: kept, and the next run knows the file without reading it.
+        store
+            .parse_file_at(&file, status, EXAMPLES[0], later(status))
+            .unwrap();
+        store.save();
+        let store = ProposalStore::open(&dir, true);
+        assert_eq!(
+            store.parsed_file(&file),
+            (Proposal::parse(EXAMPLES[0]).ok(), status)
+        );
+        // The same size and modification time, other content: the change time tells.
+        let mtime = std::fs::metadata(&file).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let edited = EXAMPLES[0]
+            .replacen("title = \"", "title = \"X", 1)
+            .replacen(' ', "", 1);
+        assert_eq!(edited.len(), EXAMPLES[0].len());
+        std::fs::write(&file, &edited).unwrap();
+        let f = std::fs::File::options().write(true).open(&file).unwrap();
+        f.set_modified(mtime).unwrap();
+        drop(f);
+        assert_eq!(std::fs::metadata(&file).unwrap().modified().unwrap(), mtime);
+        let (kept, now) = store.parsed_file(&file);
+        assert_eq!(kept, None);
+        assert_ne!(now, status);
+        // Off: no status is taken or kept.
+        let off = ProposalStore::open(&dir, false);
+        assert_eq!(off.parsed_file(&file), (None, None));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -238,27 +238,26 @@ impl Workspace {
 
     /// Every `.toml` file in the proposal folder of the working tree, parsed.
     pub fn scan(&self) -> Result<Vec<Entry>> {
-        self.scan_where(|_, _| true, false)
+        self.scan_where(None)
     }
 
     /// [`Workspace::scan`] on another thread while `meanwhile` runs on this one: reading
     /// and parsing thousands of files takes as long as a good part of a history walk.
     pub fn scan_during<T>(&self, meanwhile: impl FnOnce() -> T) -> (Result<Vec<Entry>>, T) {
-        self.scan_where_during(|_, _| true, false, meanwhile)
+        self.scan_where_during(None, meanwhile)
     }
 
     /// [`Workspace::scan_where`] on another thread while `meanwhile` runs on this one. The
     /// thread touches only files, never the repository.
     fn scan_where_during<T>(
         &self,
-        parse: impl Fn(Option<u32>, &str) -> bool + Sync + Send,
-        keep_text: bool,
+        wanted: Option<u32>,
         meanwhile: impl FnOnce() -> T,
     ) -> (Result<Vec<Entry>>, T) {
         let (top, folder) = (self.repo.workdir(), self.config.folder.as_str());
         std::thread::scope(|s| {
             let store = &self.parsed;
-            let files = s.spawn(move || scan_folder(top, folder, store, parse, keep_text));
+            let files = s.spawn(move || scan_folder(top, folder, store, wanted));
             let other = meanwhile();
             let files = files
                 .join()
@@ -267,18 +266,14 @@ impl Workspace {
         })
     }
 
-    /// [`Workspace::scan`], parsing only the files `parse` wants: see [`scan_folder`].
-    fn scan_where(
-        &self,
-        parse: impl Fn(Option<u32>, &str) -> bool + Sync,
-        keep_text: bool,
-    ) -> Result<Vec<Entry>> {
+    /// [`Workspace::scan`], or only what finding proposal `wanted` needs: see
+    /// [`scan_folder`].
+    fn scan_where(&self, wanted: Option<u32>) -> Result<Vec<Entry>> {
         scan_folder(
             self.repo.workdir(),
             &self.config.folder,
             &self.parsed,
-            parse,
-            keep_text,
+            wanted,
         )
     }
 
@@ -300,14 +295,14 @@ impl Workspace {
     /// The proposal with this id, parsed. Errors when it does not exist, exists twice, was
     /// deleted from the working tree, or does not parse.
     pub fn find(&self, wanted: u32) -> Result<Found> {
-        let entries = self.scan_where(may_be(wanted), true)?;
+        let entries = self.scan_where(Some(wanted))?;
         self.find_in(wanted, entries)
     }
 
     /// [`Workspace::find`], reading the files on another thread while `meanwhile` runs on
     /// this one (typically the history walk).
     pub fn find_during<T>(&self, wanted: u32, meanwhile: impl FnOnce() -> T) -> (Result<Found>, T) {
-        let (entries, other) = self.scan_where_during(may_be(wanted), true, meanwhile);
+        let (entries, other) = self.scan_where_during(Some(wanted), meanwhile);
         (entries.and_then(|e| self.find_in(wanted, e)), other)
     }
 
@@ -408,30 +403,62 @@ impl Workspace {
     }
 }
 
-/// Whether a file may hold proposal `wanted`: a file whose name and text both give another
-/// id cannot.
-fn may_be(wanted: u32) -> impl Fn(Option<u32>, &str) -> bool + Sync + Send {
-    move |name_id, text| {
-        name_id == Some(wanted) || proposal::quick_id(text).is_none_or(|q| q == wanted)
-    }
-}
-
-/// Every `.toml` file of `folder` under `top`, parsing only those `parse` wants (by name id
-/// and text); the others come back unparsed (an error saying so), so that finding one
-/// proposal among thousands does not parse them all. Files are parsed on every core. With
-/// `keep_text`, the parsed files keep their text.
+/// Every `.toml` file of `folder` under `top`, parsed on every core. With `wanted` (finding
+/// one proposal among thousands), only the files that may hold it are parsed (by name or
+/// [`proposal::quick_id`]) and keep their text; the others come back unparsed (an error
+/// saying so). A file whose status the store of parsed proposals knows is not read at
+/// all, unless its text is wanted.
 fn scan_folder(
     top: &Path,
     folder: &str,
     store: &ProposalStore,
-    parse: impl Fn(Option<u32>, &str) -> bool + Sync,
-    keep_text: bool,
+    wanted: Option<u32>,
 ) -> Result<Vec<Entry>> {
     let dir = top.join(folder);
     let names = worktree::toml_files(&dir)?;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let chunk = names.len().div_ceil(threads).max(64);
-    let (parse, dir) = (&parse, &dir);
+    let dir = &dir;
+    let one = |name: &String, buf: &mut Vec<u8>| -> Result<Entry> {
+        let path = dir.join(name);
+        let rel = format!("{folder}/{name}");
+        let name_id = id::from_file_name(name);
+        let unread = |parsed| Entry {
+            rel: rel.clone(),
+            name_id,
+            parsed,
+            text: String::new(),
+        };
+        let status = match wanted {
+            None => match store.parsed_file(&path) {
+                (Some(p), _) => return Ok(unread(Ok(p))),
+                (None, status) => status,
+            },
+            // Only the id matters for a file that does not hold the proposal wanted.
+            Some(w) => match store.file_id(&path) {
+                (Some(id), _) if id != w && name_id != Some(w) => {
+                    return Ok(unread(Err(ParseError::at("", 0, "not read"))))
+                }
+                (_, status) => status,
+            },
+        };
+        read_into(&path, buf)?;
+        let text = std::str::from_utf8(buf).unwrap_or_default();
+        let may_hold =
+            |w: u32| name_id == Some(w) || proposal::quick_id(text).is_none_or(|q| q == w);
+        let (parsed, text) = match wanted {
+            None => (store.parse_file(&path, status, text), String::new()),
+            Some(w) if may_hold(w) => (store.parse_file(&path, status, text), text.to_string()),
+            Some(_) => (Err(ParseError::at("", 0, "not read")), String::new()),
+        };
+        Ok(Entry {
+            rel,
+            name_id,
+            parsed,
+            text,
+        })
+    };
+    let one = &one;
     // Each worker reads and parses its share, in order; the first error in name order wins.
     let read: Vec<Result<Entry>> = std::thread::scope(|s| {
         let workers: Vec<_> = names
@@ -441,22 +468,7 @@ fn scan_folder(
                     // One buffer per worker: the files not parsed are not kept.
                     let mut buf = Vec::with_capacity(8192);
                     part.iter()
-                        .map(|name| {
-                            read_into(&dir.join(name), &mut buf)?;
-                            let text = std::str::from_utf8(&buf).unwrap_or_default();
-                            let name_id = id::from_file_name(name);
-                            let (parsed, text) = match parse(name_id, text) {
-                                true if keep_text => (store.parse(text), text.to_string()),
-                                true => (store.parse(text), String::new()),
-                                false => (Err(ParseError::at("", 0, "not read")), String::new()),
-                            };
-                            Ok(Entry {
-                                rel: format!("{folder}/{name}"),
-                                name_id,
-                                parsed,
-                                text,
-                            })
-                        })
+                        .map(|name| one(name, &mut buf))
                         .collect::<Vec<_>>()
                 })
             })

@@ -11,8 +11,9 @@ the repository after `cargo build --release`.
 
 cold: no cache (.git/lead/, the history cache and the parsed proposals, is deleted
 before each run).
-warm: .git/lead/ as `git lead check` left it three commits earlier (HEAD~3), restored
-before each run, so every run reads the three new commits and merges them in.
+warm: .git/lead/ as `git lead list` then `git lead check` left it three commits earlier
+(HEAD~3), restored before each run, so every run reads the three new commits and merges
+them in, and reads again the proposal files they changed.
 """
 
 import argparse
@@ -72,12 +73,14 @@ def main():
     def git(*argv):
         subprocess.run(["git", *argv], cwd=repo, env=env, check=True, capture_output=True)
 
-    # The warm cache: what `check` leaves at HEAD~3.
+    # The warm cache: what `list` then `check` leave at HEAD~3.
     branch = subprocess.run(["git", "symbolic-ref", "--short", "HEAD"], cwd=repo, env=env,
                             capture_output=True, text=True).stdout.strip() or "main"
     cold()
     git("checkout", "-q", "--detach", "HEAD~3")
-    subprocess.run([args.bin, "check"], cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for command in ("list", "check"):
+        subprocess.run([args.bin, command], cwd=repo, env=env, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
     git("checkout", "-q", branch)
     if not os.path.exists(cache):
         sys.exit("no cache was written under .git/lead/")

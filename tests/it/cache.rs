@@ -1790,3 +1790,47 @@ fn a_mailmap_applies_to_cached_commits_too() {
     assert_ne!(outputs[0], outputs[1], "the .mailmap changes nothing");
     assert_eq!(outputs[0], outputs[3]);
 }
+
+/// A proposal file the store knows by its status is not read again; edited in place, with
+/// its size and modification time as they were, it is. Every read command agrees with a
+/// run without the cache, before and after the edit.
+#[test]
+fn a_file_edited_in_place_with_its_old_times_is_read_again() {
+    let s = settled_repo();
+    let rel = s.proposal_file(2);
+    // A file changed within two seconds of a run is not kept: let them settle.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    lead_mode(&s, &s.dir, Mode::Warm, &["list"]).ok();
+    let store = std::fs::read(store_file(&s)).unwrap();
+    let path = s.dir.join(&rel);
+    assert!(
+        contains(&store, path.to_str().unwrap().as_bytes()),
+        "the store does not know {rel}"
+    );
+    let want = reads(&s, &s.dir, Mode::Off);
+    reads_match(&s, &s.dir, Mode::Warm, &want, "kept by status");
+    // The same length, another title, the old modification time back.
+    let before = std::fs::metadata(&path).unwrap();
+    let text = s.read(&rel);
+    let edited = text.replacen("Slow builds", "Slow BUILDS", 1);
+    assert!(edited != text && edited.len() == text.len());
+    s.write(&rel, &edited);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(before.modified().unwrap())
+        .unwrap();
+    let after = std::fs::metadata(&path).unwrap();
+    assert_eq!(
+        (after.len(), after.modified().unwrap()),
+        (before.len(), before.modified().unwrap())
+    );
+    let want = reads(&s, &s.dir, Mode::Off);
+    let got = reads_match(&s, &s.dir, Mode::Warm, &want, "edited in place");
+    assert!(
+        got[0].stdout.contains("Slow BUILDS"),
+        "list shows the old title:\n{}",
+        got[0].stdout
+    );
+}
