@@ -34,7 +34,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use crate::model::person::Person;
 use crate::model::proposal::{
@@ -61,26 +61,35 @@ type BlobId = [u8; 20];
 /// A file name in a tree: the tree's id and the name; or a field in a blob.
 type NameIn = (BlobId, String);
 
-/// The parsed proposals of earlier runs, and those this run adds.
+/// The parsed proposals of earlier runs, and those this run adds. The file is read when
+/// first needed, by whichever thread needs it first: a command that reads the working tree
+/// while it walks the history reads the store on the reading thread.
 #[derive(Default)]
 pub struct ProposalStore {
     /// Where it is kept; `None` when the cache is off.
     path: Option<PathBuf>,
-    bytes: Vec<u8>,
-    index: HashMap<BlobId, (usize, usize)>,
+    kept: OnceLock<Kept>,
     /// What this run parsed, and which kept entries it used: the next file keeps those
     /// first.
     fresh: Mutex<Vec<(BlobId, Vec<u8>)>>,
     used: Mutex<HashSet<BlobId>>,
-    /// The blob of a name in a folder tree (`None`: no such file), kept and new.
-    names: HashMap<NameIn, Option<BlobId>>,
     fresh_names: Mutex<Vec<(NameIn, Option<BlobId>)>>,
-    /// The line of a field in a blob (`None`: not there), kept and new.
-    lines: HashMap<NameIn, Option<u32>>,
     fresh_lines: Mutex<Vec<(NameIn, Option<u32>)>>,
-    /// The blob of a working-tree file (by path) with the status it had, kept and new.
-    files: HashMap<String, (FileStatus, BlobId)>,
     fresh_files: Mutex<Vec<(String, (FileStatus, BlobId))>>,
+}
+
+/// What earlier runs kept, as read from the file.
+#[derive(Default)]
+struct Kept {
+    bytes: Vec<u8>,
+    /// Where each proposal's encoding is in `bytes`, by blob id.
+    index: HashMap<BlobId, (usize, usize)>,
+    /// The blob of a name in a folder tree (`None`: no such file).
+    names: HashMap<NameIn, Option<BlobId>>,
+    /// The line of a field in a blob (`None`: not there).
+    lines: HashMap<NameIn, Option<u32>>,
+    /// The blob of a working-tree file (by path) with the status it had.
+    files: HashMap<String, (FileStatus, BlobId)>,
 }
 
 /// What a working-tree file's status says of its content: size, modification and change
@@ -124,19 +133,27 @@ impl ProposalStore {
     /// The store kept in the common git folder `common_dir`; a store that keeps nothing
     /// when `keep` is false.
     pub(super) fn open(common_dir: &Path, keep: bool) -> ProposalStore {
-        if !keep {
-            return ProposalStore::default();
+        ProposalStore {
+            path: keep.then(|| common_dir.join("lead").join("proposals")),
+            ..ProposalStore::default()
         }
-        let path = common_dir.join("lead").join("proposals");
-        let mut store = std::fs::read(&path)
-            .ok()
-            .and_then(ProposalStore::from_bytes)
-            .unwrap_or_default();
-        store.path = Some(path);
-        store
     }
 
-    fn from_bytes(bytes: Vec<u8>) -> Option<ProposalStore> {
+    /// What earlier runs kept: the file, read the first time (nothing when the cache is off
+    /// or the file is missing, damaged or of another version).
+    fn kept(&self) -> &Kept {
+        self.kept.get_or_init(|| {
+            self.path
+                .as_ref()
+                .and_then(|path| std::fs::read(path).ok())
+                .and_then(Kept::from_bytes)
+                .unwrap_or_default()
+        })
+    }
+}
+
+impl Kept {
+    fn from_bytes(bytes: Vec<u8>) -> Option<Kept> {
         let mut r = Reader::sealed(&bytes, MAGIC, FORMAT)?;
         let body = r.bytes.len();
         let count = r.u32()? as usize;
@@ -186,21 +203,22 @@ impl ProposalStore {
         if r.at != body {
             return None;
         }
-        Some(ProposalStore {
+        Some(Kept {
             bytes,
             index,
             names,
             lines,
             files,
-            ..ProposalStore::default()
         })
     }
+}
 
+impl ProposalStore {
     /// The blob of file `name` in tree `tree`, if a run kept it: `Some(None)` when the
     /// tree has no such file.
     pub(super) fn name_in(&self, tree: git2::Oid, name: &str) -> Option<Option<git2::Oid>> {
         let tree: BlobId = tree.as_bytes().try_into().ok()?;
-        let blob = self.names.get(&(tree, name.to_string()))?;
+        let blob = self.kept().names.get(&(tree, name.to_string()))?;
         Some(blob.and_then(|b| git2::Oid::from_bytes(&b).ok()))
     }
 
@@ -218,7 +236,10 @@ impl ProposalStore {
     /// The line of `field` in blob `blob` (hex), if a run kept it: `Some(None)` when the
     /// field is not there.
     pub fn line_in(&self, blob: &str, field: &str) -> Option<Option<usize>> {
-        let line = self.lines.get(&(blob_bytes(blob)?, field.to_string()))?;
+        let line = self
+            .kept()
+            .lines
+            .get(&(blob_bytes(blob)?, field.to_string()))?;
         Some(line.map(|l| l as usize))
     }
 
@@ -239,8 +260,9 @@ impl ProposalStore {
     }
 
     fn lookup(&self, id: &BlobId) -> Option<Proposal> {
-        let &(at, len) = self.index.get(id)?;
-        let proposal = decode(self.bytes.get(at..at + len)?)?;
+        let kept = self.kept();
+        let &(at, len) = kept.index.get(id)?;
+        let proposal = decode(kept.bytes.get(at..at + len)?)?;
         if let Ok(mut used) = self.used.lock() {
             used.insert(*id);
         }
@@ -266,9 +288,10 @@ impl ProposalStore {
     pub fn file_id(&self, path: &Path) -> (Option<u32>, Option<FileStatus>) {
         let (blob, status) = self.kept_blob(path);
         let id = blob.and_then(|b| {
-            let &(at, len) = self.index.get(&b)?;
+            let kept = self.kept();
+            let &(at, len) = kept.index.get(&b)?;
             // An encoded proposal starts with its id.
-            let bytes = self.bytes.get(at..at + len)?;
+            let bytes = kept.bytes.get(at..at + len)?;
             Some(u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?))
         });
         (id, status)
@@ -283,7 +306,7 @@ impl ProposalStore {
         };
         let blob = status
             .zip(path.to_str())
-            .and_then(|(now, key)| self.files.get(key).filter(|(was, _)| *was == now))
+            .and_then(|(now, key)| self.kept().files.get(key).filter(|(was, _)| *was == now))
             .map(|(_, blob)| *blob);
         (blob, status)
     }
@@ -315,7 +338,7 @@ impl ProposalStore {
         let parsed = self.parse_blob(id, text)?;
         let settled = status.filter(|s| s.settled(now));
         if let (Some(status), Some(id), Some(key)) = (settled, id, path.to_str()) {
-            let known = self.files.get(key) == Some(&(status, id));
+            let known = self.kept().files.get(key) == Some(&(status, id));
             if let (false, Ok(mut fresh)) = (known, self.fresh_files.lock()) {
                 fresh.push((key.to_string(), (status, id)));
             }
@@ -357,33 +380,37 @@ impl ProposalStore {
         };
         // A few new ones are read again next time sooner than the whole file is written.
         let new = fresh.len() + fresh_names.len() + fresh_lines.len() + fresh_files.len();
-        let empty = self.index.is_empty()
-            && self.names.is_empty()
-            && self.lines.is_empty()
-            && self.files.is_empty();
-        if new == 0 || (new < WORTH_WRITING && !empty) {
+        if new == 0 {
+            return;
+        }
+        let kept = self.kept();
+        let empty = kept.index.is_empty()
+            && kept.names.is_empty()
+            && kept.lines.is_empty()
+            && kept.files.is_empty();
+        if new < WORTH_WRITING && !empty {
             return;
         }
         let limit = KEEP.max(2 * (fresh.len() + used.len()));
         let (mut seen, mut seen_names, mut seen_lines) =
             (HashSet::new(), HashSet::new(), HashSet::new());
-        let kept = |id: &BlobId| {
-            self.index
+        let entry = |id: &BlobId| {
+            kept.index
                 .get(id)
-                .map(|&(at, len)| (*id, &self.bytes[at..at + len]))
+                .map(|&(at, len)| (*id, &kept.bytes[at..at + len]))
         };
-        let mut others: Vec<(BlobId, &[u8])> = self
+        let mut others: Vec<(BlobId, &[u8])> = kept
             .index
             .keys()
             .filter(|id| !used.contains(*id))
-            .filter_map(kept)
+            .filter_map(entry)
             .collect();
         // The file's own order: the entries written earlier were the more recent.
         others.sort_by_key(|(_, bytes)| bytes.as_ptr() as usize);
         let entries: Vec<(BlobId, &[u8])> = fresh
             .iter()
             .map(|(id, bytes)| (*id, bytes.as_slice()))
-            .chain(used.iter().filter_map(kept))
+            .chain(used.iter().filter_map(entry))
             .chain(others)
             .filter(|(id, _)| seen.insert(*id))
             .take(limit)
@@ -401,7 +428,7 @@ impl ProposalStore {
         let names: Vec<_> = fresh_names
             .iter()
             .map(|(key, blob)| (key, blob))
-            .chain(&self.names)
+            .chain(&kept.names)
             .filter(|(key, _)| seen_names.insert(*key))
             .take(KEEP_NAMES)
             .collect();
@@ -420,7 +447,7 @@ impl ProposalStore {
         let lines: Vec<_> = fresh_lines
             .iter()
             .map(|(key, line)| (key, line))
-            .chain(&self.lines)
+            .chain(&kept.lines)
             .filter(|(key, _)| seen_lines.insert(*key))
             .take(KEEP_NAMES)
             .collect();
@@ -440,7 +467,7 @@ impl ProposalStore {
         let files: Vec<_> = fresh_files
             .iter()
             .map(|(key, file)| (key, file))
-            .chain(&self.files)
+            .chain(&kept.files)
             .filter(|(key, _)| seen_files.insert(*key))
             .take(KEEP_NAMES)
             .collect();
@@ -843,7 +870,7 @@ mod tests {
         store.save();
         let file = dir.join("lead").join("proposals");
         let store = ProposalStore::open(&dir, true);
-        assert_eq!(store.index.len(), 1, "only what parsed is kept");
+        assert_eq!(store.kept().index.len(), 1, "only what parsed is kept");
         let id = blob_id(EXAMPLES[0].as_bytes()).unwrap();
         let hex = git2::Oid::from_bytes(&id).unwrap().to_string();
         assert_eq!(store.get(&hex), Proposal::parse(EXAMPLES[0]).ok());
@@ -859,7 +886,7 @@ mod tests {
         let middle = bytes.len() / 2;
         bytes[middle] ^= 0x10;
         std::fs::write(&file, &bytes).unwrap();
-        assert!(ProposalStore::open(&dir, true).index.is_empty());
+        assert!(ProposalStore::open(&dir, true).kept().index.is_empty());
         // With a store in place, a few new proposals are not worth a write; more are.
         let store = ProposalStore::open(&dir, true);
         store.parse(EXAMPLES[0]).unwrap();
@@ -879,7 +906,7 @@ mod tests {
         }
         store.save();
         assert_eq!(
-            ProposalStore::open(&dir, true).index.len(),
+            ProposalStore::open(&dir, true).kept().index.len(),
             WORTH_WRITING + 1
         );
         // Names in trees: a file's blob, and a file that is not there.
