@@ -392,8 +392,7 @@ impl ProposalStore {
             return;
         }
         let limit = KEEP.max(2 * (fresh.len() + used.len()));
-        let (mut seen, mut seen_names, mut seen_lines) =
-            (HashSet::new(), HashSet::new(), HashSet::new());
+        let mut seen = HashSet::new();
         let entry = |id: &BlobId| {
             kept.index
                 .get(id)
@@ -425,66 +424,78 @@ impl ProposalStore {
             body.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
             body.extend_from_slice(bytes);
         }
-        let names: Vec<_> = fresh_names
-            .iter()
-            .map(|(key, blob)| (key, blob))
-            .chain(&kept.names)
-            .filter(|(key, _)| seen_names.insert(*key))
-            .take(KEEP_NAMES)
-            .collect();
-        body.extend_from_slice(&(names.len() as u32).to_le_bytes());
-        for ((tree, name), blob) in names {
-            body.extend_from_slice(tree);
-            put_str(&mut body, name);
-            match blob {
-                Some(b) => {
-                    body.push(1);
-                    body.extend_from_slice(b);
+        put_table(
+            &mut body,
+            &fresh_names,
+            &kept.names,
+            |body, (tree, name), blob| {
+                body.extend_from_slice(tree);
+                put_str(body, name);
+                match blob {
+                    Some(b) => {
+                        body.push(1);
+                        body.extend_from_slice(b);
+                    }
+                    None => body.push(0),
                 }
-                None => body.push(0),
-            }
-        }
-        let lines: Vec<_> = fresh_lines
-            .iter()
-            .map(|(key, line)| (key, line))
-            .chain(&kept.lines)
-            .filter(|(key, _)| seen_lines.insert(*key))
-            .take(KEEP_NAMES)
-            .collect();
-        body.extend_from_slice(&(lines.len() as u32).to_le_bytes());
-        for ((blob, field), line) in lines {
-            body.extend_from_slice(blob);
-            put_str(&mut body, field);
-            match line {
-                Some(l) => {
-                    body.push(1);
-                    body.extend_from_slice(&l.to_le_bytes());
+            },
+        );
+        put_table(
+            &mut body,
+            &fresh_lines,
+            &kept.lines,
+            |body, (blob, field), line| {
+                body.extend_from_slice(blob);
+                put_str(body, field);
+                match line {
+                    Some(l) => {
+                        body.push(1);
+                        body.extend_from_slice(&l.to_le_bytes());
+                    }
+                    None => body.push(0),
                 }
-                None => body.push(0),
-            }
-        }
-        let mut seen_files = HashSet::new();
-        let files: Vec<_> = fresh_files
-            .iter()
-            .map(|(key, file)| (key, file))
-            .chain(&kept.files)
-            .filter(|(key, _)| seen_files.insert(*key))
-            .take(KEEP_NAMES)
-            .collect();
-        body.extend_from_slice(&(files.len() as u32).to_le_bytes());
-        for (path, (status, blob)) in files {
-            put_str(&mut body, path);
-            for v in status.0 {
-                body.extend_from_slice(&v.to_le_bytes());
-            }
-            body.extend_from_slice(blob);
-        }
+            },
+        );
+        put_table(
+            &mut body,
+            &fresh_files,
+            &kept.files,
+            |body, path, (status, blob)| {
+                put_str(body, path);
+                for v in status.0 {
+                    body.extend_from_slice(&v.to_le_bytes());
+                }
+                body.extend_from_slice(blob);
+            },
+        );
         let sum = checksum(&body);
         let _ = write_atomically(path, |out| {
             use std::io::Write;
             out.write_all(&body)?;
             out.write_all(&sum.to_le_bytes())
         });
+    }
+}
+
+/// Writes a table of the store: its length, then this run's rows first and the kept ones
+/// after, each key once, up to `KEEP_NAMES` rows.
+fn put_table<K: Eq + std::hash::Hash, V>(
+    body: &mut Vec<u8>,
+    fresh: &[(K, V)],
+    kept: &HashMap<K, V>,
+    put: impl Fn(&mut Vec<u8>, &K, &V),
+) {
+    let mut seen = HashSet::new();
+    let rows: Vec<(&K, &V)> = fresh
+        .iter()
+        .map(|(key, value)| (key, value))
+        .chain(kept)
+        .filter(|(key, _)| seen.insert(*key))
+        .take(KEEP_NAMES)
+        .collect();
+    body.extend_from_slice(&(rows.len() as u32).to_le_bytes());
+    for (key, value) in rows {
+        put(body, key, value);
     }
 }
 
