@@ -297,7 +297,8 @@ impl Repo {
     }
 
     /// Works out how each commit of the walk changed `folder`, where neither the cache nor
-    /// the read says yet: into the fresh nodes, and `known` for cached commits.
+    /// the read says yet: into the fresh nodes, and `known` for cached commits. Stops when
+    /// a part of the cache turns out damaged: the caller then walks again without it.
     fn fill_folders(
         &self,
         snap: &Snapshot,
@@ -319,6 +320,11 @@ impl Repo {
                 At::New(j) => fresh[j as usize].tree,
             })
             .collect();
+        // Ids from a part of the cache found damaged are not to be read: the walk starts
+        // again without the cache.
+        if snap.is_broken() {
+            return Ok(());
+        }
         let folder_trees = folders::look_up(&self.inner, &roots, folder)?;
         // Which commits changed the folder, in order: parents come first, so their folder
         // is known by now (a shallow edge's counts as none).
@@ -359,6 +365,9 @@ impl Repo {
             }
         }
         // Then what they changed in it.
+        if snap.is_broken() {
+            return Ok(());
+        }
         let changes = folders::compare(&self.inner, &comparisons)?;
         for (at, changes) in compared.into_iter().zip(changes) {
             let info = match at {
