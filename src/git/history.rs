@@ -171,7 +171,7 @@ impl Repo {
                 continue;
             }
             let lead = lead.map(|mut c| {
-                c.author = mapped(&mailmap, &mut people, &c.author);
+                map_author(&mailmap, &mut people, &mut c.author);
                 c
             });
             visit(Seen {
@@ -831,15 +831,20 @@ fn summary(message: &[u8]) -> Vec<u8> {
     out
 }
 
-/// An author as `.mailmap` maps them, each distinct author looked up once.
-fn mapped(mailmap: &git2::Mailmap, seen: &mut HashMap<Person, Person>, author: &Person) -> Person {
-    if let Some(p) = seen.get(author) {
-        return p.clone();
+/// Maps `author` as `.mailmap` says, each distinct author looked up once.
+fn map_author(mailmap: &git2::Mailmap, seen: &mut HashMap<Person, Person>, author: &mut Person) {
+    let person = match seen.get(author) {
+        Some(p) => p,
+        None => {
+            // An author git2 cannot make a signature of is kept as recorded.
+            let person = super::commit::resolve(mailmap, author).unwrap_or_else(|_| author.clone());
+            seen.entry(author.clone()).or_insert(person)
+        }
+    };
+    // Most authors map to themselves: nothing to copy.
+    if person != author {
+        author.clone_from(person);
     }
-    // An author git2 cannot make a signature of is kept as recorded.
-    let person = super::commit::resolve(mailmap, author).unwrap_or_else(|_| author.clone());
-    seen.insert(author.clone(), person.clone());
-    person
 }
 
 /// A cheap test run on every commit before parsing its trailers.

@@ -56,6 +56,10 @@ const KEEP: usize = 4096;
 /// How many tree entries a store keeps at most.
 const KEEP_NAMES: usize = 1 << 16;
 
+/// How many working-tree files a store keeps at most: those this run read first, then
+/// those of other worktrees and earlier runs (a moved checkout leaves its old paths).
+const KEEP_FILES: usize = 1 << 14;
+
 type BlobId = [u8; 20];
 
 /// A file name in a tree: the tree's id and the name; or a field in a blob.
@@ -428,6 +432,7 @@ impl ProposalStore {
             &mut body,
             &fresh_names,
             &kept.names,
+            KEEP_NAMES,
             |body, (tree, name), blob| {
                 body.extend_from_slice(tree);
                 put_str(body, name);
@@ -444,6 +449,7 @@ impl ProposalStore {
             &mut body,
             &fresh_lines,
             &kept.lines,
+            KEEP_NAMES,
             |body, (blob, field), line| {
                 body.extend_from_slice(blob);
                 put_str(body, field);
@@ -460,6 +466,7 @@ impl ProposalStore {
             &mut body,
             &fresh_files,
             &kept.files,
+            KEEP_FILES,
             |body, path, (status, blob)| {
                 put_str(body, path);
                 for v in status.0 {
@@ -478,11 +485,12 @@ impl ProposalStore {
 }
 
 /// Writes a table of the store: its length, then this run's rows first and the kept ones
-/// after, each key once, up to `KEEP_NAMES` rows.
+/// after, each key once, up to `limit` rows.
 fn put_table<K: Eq + std::hash::Hash, V>(
     body: &mut Vec<u8>,
     fresh: &[(K, V)],
     kept: &HashMap<K, V>,
+    limit: usize,
     put: impl Fn(&mut Vec<u8>, &K, &V),
 ) {
     let mut seen = HashSet::new();
@@ -491,7 +499,7 @@ fn put_table<K: Eq + std::hash::Hash, V>(
         .map(|(key, value)| (key, value))
         .chain(kept)
         .filter(|(key, _)| seen.insert(*key))
-        .take(KEEP_NAMES)
+        .take(limit)
         .collect();
     body.extend_from_slice(&(rows.len() as u32).to_le_bytes());
     for (key, value) in rows {
@@ -820,6 +828,31 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_table_keeps_this_runs_rows_first_each_key_once_up_to_its_limit() {
+        let fresh = vec![(3u32, 30u32), (1, 11)];
+        let kept: HashMap<u32, u32> = [(1, 10), (2, 20), (4, 40)].into_iter().collect();
+        let rows = |limit: usize| {
+            let mut body = Vec::new();
+            put_table(&mut body, &fresh, &kept, limit, |body, k, v| {
+                body.push(*k as u8);
+                body.push(*v as u8);
+            });
+            let mut r = Reader {
+                bytes: &body,
+                at: 0,
+            };
+            let n = r.u32().unwrap() as usize;
+            let mut out: Vec<(u8, u8)> =
+                (0..n).map(|_| (r.u8().unwrap(), r.u8().unwrap())).collect();
+            // The kept rows come in the map's order.
+            out[2..].sort_unstable();
+            out
+        };
+        assert_eq!(rows(10), [(3, 30), (1, 11), (2, 20), (4, 40)]);
+        assert_eq!(rows(2), [(3, 30), (1, 11)]);
     }
 
     #[cfg(unix)]
