@@ -650,13 +650,18 @@ pub(crate) fn encode<'a>(
     let count = entries.len();
     // The header's length does not depend on what it says: the parts start after it.
     let start = header(folder, count, git2::Oid::ZERO_SHA1, &[(0, 0); PARTS.len()]).len() + 8;
+    // Bytes per commit of the parts whose size the count gives, in the order of the file;
+    // the leads come right after them.
+    let fixed = [
+        (Part::Flags, 1),
+        (Part::Ids, 20),
+        (Part::Index, 4),
+        (Part::Graph, NODE),
+        (Part::Folders, 20),
+    ];
     let at = |part: Part| {
-        let sizes = [1, 20, 4, NODE, 20];
-        start as u64
-            + sizes[..part as usize]
-                .iter()
-                .map(|&s| (s * count) as u64)
-                .sum::<u64>()
+        let before = fixed.iter().take_while(|(p, _)| *p != part);
+        start as u64 + before.map(|(_, size)| (size * count) as u64).sum::<u64>()
     };
     let mut flags = PartWriter::new(file, at(Part::Flags));
     let mut ids = PartWriter::new(file, at(Part::Ids));

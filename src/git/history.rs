@@ -204,15 +204,15 @@ impl Repo {
             if !seen.insert(oid) {
                 continue;
             }
-            let node = match self.read_node(&odb, oid) {
-                Ok(n) => n,
+            let object = match odb.read(oid) {
+                Ok(o) => o,
                 // A shallow clone's edge: the parent is named but not there.
                 Err(e) if shallow && oid != tip && e.code() == git2::ErrorCode::NotFound => {
                     continue
                 }
                 Err(e) => return Err(e.into()),
             };
-            let node = node?;
+            let node = self.node_of(oid, &object)?;
             stack.extend(node.parents.iter().rev());
             fresh.push(node);
             if fresh.len() % 4096 == 0 {
@@ -245,10 +245,10 @@ impl Repo {
             if oid == cached || !seen.insert(oid) {
                 continue;
             }
-            let Ok(node) = self.read_node(&odb, oid) else {
+            let Ok(object) = odb.read(oid) else {
                 return Ok(None);
             };
-            let node = node?;
+            let node = self.node_of(oid, &object)?;
             if node.parents.is_empty() || fresh.len() == ONTO_TIP {
                 return Ok(None);
             }
@@ -258,42 +258,32 @@ impl Repo {
         Ok(Some((fresh, vec![snap.len() as u32 - 1])))
     }
 
-    /// Reads commit `oid`: an error from the object database as it is (the caller decides
-    /// what a missing object means), inside it an error for an object that is not a
-    /// readable commit.
-    fn read_node(
-        &self,
-        odb: &git2::Odb<'_>,
-        oid: git2::Oid,
-    ) -> std::result::Result<Result<Node>, git2::Error> {
-        let object = odb.read(oid)?;
-        let node = (|| {
-            let Parsed {
-                tree,
-                parents,
-                time,
-                author,
-                message,
-            } = (object.kind() == git2::ObjectType::Commit)
-                .then(|| parse_commit(object.data()))
-                .flatten()
-                .ok_or_else(|| Error::Git {
-                    message: format!("object {oid} is not a readable commit"),
-                })?;
-            let lead = match contains_lead_key(message) {
-                true => self.lead_commit(oid, author, message)?.map(Box::new),
-                false => None,
-            };
-            Ok(Node {
-                id: oid,
-                parents,
-                time,
-                tree,
-                folder: None,
-                lead,
-            })
-        })();
-        Ok(node)
+    /// What a walk keeps of commit `oid`, read as `object`.
+    fn node_of(&self, oid: git2::Oid, object: &git2::OdbObject<'_>) -> Result<Node> {
+        let Parsed {
+            tree,
+            parents,
+            time,
+            author,
+            message,
+        } = (object.kind() == git2::ObjectType::Commit)
+            .then(|| parse_commit(object.data()))
+            .flatten()
+            .ok_or_else(|| Error::Git {
+                message: format!("object {oid} is not a readable commit"),
+            })?;
+        let lead = match contains_lead_key(message) {
+            true => self.lead_commit(oid, author, message)?.map(Box::new),
+            false => None,
+        };
+        Ok(Node {
+            id: oid,
+            parents,
+            time,
+            tree,
+            folder: None,
+            lead,
+        })
     }
 
     /// Works out how each commit of the walk changed `folder`, where neither the cache nor

@@ -294,9 +294,7 @@ impl ProposalStore {
         let id = blob.and_then(|b| {
             let kept = self.kept();
             let &(at, len) = kept.index.get(&b)?;
-            // An encoded proposal starts with its id.
-            let bytes = kept.bytes.get(at..at + len)?;
-            Some(u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?))
+            encoded_id(kept.bytes.get(at..at + len)?)
         });
         (id, status)
     }
@@ -635,6 +633,11 @@ pub(crate) fn encode(p: &Proposal) -> Vec<u8> {
     w.0
 }
 
+/// The id of an encoded proposal, without decoding the rest: [`encode`] writes it first.
+fn encoded_id(bytes: &[u8]) -> Option<u32> {
+    Some(u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?))
+}
+
 /// The proposal [`encode`] wrote; `None` for anything else.
 pub(crate) fn decode(bytes: &[u8]) -> Option<Proposal> {
     let mut r = Reader { bytes, at: 0 };
@@ -805,6 +808,7 @@ mod tests {
     #[test]
     fn every_proposal_decodes_to_itself() {
         for p in proposals() {
+            assert_eq!(encoded_id(&encode(&p)), Some(p.id));
             assert_eq!(decode(&encode(&p)), Some(p));
         }
     }

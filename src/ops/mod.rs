@@ -419,6 +419,8 @@ fn scan_folder(
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let chunk = names.len().div_ceil(threads).max(64);
     let dir = &dir;
+    // What a file that cannot hold the proposal wanted comes back with.
+    let not_read = || Err(ParseError::at("", 0, "not read"));
     let one = |name: &String, buf: &mut Vec<u8>| -> Result<Entry> {
         let path = dir.join(name);
         let rel = format!("{folder}/{name}");
@@ -436,9 +438,7 @@ fn scan_folder(
             },
             // Only the id matters for a file that does not hold the proposal wanted.
             Some(w) => match store.file_id(&path) {
-                (Some(id), _) if id != w && name_id != Some(w) => {
-                    return Ok(unread(Err(ParseError::at("", 0, "not read"))))
-                }
+                (Some(id), _) if id != w && name_id != Some(w) => return Ok(unread(not_read())),
                 (_, status) => status,
             },
         };
@@ -449,7 +449,7 @@ fn scan_folder(
         let (parsed, text) = match wanted {
             None => (store.parse_file(&path, status, text), String::new()),
             Some(w) if may_hold(w) => (store.parse_file(&path, status, text), text.to_string()),
-            Some(_) => (Err(ParseError::at("", 0, "not read")), String::new()),
+            Some(_) => (not_read(), String::new()),
         };
         Ok(Entry {
             rel,

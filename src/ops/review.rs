@@ -140,7 +140,9 @@ impl Ctx<'_> {
             .proposal_at(commit, self.folder, id)?
             .map(|(path, bytes)| {
                 let text = String::from_utf8_lossy(&bytes).into_owned();
-                let parsed = Proposal::parse(&text)
+                let parsed = self
+                    .ws
+                    .parse_text(&text)
                     .map_err(|e| super::parse_error(&format!("{path} at {}", &commit[..7]), e));
                 (path, text, parsed)
             }))
