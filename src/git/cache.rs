@@ -47,6 +47,7 @@ use crate::model::person::Person;
 use crate::model::trailer::Trailer;
 
 use super::folders::FolderInfo;
+use super::history::Detail;
 
 /// The first bytes of a cache file, then the format number: a file from another version of
 /// the format is ignored whole.
@@ -481,7 +482,7 @@ impl Snapshot {
             bytes: self.lead_bytes(i),
             at: 0,
         };
-        decode_lead(&mut r, oid_at(entry, 4))
+        decode_lead(&mut r, oid_at(entry, 4), Detail::Full)
     }
 }
 
@@ -490,7 +491,7 @@ const DECODE_ALONE: usize = 2048;
 
 impl Snapshot {
     /// [`Snapshot::lead`] of each of `positions`, in their order, decoded on every core.
-    pub fn leads(&self, positions: &[usize]) -> Vec<Option<CommitInfo>> {
+    pub fn leads(&self, positions: &[usize], detail: Detail) -> Vec<Option<CommitInfo>> {
         let found: Vec<Option<(&[u8], git2::Oid)>> = positions
             .iter()
             .map(|&i| {
@@ -502,7 +503,7 @@ impl Snapshot {
             part.iter()
                 .map(|f| {
                     let (bytes, id) = (*f)?;
-                    decode_lead(&mut Reader { bytes, at: 0 }, id)
+                    decode_lead(&mut Reader { bytes, at: 0 }, id, detail)
                 })
                 .collect()
         };
@@ -884,14 +885,15 @@ fn encode_lead(out: &mut Vec<u8>, c: &CommitInfo) {
     }
 }
 
-fn decode_lead(r: &mut Reader<'_>, id: git2::Oid) -> Option<CommitInfo> {
+fn decode_lead(r: &mut Reader<'_>, id: git2::Oid, detail: Detail) -> Option<CommitInfo> {
     let named = r.u32()? as usize;
     r.take(named.checked_mul(4)?)?;
-    let author = Person::new(r.str()?, r.str()?);
+    let full = detail == Detail::Full;
+    let author = Person::new(r.str_if(full)?, r.str_if(full)?);
     let time = r.i64()?;
     let offset = i32::try_from(r.i64()?).ok()?;
-    let summary = r.str()?;
-    let body = r.str()?;
+    let summary = r.str_if(full)?;
+    let body = r.str_if(full)?;
     let mut trailers = Vec::new();
     for _ in 0..r.u32()? {
         trailers.push(r.trailer()?);
@@ -901,7 +903,7 @@ fn decode_lead(r: &mut Reader<'_>, id: git2::Oid) -> Option<CommitInfo> {
         stranded.push((r.u32()? as usize, r.trailer()?));
     }
     Some(CommitInfo {
-        id: id.to_string(),
+        id: super::hex(id),
         author,
         time,
         offset,
@@ -1019,6 +1021,16 @@ impl<'a> Reader<'a> {
         let n = self.u32()? as usize;
         String::from_utf8(self.take(n)?.to_vec()).ok()
     }
+    /// [`Reader::str`], or the string passed over (and left empty) when not `wanted`.
+    fn str_if(&mut self, wanted: bool) -> Option<String> {
+        match wanted {
+            true => self.str(),
+            false => {
+                let n = self.u32()? as usize;
+                self.take(n).map(|_| String::new())
+            }
+        }
+    }
     fn trailer(&mut self) -> Option<Trailer> {
         Some(Trailer {
             key: self.str()?,
@@ -1114,10 +1126,25 @@ mod tests {
         let snap = Snapshot::from_bytes(encoded(None, entries).unwrap()).unwrap();
         let positions: Vec<usize> = (0..infos.len()).rev().step_by(2).collect();
         let one_by_one: Vec<Option<CommitInfo>> = positions.iter().map(|&i| snap.lead(i)).collect();
-        let all = snap.leads(&positions);
+        let all = snap.leads(&positions, Detail::Full);
         assert_eq!(format!("{all:?}"), format!("{one_by_one:?}"));
         assert!(all.len() > DECODE_ALONE && all.iter().flatten().count() > DECODE_ALONE);
         assert!(all.iter().any(Option::is_none));
+        // Trailers only: the same but for the author, summary and body, left empty.
+        let lean = snap.leads(&positions, Detail::Trailers);
+        let emptied: Vec<Option<CommitInfo>> = one_by_one
+            .into_iter()
+            .map(|c| {
+                c.map(|c| CommitInfo {
+                    author: Person::new(String::new(), String::new()),
+                    summary: String::new(),
+                    body: String::new(),
+                    ..c
+                })
+            })
+            .collect();
+        assert_eq!(format!("{lean:?}"), format!("{emptied:?}"));
+        assert!(lean.iter().flatten().all(|c| !c.trailers.is_empty()));
     }
 
     #[test]

@@ -16,20 +16,31 @@ impl Repo {
     /// Commits reachable from HEAD whose final trailer block has a `Lead-` key, oldest
     /// first (parents before children). An unborn branch has none.
     pub fn lead_history(&self) -> Result<Vec<CommitInfo>> {
+        self.lead_history_of_head(Detail::Full)
+    }
+
+    /// [`Repo::lead_history`] with each commit's id, times and trailers only: its author,
+    /// summary and body are left empty. What `list` needs of the ledger (the steps and
+    /// when a proposal began), without decoding and mapping 15,000 authors and messages.
+    pub fn lead_trailers(&self) -> Result<Vec<CommitInfo>> {
+        self.lead_history_of_head(Detail::Trailers)
+    }
+
+    fn lead_history_of_head(&self, detail: Detail) -> Result<Vec<CommitInfo>> {
         match self.head_commit()? {
-            Some(head) => self.lead_history_from(head.id()),
+            Some(head) => self.lead_history_from(head.id(), detail),
             None => Ok(Vec::new()),
         }
     }
 
     /// [`Repo::lead_history`] from another commit than HEAD.
     pub fn lead_history_at(&self, commit: &str) -> Result<Vec<CommitInfo>> {
-        self.lead_history_from(git2::Oid::from_str(commit)?)
+        self.lead_history_from(git2::Oid::from_str(commit)?, Detail::Full)
     }
 
-    fn lead_history_from(&self, tip: git2::Oid) -> Result<Vec<CommitInfo>> {
+    fn lead_history_from(&self, tip: git2::Oid, detail: Detail) -> Result<Vec<CommitInfo>> {
         let mut out = Vec::new();
-        self.walk(tip, None, None, |seen| {
+        self.walk(tip, None, None, detail, |seen| {
             out.extend(seen.lead);
             Ok(())
         })?;
@@ -53,7 +64,8 @@ impl Repo {
     ) -> Result<(Vec<CommitInfo>, FolderHistory)> {
         let mut commits = Vec::new();
         let mut history = FolderHistory::default();
-        history.count = self.walk(git2::Oid::from_str(tip)?, Some(folder), id, |mut seen| {
+        let tip = git2::Oid::from_str(tip)?;
+        history.count = self.walk(tip, Some(folder), id, Detail::Full, |mut seen| {
             history.record(&seen);
             commits.extend(seen.lead.take());
             Ok(())
@@ -77,6 +89,7 @@ impl Repo {
         tip: git2::Oid,
         folder: Option<&str>,
         only: Option<u32>,
+        detail: Detail,
         mut visit: impl FnMut(Seen<'_>) -> Result<()>,
     ) -> Result<usize> {
         // A shallow clone's history is cut short and may be deepened: no cache there.
@@ -129,7 +142,7 @@ impl Repo {
                 At::New(_) => None,
             })
             .collect();
-        let mut cached_leads = snap.leads(&cached_leads).into_iter();
+        let mut cached_leads = snap.leads(&cached_leads, detail).into_iter();
         let mailmap = self.inner.mailmap()?;
         let mut people = HashMap::new();
         for (pos, at) in order.iter().enumerate() {
@@ -171,7 +184,14 @@ impl Repo {
                 continue;
             }
             let lead = lead.map(|mut c| {
-                map_author(&mailmap, &mut people, &mut c.author);
+                match detail {
+                    Detail::Full => map_author(&mailmap, &mut people, &mut c.author),
+                    // A commit read now says as little as a cached one.
+                    Detail::Trailers => {
+                        c.author = Person::new(String::new(), String::new());
+                        (c.summary, c.body) = (String::new(), String::new());
+                    }
+                }
                 c
             });
             visit(Seen {
@@ -408,6 +428,15 @@ impl Repo {
         let blob = self.inner.find_blob(git2::Oid::from_str(blob)?)?;
         Ok(String::from_utf8_lossy(blob.content()).into_owned())
     }
+}
+
+/// How much of each `Lead-` commit a walk gives its visitor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Detail {
+    /// Everything [`CommitInfo`] holds, the author as `.mailmap` maps them.
+    Full,
+    /// The id, times and trailers; the author, summary and body are left empty.
+    Trailers,
 }
 
 /// How many new commits on top of the cache's tip are read without its index.
@@ -762,7 +791,7 @@ impl Repo {
             }
         };
         Ok(Some(CommitInfo {
-            id: id.to_string(),
+            id: super::hex(id),
             author,
             time,
             offset,

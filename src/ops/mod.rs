@@ -360,9 +360,11 @@ impl Workspace {
         self.scanned(Some(id))
     }
 
-    /// The ledger alone, messages only: for `list`, which needs no file history.
-    pub fn ledger_messages_only(&self) -> Result<Ledger> {
-        Ok(Ledger::from_commits(self.repo.lead_history()?))
+    /// The ledger for `list`: read from the messages alone (no file history), and its
+    /// events carry their commit, time and kind but no author, summary or body
+    /// ([`Repo::lead_trailers`]), which is all the steps and findings of a listing use.
+    pub fn ledger_for_listing(&self) -> Result<Ledger> {
+        Ok(Ledger::from_commits(self.repo.lead_trailers()?))
     }
 
     fn refuse_shallow(&self) -> Result<()> {

@@ -38,7 +38,7 @@ pub struct Listing {
 /// Every proposal in the working tree, with its findings.
 pub fn list(ws: &Workspace) -> Result<Listing> {
     // The files are read while the history is walked.
-    let (entries, ledger) = ws.scan_during(|| ws.ledger_messages_only());
+    let (entries, ledger) = ws.scan_during(|| ws.ledger_for_listing());
     let (entries, ledger) = (entries?, ledger?);
     let mut listing = Listing {
         deleted: ws.deleted(&entries)?,
