@@ -33,7 +33,9 @@ pub struct Args {
 }
 
 pub fn run(ctx: &mut Ctx, a: Args) -> Result<()> {
-    let mut outcome = check::check(&ctx.workspace()?, &a.ids, a.base.as_deref())?;
+    let ws = ctx.workspace()?;
+    let mut outcome = check::check(&ws, &a.ids, a.base.as_deref())?;
+    ws.finish();
     outcome.strict = a.strict;
     match a.format.as_str() {
         "json" => render::check::json(ctx.out, &outcome)?,

@@ -44,6 +44,9 @@ pub fn list(ctx: &mut Ctx, a: ListArgs) -> Result<()> {
             "{file} is in HEAD but deleted from the working tree"
         ))?;
     }
+    ws.finish();
+    // A thousand rows: left to the process's exit like the workspace.
+    std::mem::forget(listing);
     Ok(())
 }
 

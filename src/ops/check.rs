@@ -157,7 +157,6 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
     };
     let mut by_id: BTreeMap<u32, Vec<&File>> = BTreeMap::new();
     for file in &files {
-        let parsed = file.parsed.clone();
         let id = file.id();
         if !selected(id) {
             continue;
@@ -166,10 +165,10 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
         if let Some(id) = id {
             by_id.entry(id).or_default().push(file);
         }
-        match parsed {
+        match &file.parsed {
             Ok(p) => out.findings.extend(checker.proposal(file, p)?),
             Err(e) => {
-                let mut f = Finding::error("parse-error", id, e.message)
+                let mut f = Finding::error("parse-error", id, e.message.clone())
                     .hint("fix the file so that it reads as a proposal (docs/format.md)");
                 f.file = Some(file.rel.clone());
                 f.line = Some(e.line);
@@ -296,7 +295,7 @@ pub fn proposal_findings(
         base,
         head,
     }
-    .proposal(&file, proposal)
+    .proposal(&file, &proposal)
 }
 
 struct Checker<'a> {
@@ -308,7 +307,7 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn proposal(&self, file: &File, p: Proposal) -> Result<Vec<Finding>> {
+    fn proposal(&self, file: &File, p: &Proposal) -> Result<Vec<Finding>> {
         let mut out = Vec::new();
         if file.name_id != Some(p.id) {
             let expected = id::file_name(p.id, &p.title, self.config.id_width);
@@ -328,7 +327,7 @@ impl Checker<'_> {
                 )),
             );
         }
-        out.extend(check::cross_check(&p, self.ledger, &self.config.gates));
+        out.extend(check::cross_check(p, self.ledger, &self.config.gates));
         if matches!(p.step, Step::Implement | Step::Done) {
             for f in p.feedback.iter().filter(|f| f.answer == Answer::Open) {
                 out.push(
@@ -347,7 +346,7 @@ impl Checker<'_> {
                     )),
                 );
             }
-            out.extend(self.policy(file, &p)?);
+            out.extend(self.policy(file, p)?);
             // Open feedback is reported once, as unanswered, not also as a regressed step.
             let open: Vec<String> = out
                 .iter()
@@ -369,7 +368,7 @@ impl Checker<'_> {
 
     /// A proposal in implement or done whose sign-off policy no longer holds.
     fn policy(&self, file: &File, p: &Proposal) -> Result<Vec<Finding>> {
-        let report = signoffs::report_for(
+        let m = &signoffs::matrix_for(
             self.ws,
             &file.rel,
             p,
@@ -377,7 +376,6 @@ impl Checker<'_> {
             self.base,
             Some(self.head),
         )?;
-        let m = &report.matrix;
         let mut out = Vec::new();
         for rule in m.rules.iter().filter(|r| !r.holds && r.id != "concerns") {
             out.push(

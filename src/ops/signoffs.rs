@@ -64,6 +64,41 @@ pub fn report_for(
     base: Option<&str>,
     tip: Option<&str>,
 ) -> Result<Report> {
+    let (trust, matrix) = evaluate(ws, rel, proposal, ledger, base, tip)?;
+    Ok(Report {
+        rel: rel.to_string(),
+        proposal: proposal.clone(),
+        policy: trust.policy,
+        base: trust.base,
+        matrix,
+        stranded: ledger
+            .stranded_for(proposal.id)
+            .into_iter()
+            .cloned()
+            .collect(),
+    })
+}
+
+/// The sign-off matrix of [`report_for`] alone, which is all `check` reports.
+pub fn matrix_for(
+    ws: &Workspace,
+    rel: &str,
+    proposal: &Proposal,
+    ledger: &Ledger,
+    base: Option<&str>,
+    tip: Option<&str>,
+) -> Result<Matrix> {
+    Ok(evaluate(ws, rel, proposal, ledger, base, tip)?.1)
+}
+
+fn evaluate(
+    ws: &Workspace,
+    rel: &str,
+    proposal: &Proposal,
+    ledger: &Ledger,
+    base: Option<&str>,
+    tip: Option<&str>,
+) -> Result<(Trust, Matrix)> {
     let trust = trust(ws, rel, proposal, base)?;
     let roster = trust.roster.as_ref().unwrap_or(proposal);
     let mut checked = Vec::new();
@@ -97,18 +132,7 @@ pub fn report_for(
         });
     }
     let matrix = signoff::evaluate(roster, &checked, &trust.policy);
-    Ok(Report {
-        rel: rel.to_string(),
-        proposal: proposal.clone(),
-        policy: trust.policy,
-        base: trust.base,
-        matrix,
-        stranded: ledger
-            .stranded_for(proposal.id)
-            .into_iter()
-            .cloned()
-            .collect(),
-    })
+    Ok((trust, matrix))
 }
 
 fn trust(ws: &Workspace, rel: &str, proposal: &Proposal, base: Option<&str>) -> Result<Trust> {
