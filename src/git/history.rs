@@ -4,7 +4,7 @@
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use crate::error::{Error, Result};
-use crate::model::ledger::{self, is_lead_key, CommitInfo};
+use crate::model::ledger::{self, is_lead_key, CommitInfo, Ledger};
 use crate::model::person::Person;
 use crate::model::trailer::{self, Divider};
 
@@ -13,64 +13,65 @@ use super::folders::{self, tree_entries, Comparison, FolderInfo};
 use super::{ProposalStore, Repo};
 
 impl Repo {
-    /// Commits reachable from HEAD whose final trailer block has a `Lead-` key, oldest
-    /// first (parents before children). An unborn branch has none.
-    pub fn lead_history(&self) -> Result<Vec<CommitInfo>> {
-        self.lead_history_of_head(Detail::Full)
+    /// The ledger of the commits reachable from HEAD: the events of every commit whose
+    /// final trailer block has a `Lead-` key, read oldest first (parents before children),
+    /// as the walk visits them. An unborn branch has none.
+    pub fn ledger(&self) -> Result<Ledger> {
+        self.ledger_of_head(Detail::Full)
     }
 
-    /// [`Repo::lead_history`] with each commit's id, times and trailers only: its author,
+    /// [`Repo::ledger`] from each commit's id, times and trailers only: the events' author,
     /// summary and body are left empty. What `list` needs of the ledger (the steps and
     /// when a proposal began), without decoding and mapping 15,000 authors and messages.
-    pub fn lead_trailers(&self) -> Result<Vec<CommitInfo>> {
-        self.lead_history_of_head(Detail::Trailers)
+    pub fn ledger_of_trailers(&self) -> Result<Ledger> {
+        self.ledger_of_head(Detail::Trailers)
     }
 
-    fn lead_history_of_head(&self, detail: Detail) -> Result<Vec<CommitInfo>> {
+    fn ledger_of_head(&self, detail: Detail) -> Result<Ledger> {
         match self.head_commit()? {
-            Some(head) => self.lead_history_from(head.id(), detail),
-            None => Ok(Vec::new()),
+            Some(head) => self.ledger_from(head.id(), detail),
+            None => Ok(Ledger::default()),
         }
     }
 
-    /// [`Repo::lead_history`] from another commit than HEAD.
-    pub fn lead_history_at(&self, commit: &str) -> Result<Vec<CommitInfo>> {
-        self.lead_history_from(git2::Oid::from_str(commit)?, Detail::Full)
+    /// [`Repo::ledger`] from another commit than HEAD.
+    pub fn ledger_at(&self, commit: &str) -> Result<Ledger> {
+        self.ledger_from(git2::Oid::from_str(commit)?, Detail::Full)
     }
 
-    fn lead_history_from(&self, tip: git2::Oid, detail: Detail) -> Result<Vec<CommitInfo>> {
-        let mut out = Vec::new();
+    fn ledger_from(&self, tip: git2::Oid, detail: Detail) -> Result<Ledger> {
+        let mut ledger = Ledger::default();
         self.walk(tip, None, None, detail, |seen| {
-            out.extend(seen.lead);
+            ledger.extend(seen.lead);
             Ok(())
         })?;
-        Ok(out)
+        Ok(ledger)
     }
 
     /// One walk from `tip` for both the ledger and the history of `folder`: what
     /// `git lead check` reads, once.
-    pub fn scan(&self, tip: &str, folder: &str) -> Result<(Vec<CommitInfo>, FolderHistory)> {
+    pub fn scan(&self, tip: &str, folder: &str) -> Result<(Ledger, FolderHistory)> {
         self.scan_only(tip, folder, None)
     }
 
-    /// [`Repo::scan`] for one proposal: the commits that name proposal `id` and the changes
-    /// of its file, all that questions about it need. The folder history then knows that
-    /// proposal only.
+    /// [`Repo::scan`] for one proposal: the ledger of the commits that name proposal `id`
+    /// and the changes of its file, all that questions about it need. The folder history
+    /// then knows that proposal only.
     pub fn scan_only(
         &self,
         tip: &str,
         folder: &str,
         id: Option<u32>,
-    ) -> Result<(Vec<CommitInfo>, FolderHistory)> {
-        let mut commits = Vec::new();
+    ) -> Result<(Ledger, FolderHistory)> {
+        let mut ledger = Ledger::default();
         let mut history = FolderHistory::default();
         let tip = git2::Oid::from_str(tip)?;
         history.count = self.walk(tip, Some(folder), id, Detail::Full, |mut seen| {
             history.record(&seen);
-            commits.extend(seen.lead.take());
+            ledger.extend(seen.lead.take());
             Ok(())
         })?;
-        Ok((commits, history))
+        Ok((ledger, history))
     }
 
     /// Walks every commit reachable from `tip` in the canonical order: parents before

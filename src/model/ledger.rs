@@ -125,16 +125,24 @@ pub struct Ledger {
     by_proposal: std::collections::HashMap<u32, Vec<usize>>,
 }
 
+/// Reads more commits, which come after every commit read so far (as a walk visits them):
+/// the ledger is built as the history is read, with no list of commits in between.
+impl Extend<CommitInfo> for Ledger {
+    fn extend<I: IntoIterator<Item = CommitInfo>>(&mut self, commits: I) {
+        let commits = commits.into_iter();
+        // Most `Lead-` commits record one event.
+        self.events.reserve(commits.size_hint().0);
+        for commit in commits {
+            self.read_commit(commit);
+        }
+    }
+}
+
 impl Ledger {
     /// Reads the events of `commits`, which come oldest first.
     pub fn from_commits(commits: impl IntoIterator<Item = CommitInfo>) -> Ledger {
-        let commits = commits.into_iter();
         let mut ledger = Ledger::default();
-        // Most `Lead-` commits record one event.
-        ledger.events.reserve(commits.size_hint().0);
-        for commit in commits {
-            ledger.read_commit(commit);
-        }
+        ledger.extend(commits);
         ledger
     }
 

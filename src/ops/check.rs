@@ -116,9 +116,8 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
     // The settings of the revision under check: the base's in a pull request, else HEAD's.
     let config = ws.config_at(merge_base.as_deref().unwrap_or(&head))?;
     // The one walk over the history: the ledger and every proposal file's changes.
-    let (commits, walked) = ws.repo.scan(&head, &config.folder)?;
+    let (ledger, walked) = ws.repo.scan(&head, &config.folder)?;
     let walked = ws.remember_history(&head, &config.folder, None, walked);
-    let ledger = Ledger::from_commits(commits);
     let range: Option<HashSet<String>> = match &merge_base {
         Some(mb) => Some(ws.repo.commits_since(mb)?.into_iter().collect()),
         None => None,

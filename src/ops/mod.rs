@@ -373,9 +373,10 @@ impl Workspace {
 
     /// The ledger for `list`: read from the messages alone (no file history), and its
     /// events carry their commit, time and kind but no author, summary or body
-    /// ([`Repo::lead_trailers`]), which is all the steps and findings of a listing use.
+    /// ([`Repo::ledger_of_trailers`]), which is all the steps and findings of a listing
+    /// use.
     pub fn ledger_for_listing(&self) -> Result<Ledger> {
-        Ok(Ledger::from_commits(self.repo.lead_trailers()?))
+        self.repo.ledger_of_trailers()
     }
 
     fn refuse_shallow(&self) -> Result<()> {
@@ -395,9 +396,9 @@ impl Workspace {
         let ledger = match self.repo.head_id()? {
             Some(head) => {
                 let folder = &self.config.folder;
-                let (commits, history) = self.repo.scan_only(&head, folder, only)?;
+                let (ledger, history) = self.repo.scan_only(&head, folder, only)?;
                 self.remember_history(&head, folder, only, history);
-                Rc::new(Ledger::from_commits(commits))
+                Rc::new(ledger)
             }
             None => Rc::new(Ledger::default()),
         };

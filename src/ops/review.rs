@@ -72,7 +72,7 @@ pub fn review(ws: &Workspace, base: Option<&str>) -> Result<Review> {
     let config = ws.config_at(&merge_base)?;
     let folder = config.folder.clone();
     let ledger = ws.ledger()?;
-    let base_ledger = Ledger::from_commits(ws.repo.lead_history_at(&merge_base)?);
+    let base_ledger = ws.repo.ledger_at(&merge_base)?;
 
     let mut ids: BTreeSet<u32> = BTreeSet::new();
     let before = ws.repo.folder_files(&merge_base, &folder)?;
