@@ -510,7 +510,7 @@ impl Snapshot {
                 })
                 .collect()
         };
-        super::on_every_core(&found, DECODE_ALONE, decode, decode)
+        crate::parallel::on_every_core(&found, DECODE_ALONE, decode, decode)
             .into_iter()
             .flatten()
             .collect()

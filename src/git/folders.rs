@@ -71,7 +71,7 @@ fn in_parallel<T: Sync, R: Send>(
     jobs: &[T],
     work: impl Fn(&git2::Odb, &[T]) -> Result<Vec<R>> + Sync,
 ) -> Result<Vec<R>> {
-    let parts = super::on_every_core(
+    let parts = crate::parallel::on_every_core(
         jobs,
         ALONE,
         |part| work(&repo.odb()?, part),

@@ -270,37 +270,6 @@ pub(crate) fn hex(id: git2::Oid) -> String {
     out
 }
 
-/// Runs `first` on the first of consecutive parts of `jobs` on this thread and `others` on
-/// each other part on a thread of its own, one part per core (all on this thread below
-/// `alone` jobs), and gives each part's result in the order of the parts.
-pub(crate) fn on_every_core<T: Sync, R: Send>(
-    jobs: &[T],
-    alone: usize,
-    first: impl FnOnce(&[T]) -> R,
-    others: impl Fn(&[T]) -> R + Sync,
-) -> Vec<R> {
-    let threads = match jobs.len() < alone {
-        true => 1,
-        false => std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
-    };
-    let size = jobs.len().div_ceil(threads).max(1);
-    let mut parts = jobs.chunks(size);
-    let head = parts.next().unwrap_or_default();
-    std::thread::scope(|s| {
-        let others = &others;
-        let spawned: Vec<_> = parts.map(|part| s.spawn(move || others(part))).collect();
-        let mut out = vec![first(head)];
-        for thread in spawned {
-            out.push(
-                thread
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            );
-        }
-        out
-    })
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -313,27 +282,6 @@ mod tests {
         ] {
             let id = git2::Oid::from_bytes(&bytes).unwrap();
             assert_eq!(super::hex(id), id.to_string());
-        }
-    }
-
-    #[test]
-    fn work_on_every_core_comes_back_in_the_order_of_the_jobs() {
-        let jobs: Vec<u32> = (0..1000).collect();
-        for alone in [1, 999, 1000, 1001] {
-            let parts = super::on_every_core(
-                &jobs,
-                alone,
-                |part| (0, part.to_vec()),
-                |part| (1, part.to_vec()),
-            );
-            let threads = parts.iter().filter(|(k, _)| *k == 1).count();
-            assert_eq!(parts.first().map(|(k, _)| *k), Some(0));
-            assert_eq!(threads + 1, parts.len());
-            if alone > jobs.len() {
-                assert_eq!(parts.len(), 1);
-            }
-            let again: Vec<u32> = parts.into_iter().flat_map(|(_, p)| p).collect();
-            assert_eq!(again, jobs, "below {alone}");
         }
     }
 }

@@ -26,6 +26,7 @@ use crate::model::config::Config;
 use crate::model::id;
 use crate::model::ledger::Ledger;
 use crate::model::proposal::{self, ParseError, Proposal};
+use crate::parallel;
 
 /// The name of the settings file at the top of the working tree.
 pub const CONFIG_FILE: &str = ".lead.toml";
@@ -270,10 +271,7 @@ impl Workspace {
             let store = &self.parsed;
             let files = s.spawn(move || scan_folder(top, folder, store, wanted));
             let other = meanwhile();
-            let files = files
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (files, other)
+            (parallel::join(files), other)
         })
     }
 
@@ -430,8 +428,6 @@ fn scan_folder(
 ) -> Result<Vec<Entry>> {
     let dir = top.join(folder);
     let names = worktree::toml_files(&dir)?;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    let chunk = names.len().div_ceil(threads).max(64);
     let dir = &dir;
     // What a file that cannot hold the proposal wanted comes back with.
     let not_read = || Err(ParseError::at("", 0, "not read"));
@@ -472,28 +468,20 @@ fn scan_folder(
             text,
         })
     };
-    let one = &one;
-    // Each worker reads and parses its share, in order; the first error in name order wins.
-    let read: Vec<Result<Entry>> = std::thread::scope(|s| {
-        let workers: Vec<_> = names
-            .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    // One buffer per worker: the files not parsed are not kept.
-                    let mut buf = Vec::with_capacity(8192);
-                    part.iter()
-                        .map(|name| one(name, &mut buf))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    read.into_iter().collect()
+    // Each core reads and parses its share, in order; the first error in name order wins.
+    let share = |part: &[String]| -> Vec<Result<Entry>> {
+        // One buffer per share: the files not parsed are not kept.
+        let mut buf = Vec::with_capacity(8192);
+        part.iter().map(|name| one(name, &mut buf)).collect()
+    };
+    parallel::on_every_core(&names, READ_ALONE, share, share)
+        .into_iter()
+        .flatten()
+        .collect()
 }
+
+/// Below this many files, one thread reads and parses them all.
+const READ_ALONE: usize = 128;
 
 /// The last component of a `/`-separated path.
 pub fn file_name(rel: &str) -> &str {

@@ -1,0 +1,72 @@
+//! Work split between cores: the history's cached details, the folder comparisons and the
+//! working tree's proposal files are each read in consecutive parts, one per core, and put
+//! back in order.
+
+use std::thread::ScopedJoinHandle;
+
+/// The result of a thread, its panic passed on.
+pub(crate) fn join<T>(thread: ScopedJoinHandle<'_, T>) -> T {
+    thread
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// Runs `first` on the first of consecutive parts of `jobs` on this thread and `others` on
+/// each other part on a thread of its own, one part per core (all on this thread below
+/// `alone` jobs), and gives each part's result in the order of the parts.
+pub(crate) fn on_every_core<T: Sync, R: Send>(
+    jobs: &[T],
+    alone: usize,
+    first: impl FnOnce(&[T]) -> R,
+    others: impl Fn(&[T]) -> R + Sync,
+) -> Vec<R> {
+    let threads = match jobs.len() < alone {
+        true => 1,
+        false => std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
+    };
+    let size = jobs.len().div_ceil(threads).max(1);
+    let mut parts = jobs.chunks(size);
+    let head = parts.next().unwrap_or_default();
+    std::thread::scope(|s| {
+        let others = &others;
+        let spawned: Vec<_> = parts.map(|part| s.spawn(move || others(part))).collect();
+        let mut out = vec![first(head)];
+        out.extend(spawned.into_iter().map(join));
+        out
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn work_on_every_core_comes_back_in_the_order_of_the_jobs() {
+        let jobs: Vec<u32> = (0..1000).collect();
+        for alone in [1, 999, 1000, 1001] {
+            let parts = super::on_every_core(
+                &jobs,
+                alone,
+                |part| (0, part.to_vec()),
+                |part| (1, part.to_vec()),
+            );
+            let threads = parts.iter().filter(|(k, _)| *k == 1).count();
+            assert_eq!(parts.first().map(|(k, _)| *k), Some(0));
+            assert_eq!(threads + 1, parts.len());
+            if alone > jobs.len() {
+                assert_eq!(parts.len(), 1);
+            }
+            let again: Vec<u32> = parts.into_iter().flat_map(|(_, p)| p).collect();
+            assert_eq!(again, jobs, "below {alone}");
+        }
+    }
+
+    #[test]
+    fn a_joined_thread_gives_its_result_and_passes_its_panic_on() {
+        std::thread::scope(|s| {
+            assert_eq!(super::join(s.spawn(|| 6 * 7)), 42);
+        });
+        let panicked = std::panic::catch_unwind(|| {
+            std::thread::scope(|s| super::join(s.spawn(|| -> u32 { panic!("boom") })))
+        });
+        assert!(panicked.is_err());
+    }
+}
