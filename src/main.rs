@@ -1,6 +1,6 @@
 //! `git-lead`: the binary. Parses the command line, runs it, and decides the exit status.
 
-use std::io::Write;
+use std::io::{BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -12,10 +12,17 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    let mut out = stdout.lock();
+    // Line by line on a terminal, where someone reads as it comes; in blocks into a pipe or
+    // a file, as git writes: a listing of a thousand proposals was a thousand system calls.
+    let mut out: Box<dyn Write> = match stdout.is_terminal() {
+        true => Box::new(stdout.lock()),
+        false => Box::new(BufWriter::new(stdout.lock())),
+    };
     let mut err = stderr.lock();
-    let result = cli.run(&mut out, &mut err);
-    let result = result.and_then(|()| out.flush().map_err(Error::from));
+    let result = cli.run(&mut *out, &mut err);
+    // What was written comes out before any error is reported.
+    let flushed = out.flush().map_err(Error::from);
+    let result = result.and(flushed);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Error::Output { source }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
