@@ -1010,6 +1010,20 @@ history
 }
 
 #[test]
+fn into_one_pipe_the_report_comes_before_the_error_that_ends_it() {
+    // stdout is written in blocks into a pipe: it must still come out before the error.
+    let b = broken();
+    let both =
+        b.s.run_with(&mut b.s.cmd("sh", &["-c", "git lead check 2>&1"]));
+    assert_eq!(both.code, 1, "{}", both.stdout);
+    let apart = check(&b.s, &[], 1);
+    assert_eq!(both.stdout, format!("{}{}", apart.stdout, apart.stderr));
+    assert!(both
+        .stdout
+        .ends_with("error: git lead check found 3 error(s) and 2 warning(s)\n"));
+}
+
+#[test]
 fn the_json_format_has_every_field() {
     let b = broken();
     let v = report(&b.s, &[], 1);
