@@ -1,6 +1,5 @@
-//! Work split between cores: the history's cached details, the folder comparisons and the
-//! working tree's proposal files are each read in consecutive parts, one per core, and put
-//! back in order.
+//! Work split between cores: the folder comparisons of a walk and the working tree's
+//! proposal files are each read in consecutive parts, one per core, and put back in order.
 
 use std::thread::ScopedJoinHandle;
 

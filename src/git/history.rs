@@ -133,17 +133,7 @@ impl Repo {
             let entries = entries(&snap, &order, &fresh, &fresh_at, &known);
             let _ = cache::save(&path, keep, entries);
         }
-        // The cached `Lead-` commits to visit, decoded up front on every core: decoding is
-        // most of a warm walk.
         let wanted = |i: usize| snap.has_lead(i) && only.is_none_or(|p| snap.names(i, p));
-        let cached_leads: Vec<usize> = order
-            .iter()
-            .filter_map(|at| match *at {
-                At::Old(i) => Some(i as usize).filter(|&i| wanted(i)),
-                At::New(_) => None,
-            })
-            .collect();
-        let mut cached_leads = snap.leads(&cached_leads, detail).into_iter();
         let mailmap = self.inner.mailmap()?;
         let mut people = HashMap::new();
         for (pos, at) in order.iter().enumerate() {
@@ -164,7 +154,7 @@ impl Repo {
                     };
                     (
                         snap.id(i),
-                        lead.then(|| cached_leads.next()).flatten().flatten(),
+                        lead.then(|| snap.lead(i, detail)).flatten(),
                         info,
                     )
                 }
