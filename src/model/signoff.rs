@@ -131,9 +131,41 @@ impl Matrix {
 /// Whether two versions of a proposal say the same thing, the `step` aside: what decides
 /// whether a sign-off is still current.
 pub fn same_content(a: &Proposal, b: &Proposal) -> bool {
-    let mut b = b.clone();
-    b.step = a.step;
-    *a == b
+    // Field by field rather than on a copy with the step set: a check compares thousands
+    // of versions. Every field is named, so a new one cannot be left out.
+    let Proposal {
+        id,
+        title,
+        author,
+        created,
+        area,
+        step: _,
+        problem,
+        ideas,
+        objections,
+        critiques,
+        chosen,
+        why,
+        stakeholders,
+        feedback,
+        plan,
+        closing,
+    } = a;
+    *id == b.id
+        && *title == b.title
+        && *author == b.author
+        && *created == b.created
+        && *area == b.area
+        && *problem == b.problem
+        && *ideas == b.ideas
+        && *objections == b.objections
+        && *critiques == b.critiques
+        && *chosen == b.chosen
+        && *why == b.why
+        && *stakeholders == b.stakeholders
+        && *feedback == b.feedback
+        && *plan == b.plan
+        && *closing == b.closing
 }
 
 /// Builds the matrix of `roster` (the proposal whose stakeholders are trusted) from its
@@ -495,11 +527,55 @@ mod tests {
 
     #[test]
     fn content_compares_without_the_step() {
+        use crate::model::proposal::{Answer, Critique, Feedback, Idea};
         let a = roster();
         let mut b = a.clone();
         b.step = crate::model::step::Step::Implement;
         assert!(same_content(&a, &b));
-        b.title = "Other".into();
-        assert!(!same_content(&a, &b));
+        // A change to any other field is a change of content.
+        type Change = (&'static str, fn(&mut Proposal));
+        let changes: Vec<Change> = vec![
+            ("id", |p| p.id += 1),
+            ("title", |p| p.title.push('!')),
+            ("author", |p| p.author.email.push('x')),
+            ("created", |p| p.created.push('x')),
+            ("area", |p| p.area.push('x')),
+            ("problem", |p| p.problem.affected.push('x')),
+            ("ideas", |p| {
+                p.ideas.push(Idea {
+                    id: "I9".into(),
+                    summary: "s".into(),
+                });
+            }),
+            ("objections", |p| p.objections.push("o".into())),
+            ("critiques", |p| {
+                p.critiques.push(Critique {
+                    idea: "I9".into(),
+                    verdict: None,
+                    reason: String::new(),
+                });
+            }),
+            ("chosen", |p| p.chosen.push('x')),
+            ("why", |p| p.why.push('x')),
+            ("stakeholders", |p| {
+                p.stakeholders.pop();
+            }),
+            ("feedback", |p| {
+                p.feedback.push(Feedback {
+                    id: "F9".into(),
+                    from: Person::new("Fa", "fa@example.com"),
+                    date: "2026-01-01".into(),
+                    text: "t".into(),
+                    answer: Answer::Open,
+                });
+            }),
+            ("plan", |p| p.plan.push('x')),
+            ("closing", |p| p.closing.superseded_by = Some(9)),
+        ];
+        for (field, change) in changes {
+            let mut c = b.clone();
+            change(&mut c);
+            assert!(!same_content(&a, &c), "{field}");
+        }
     }
 }
