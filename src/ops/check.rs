@@ -115,8 +115,12 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
     let merge_base = base.map(|b| ws.repo.merge_base_with_head(b)).transpose()?;
     // The settings of the revision under check: the base's in a pull request, else HEAD's.
     let config = ws.config_at(merge_base.as_deref().unwrap_or(&head))?;
-    // The one walk over the history: the ledger and every proposal file's changes.
-    let (ledger, walked) = ws.repo.scan(&head, &config.folder)?;
+    // The one walk over the history: the ledger and every proposal file's changes. The
+    // proposals of HEAD's files are decoded from the store meanwhile, on another thread.
+    let listed = ws.repo.folder_files(&head, &config.folder)?;
+    let blobs: Vec<&str> = listed.iter().map(|(_, blob)| blob.as_str()).collect();
+    let (kept, scanned) = ws.kept_during(&blobs, || ws.repo.scan(&head, &config.folder));
+    let (ledger, walked) = scanned?;
     let walked = ws.remember_history(&head, &config.folder, None, walked);
     let range: Option<HashSet<String>> = match &merge_base {
         Some(mb) => Some(ws.repo.commits_since(mb)?.into_iter().collect()),
@@ -129,7 +133,7 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
     };
     out.base.clone_from(&merge_base);
 
-    let files = files_at(ws, &head, &config)?;
+    let files = files_at(ws, listed, kept, &config)?;
     let touched = touched(
         ws,
         &files,
@@ -219,14 +223,24 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
     Ok(out)
 }
 
-/// The `.toml` files of the proposal folder at HEAD.
-fn files_at(ws: &Workspace, head: &str, config: &Config) -> Result<Vec<File>> {
-    let mut files = Vec::new();
-    for (name, blob) in ws.repo.folder_files(head, &config.folder)? {
+/// The `.toml` files of the proposal folder at HEAD (`listed`, name and blob), with the
+/// proposals the store kept for them (`kept`, in the same order); the others are parsed.
+fn files_at(
+    ws: &Workspace,
+    listed: Vec<(String, String)>,
+    kept: Vec<Option<Proposal>>,
+    config: &Config,
+) -> Result<Vec<File>> {
+    let mut files = Vec::with_capacity(listed.len());
+    for ((name, blob), kept) in listed.into_iter().zip(kept) {
+        let parsed = match kept {
+            Some(p) => Ok(p),
+            None => ws.parse_blob(&blob)?,
+        };
         files.push(File {
             rel: format!("{}/{name}", config.folder),
             name_id: id::from_file_name(&name),
-            parsed: ws.parse_blob(&blob)?,
+            parsed,
             text: std::cell::OnceCell::new(),
             blob,
         });

@@ -203,6 +203,22 @@ impl Workspace {
         Ok(parsed)
     }
 
+    /// The proposals the store of parsed proposals holds for `blobs` (hex), in their order
+    /// (`None` where it holds none), decoded on another thread while `meanwhile` runs on
+    /// this one. That thread touches only the store, never the repository.
+    pub fn kept_during<T>(
+        &self,
+        blobs: &[&str],
+        meanwhile: impl FnOnce() -> T,
+    ) -> (Vec<Option<Proposal>>, T) {
+        std::thread::scope(|s| {
+            let store = &self.parsed;
+            let kept = s.spawn(move || blobs.iter().map(|b| store.get(b)).collect());
+            let other = meanwhile();
+            (parallel::join(kept), other)
+        })
+    }
+
     /// Blob `blob` (hex) parsed as a proposal, through the store of parsed proposals.
     pub fn parse_blob(&self, blob: &str) -> Result<std::result::Result<Proposal, ParseError>> {
         Ok(match self.parsed.get(blob) {
