@@ -1,10 +1,24 @@
 //! Work split between cores: the folder comparisons of a walk and the working tree's
-//! proposal files are each read in consecutive parts, one per core, and put back in order.
+//! proposal files are each read in consecutive parts, one per core, and put back in order;
+//! and the files or stored proposals a command needs are read beside its history walk.
 
 use std::thread::ScopedJoinHandle;
 
+/// Runs `there` on a thread of its own while `here` runs on this one, and gives both
+/// results; a panic on the other thread is passed on.
+pub(crate) fn beside<A: Send, B>(
+    there: impl FnOnce() -> A + Send,
+    here: impl FnOnce() -> B,
+) -> (A, B) {
+    std::thread::scope(|s| {
+        let there = s.spawn(there);
+        let here = here();
+        (join(there), here)
+    })
+}
+
 /// The result of a thread, its panic passed on.
-pub(crate) fn join<T>(thread: ScopedJoinHandle<'_, T>) -> T {
+fn join<T>(thread: ScopedJoinHandle<'_, T>) -> T {
     thread
         .join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
@@ -59,13 +73,10 @@ mod tests {
     }
 
     #[test]
-    fn a_joined_thread_gives_its_result_and_passes_its_panic_on() {
-        std::thread::scope(|s| {
-            assert_eq!(super::join(s.spawn(|| 6 * 7)), 42);
-        });
-        let panicked = std::panic::catch_unwind(|| {
-            std::thread::scope(|s| super::join(s.spawn(|| -> u32 { panic!("boom") })))
-        });
+    fn work_beside_gives_both_results_and_passes_a_panic_on() {
+        assert_eq!(super::beside(|| 6 * 7, || "here"), (42, "here"));
+        let panicked =
+            std::panic::catch_unwind(|| super::beside(|| -> u32 { panic!("boom") }, || 1));
         assert!(panicked.is_err());
     }
 }

@@ -13,28 +13,21 @@ use super::folders::{self, tree_entries, Comparison, FolderInfo};
 use super::{ProposalStore, Repo};
 
 impl Repo {
-    /// The ledger of the commits reachable from HEAD: the events of every commit whose
-    /// final trailer block has a `Lead-` key, read oldest first (parents before children),
-    /// as the walk visits them. An unborn branch has none.
-    pub fn ledger(&self) -> Result<Ledger> {
-        self.ledger_of_head(Detail::Full)
-    }
-
-    /// [`Repo::ledger`] from each commit's id, times and trailers only: the events' author,
-    /// summary and body are left empty. What `list` needs of the ledger (the steps and
-    /// when a proposal began), without decoding and mapping 15,000 authors and messages.
+    /// The ledger for `list`, of the commits reachable from HEAD (none on an unborn
+    /// branch), read as the walk visits them from each commit's id, times and trailers
+    /// only: the events' author, summary and body are left empty. What `list` needs of the
+    /// ledger (the steps and when a proposal began), without decoding and mapping 15,000
+    /// authors and messages.
     pub fn ledger_of_trailers(&self) -> Result<Ledger> {
-        self.ledger_of_head(Detail::Trailers)
-    }
-
-    fn ledger_of_head(&self, detail: Detail) -> Result<Ledger> {
         match self.head_commit()? {
-            Some(head) => self.ledger_from(head.id(), detail),
+            Some(head) => self.ledger_from(head.id(), Detail::Trailers),
             None => Ok(Ledger::default()),
         }
     }
 
-    /// [`Repo::ledger`] from another commit than HEAD.
+    /// The whole ledger of the commits reachable from `commit`: the events of every commit
+    /// whose final trailer block has a `Lead-` key, read oldest first (parents before
+    /// children) as the walk visits them.
     pub fn ledger_at(&self, commit: &str) -> Result<Ledger> {
         self.ledger_from(git2::Oid::from_str(commit)?, Detail::Full)
     }
@@ -977,7 +970,11 @@ impl FolderHistory {
         &self,
         id: u32,
     ) -> impl Iterator<Item = (String, Option<String>)> + '_ {
-        self.changes.get(&id).into_iter().flatten().map(hex)
+        self.changes
+            .get(&id)
+            .into_iter()
+            .flatten()
+            .map(change_in_hex)
     }
 
     /// The commits that changed proposal `id`'s file after position `after`, in order, with
@@ -992,13 +989,13 @@ impl FolderHistory {
             .into_iter()
             .flatten()
             .filter(move |(pos, _, _)| *pos > after)
-            .map(hex)
+            .map(change_in_hex)
     }
 }
 
 /// A change as the commands see it: commit and blob ids in hexadecimal.
-fn hex(change: &(usize, git2::Oid, Option<git2::Oid>)) -> (String, Option<String>) {
-    (change.1.to_string(), change.2.map(|b| b.to_string()))
+fn change_in_hex(change: &(usize, git2::Oid, Option<git2::Oid>)) -> (String, Option<String>) {
+    (super::hex(change.1), change.2.map(super::hex))
 }
 
 #[cfg(test)]

@@ -211,12 +211,8 @@ impl Workspace {
         blobs: &[&str],
         meanwhile: impl FnOnce() -> T,
     ) -> (Vec<Option<Proposal>>, T) {
-        std::thread::scope(|s| {
-            let store = &self.parsed;
-            let kept = s.spawn(move || blobs.iter().map(|b| store.get(b)).collect());
-            let other = meanwhile();
-            (parallel::join(kept), other)
-        })
+        let store = &self.parsed;
+        parallel::beside(|| blobs.iter().map(|b| store.get(b)).collect(), meanwhile)
     }
 
     /// Blob `blob` (hex) parsed as a proposal, through the store of parsed proposals.
@@ -282,13 +278,12 @@ impl Workspace {
         wanted: Option<u32>,
         meanwhile: impl FnOnce() -> T,
     ) -> (Result<Vec<Entry>>, T) {
-        let (top, folder) = (self.repo.workdir(), self.config.folder.as_str());
-        std::thread::scope(|s| {
-            let store = &self.parsed;
-            let files = s.spawn(move || scan_folder(top, folder, store, wanted));
-            let other = meanwhile();
-            (parallel::join(files), other)
-        })
+        let (top, folder, store) = (
+            self.repo.workdir(),
+            self.config.folder.as_str(),
+            &self.parsed,
+        );
+        parallel::beside(|| scan_folder(top, folder, store, wanted), meanwhile)
     }
 
     /// [`Workspace::scan`], or only what finding proposal `wanted` needs: see

@@ -279,3 +279,24 @@ fn a_closed_pipe_ends_quietly() {
     assert!(!out.stderr.contains("error"), "{}", out.stderr);
     assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
 }
+
+#[test]
+fn a_reader_that_closes_the_pipe_early_ends_the_listing_quietly() {
+    // stdout into a pipe is written in blocks: the closed pipe shows at the flush, and
+    // still ends the command with status 0 and nothing on stderr, as a pager quitting.
+    use std::process::Stdio;
+    let s = Sandbox::repo();
+    s.lead(&["propose", "First"]).ok();
+    let mut child = s
+        .cmd("git", &["lead", "list"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The read end is closed before the command can have written anything.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+}
