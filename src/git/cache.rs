@@ -434,12 +434,12 @@ impl Snapshot {
         self.flags(i) & HAS_LEAD != 0
     }
 
-    /// Whether commit `i` carries `Lead-` trailers that name proposal `id`
+    /// Whether commit `i` carries `Lead-` trailers that name one of proposals `ids`
     /// ([`ledger::named`]).
-    pub fn names(&self, i: usize, id: u32) -> bool {
+    pub fn names_any(&self, i: usize, ids: &[u32]) -> bool {
         let bytes = self.lead_bytes(i);
         let count = (u32_at(bytes, 0) as usize).min(bytes.len() / 4);
-        (0..count).any(|k| u32_at(bytes, 4 + 4 * k) == id)
+        (0..count).any(|k| ids.contains(&u32_at(bytes, 4 + 4 * k)))
     }
 
     fn lead_bytes(&self, i: usize) -> &[u8] {

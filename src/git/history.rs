@@ -47,19 +47,19 @@ impl Repo {
         self.scan_only(tip, folder, None)
     }
 
-    /// [`Repo::scan`] for one proposal: the ledger of the commits that name proposal `id`
-    /// and the changes of its file, all that questions about it need. The folder history
-    /// then knows that proposal only.
+    /// [`Repo::scan`] for some proposals: the ledger of the commits that name one of `ids`
+    /// and the changes of their files, all that questions about them need. The folder
+    /// history then knows those proposals only.
     pub fn scan_only(
         &self,
         tip: &str,
         folder: &str,
-        id: Option<u32>,
+        ids: Option<&[u32]>,
     ) -> Result<(Ledger, FolderHistory)> {
         let mut ledger = Ledger::default();
         let mut history = FolderHistory::default();
         let tip = git2::Oid::from_str(tip)?;
-        history.count = self.walk(tip, Some(folder), id, Detail::Full, |mut seen| {
+        history.count = self.walk(tip, Some(folder), ids, Detail::Full, |mut seen| {
             history.record(&seen);
             ledger.extend(seen.lead.take());
             Ok(())
@@ -72,8 +72,8 @@ impl Repo {
     /// time, then id). The order is a function of the history alone, the same however it
     /// was walked and whatever the cache held. `visit` sees the commits that carry `Lead-`
     /// trailers and, with `folder`, those that changed a proposal file of that folder; with
-    /// `only`, just those that name that proposal ([`crate::model::ledger::named`]) or
-    /// changed its file, which is all a question about one proposal needs, without
+    /// `only`, just those that name one of those proposals ([`crate::model::ledger::named`])
+    /// or changed one of their files, which is all a question about them needs, without
     /// decoding the rest. Returns how many commits the walk went through.
     ///
     /// Commits the cache holds are not read again; when the walk learned enough (see
@@ -82,7 +82,7 @@ impl Repo {
         &self,
         tip: git2::Oid,
         folder: Option<&str>,
-        only: Option<u32>,
+        only: Option<&[u32]>,
         detail: Detail,
         mut visit: impl FnMut(Seen<'_>) -> Result<()>,
     ) -> Result<usize> {
@@ -126,7 +126,7 @@ impl Repo {
             let entries = entries(&snap, &order, &fresh, &fresh_at, &known);
             let _ = cache::save(&path, keep, entries);
         }
-        let wanted = |i: usize| snap.has_lead(i) && only.is_none_or(|p| snap.names(i, p));
+        let wanted = |i: usize| snap.has_lead(i) && only.is_none_or(|ids| snap.names_any(i, ids));
         let mailmap = self.inner.mailmap()?;
         let mut people = HashMap::new();
         for (pos, at) in order.iter().enumerate() {
@@ -155,14 +155,16 @@ impl Repo {
                     let node = &mut fresh[j as usize];
                     let info = folder.and(node.folder.clone());
                     let lead = node.lead.take().map(|b| *b);
-                    let lead = lead.filter(|c| only.is_none_or(|p| ledger::named(c).contains(&p)));
+                    let lead = lead.filter(|c| {
+                        only.is_none_or(|ids| ledger::named(c).iter().any(|p| ids.contains(p)))
+                    });
                     (node.id, lead, info)
                 }
             };
             let (mut changes, folder_tree) =
                 info.map_or((Vec::new(), None), |f| (f.changes, f.tree));
-            if let Some(p) = only {
-                changes.retain(|(id, _)| *id == p);
+            if let Some(ids) = only {
+                changes.retain(|(id, _)| ids.contains(id));
             }
             if lead.is_none() && changes.is_empty() {
                 continue;
@@ -373,6 +375,53 @@ impl Repo {
             }
         }
         Ok(())
+    }
+
+    /// What the commits `ids` record and change, read from the object database without the
+    /// cache: those that carry `Lead-` trailers (their authors as recorded, not mapped), and
+    /// the ids of the proposal files of `folder` they changed, by git's rule for
+    /// `git log -- <path>` (as a walk records them). `check` reads the commits made since it
+    /// last ran this way, to tell which proposals they touched.
+    pub fn read_commits(
+        &self,
+        ids: &[String],
+        folder: &str,
+    ) -> Result<(Vec<CommitInfo>, HashSet<u32>)> {
+        let odb = self.inner.odb()?;
+        let unreadable = |oid: git2::Oid| Error::Git {
+            message: format!("object {oid} is not a readable commit"),
+        };
+        let (mut leads, mut roots, mut shapes) = (Vec::new(), Vec::new(), Vec::new());
+        for id in ids {
+            let oid = git2::Oid::from_str(id)?;
+            let node = self.node_of(oid, &odb.read(oid)?)?;
+            roots.push(node.tree);
+            for &parent in node.parents.iter() {
+                let object = odb.read(parent)?;
+                roots.push(
+                    parse_commit(object.data())
+                        .ok_or_else(|| unreadable(parent))?
+                        .tree,
+                );
+            }
+            shapes.push(node.parents.len());
+            leads.extend(node.lead.map(|c| *c));
+        }
+        let mut trees = folders::look_up(&self.inner, &roots, folder)?.into_iter();
+        let mut comparisons = Vec::new();
+        for parents in shapes {
+            let tree = trees.next().flatten();
+            let parents: Vec<Option<git2::Oid>> = trees.by_ref().take(parents).collect();
+            if !(parents.contains(&tree) || (parents.is_empty() && tree.is_none())) {
+                comparisons.push(Comparison { tree, parents });
+            }
+        }
+        let changed = folders::compare(&self.inner, &comparisons)?
+            .into_iter()
+            .flatten()
+            .map(|(id, _)| id)
+            .collect();
+        Ok((leads, changed))
     }
 
     /// The blob of file `name` of the folder at `commit`, read from the folder's tree the

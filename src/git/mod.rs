@@ -7,6 +7,8 @@
 
 mod cache;
 mod commit;
+mod findings;
+pub use findings::{Checked, CheckedFile};
 mod folders;
 mod history;
 mod parsed;
@@ -114,6 +116,29 @@ impl Repo {
     /// The `.git` folder.
     pub fn git_dir(&self) -> &Path {
         self.inner.path()
+    }
+
+    /// What the mapping of `.mailmap` is made of, as libgit2 reads it: the working tree's
+    /// `.mailmap`, the `mailmap.file` setting and that file, and the `mailmap.blob` setting
+    /// and the blob it names. Two runs with the same sources map authors alike.
+    pub fn mailmap_sources(&self) -> Result<Vec<u8>> {
+        let read = |path: &Path| match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) => format!("{:?}", e.kind()).into_bytes(),
+        };
+        let mut out = read(&self.workdir.join(".mailmap"));
+        let file = self.config_string("mailmap.file")?;
+        out.extend(format!("\nmailmap.file={file:?}\n").bytes());
+        if let Some(file) = file {
+            out.extend(read(&self.workdir.join(file)));
+        }
+        let blob = self.config_string("mailmap.blob")?;
+        let named = blob
+            .as_deref()
+            .and_then(|b| self.inner.revparse_single(b).ok())
+            .map(|o| hex(o.id()));
+        out.extend(format!("\nmailmap.blob={blob:?} {named:?}").bytes());
+        Ok(out)
     }
 
     /// A configuration value: `git -c` settings first, then git's configuration files.

@@ -158,6 +158,36 @@ impl Repo {
         walk.map(|oid| Ok(oid?.to_string())).collect()
     }
 
+    /// The commits reachable from `to` but not from `from`, when `from` is one of its
+    /// ancestors (or `to` itself) and they are at most `limit`; `None` otherwise, and when
+    /// `from` is no longer in the repository. It reads no more than `limit` commits: `from`
+    /// is an ancestor when one of them has it as a parent (asking libgit2 whether it is one
+    /// could walk the whole of an unrelated history).
+    pub fn commits_onto(&self, from: &str, to: &str, limit: usize) -> Result<Option<Vec<String>>> {
+        let (Ok(old), new) = (git2::Oid::from_str(from), git2::Oid::from_str(to)?) else {
+            return Ok(None);
+        };
+        if old == new {
+            return Ok(Some(Vec::new()));
+        }
+        if self.inner.find_commit(old).is_err() {
+            return Ok(None);
+        }
+        let mut walk = self.inner.revwalk()?;
+        walk.push(new)?;
+        walk.hide(old)?;
+        let (mut out, mut onto) = (Vec::new(), false);
+        for oid in walk {
+            if out.len() == limit {
+                return Ok(None);
+            }
+            let commit = self.inner.find_commit(oid?)?;
+            onto |= commit.parent_ids().any(|p| p == old);
+            out.push(super::hex(commit.id()));
+        }
+        Ok(onto.then_some(out))
+    }
+
     /// The signature of `commit` (its `gpgsig` header) and the data it signs; `None` and the
     /// whole commit when it is not signed.
     pub fn signature_of(&self, commit: &str) -> Result<(Option<String>, Vec<u8>)> {

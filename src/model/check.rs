@@ -83,6 +83,25 @@ impl Finding {
     }
 }
 
+/// Every finding code, as `docs/checks.md` lists them.
+pub const CODES: [&str; 15] = [
+    "parse-error",
+    "duplicate-id",
+    "file-name",
+    "step-unrecorded",
+    "transition-out-of-order",
+    "step-regressed",
+    "policy-unmet",
+    "open-concern",
+    "feedback-unanswered",
+    "implements-early",
+    "stranded-trailer",
+    "unknown-trailer",
+    "bad-trailer",
+    "signoff-not-counted",
+    "shallow-history",
+];
+
 /// Runs every cross-check on one proposal.
 pub fn cross_check(p: &Proposal, ledger: &Ledger, rules: &Gates) -> Vec<Finding> {
     let mut out = step_unrecorded(p, ledger);

@@ -4,13 +4,14 @@
 //! its file at HEAD and its own events. With a base, only the proposals and commits a pull
 //! request touched are checked, and the policy and keys come from the base.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::error::{Error, Result};
+use crate::git::{Checked, CheckedFile};
 use crate::model::check::{self, Finding, Severity};
 use crate::model::config::Config;
 use crate::model::id;
-use crate::model::ledger::{EventKind, Ledger};
+use crate::model::ledger::{self, EventKind, Ledger};
 use crate::model::proposal::{Answer, ParseError, Proposal};
 use crate::model::step::Step;
 
@@ -115,9 +116,19 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
     let merge_base = base.map(|b| ws.repo.merge_base_with_head(b)).transpose()?;
     // The settings of the revision under check: the base's in a pull request, else HEAD's.
     let config = ws.config_at(merge_base.as_deref().unwrap_or(&head))?;
+    let listed = ws.repo.folder_files(&head, &config.folder)?;
+    // A check of the whole history at HEAD starts from what the last one found, when it can.
+    let key = match (ids, &merge_base) {
+        ([], None) => Some(settings_key(ws, &config)?),
+        _ => None,
+    };
+    if let Some(key) = &key {
+        if let Some(out) = again(ws, &head, &config, &listed, key)? {
+            return Ok(out);
+        }
+    }
     // The one walk over the history: the ledger and every proposal file's changes. The
     // proposals of HEAD's files are decoded from the store meanwhile, on another thread.
-    let listed = ws.repo.folder_files(&head, &config.folder)?;
     let blobs: Vec<&str> = listed.iter().map(|(_, blob)| blob.as_str()).collect();
     let (kept, scanned) = ws.kept_during(&blobs, || ws.repo.scan(&head, &config.folder));
     let (ledger, walked) = scanned?;
@@ -158,45 +169,9 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
         base,
         head: &head,
     };
-    let mut by_id: BTreeMap<u32, Vec<&File>> = BTreeMap::new();
-    for file in &files {
-        let id = file.id();
-        if !selected(id) {
-            continue;
-        }
-        out.proposals += 1;
-        if let Some(id) = id {
-            by_id.entry(id).or_default().push(file);
-        }
-        match &file.parsed {
-            Ok(p) => out.findings.extend(checker.proposal(file, p)?),
-            Err(e) => {
-                let mut f = Finding::error("parse-error", id, e.message.clone())
-                    .hint("fix the file so that it reads as a proposal (docs/format.md)");
-                f.file = Some(file.rel.clone());
-                f.line = Some(e.line);
-                out.findings.push(f);
-            }
-        }
-    }
-    for (id, files) in by_id.into_iter().filter(|(_, f)| f.len() > 1) {
-        let names: Vec<&str> = files.iter().map(|f| f.rel.as_str()).collect();
-        for file in &files {
-            let mut f = Finding::error(
-                "duplicate-id",
-                Some(id),
-                format!(
-                    "proposal {id} is in {} files: {}",
-                    files.len(),
-                    names.join(", ")
-                ),
-            )
-            .hint("renumber one of them (its id and its file name) in a commit of its own");
-            f.file = Some(file.rel.clone());
-            f.line = file.line_of(ws, "id")?;
-            out.findings.push(f);
-        }
-    }
+    let chosen: Vec<&File> = files.iter().filter(|f| selected(f.id())).collect();
+    out.proposals = chosen.len();
+    out.findings = checker.files(&chosen)?;
     // Commit-level findings: all of them, or those of the proposals asked for.
     let known: HashSet<u32> = files.iter().filter_map(File::id).collect();
     out.findings.extend(
@@ -204,7 +179,30 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
             .into_iter()
             .filter(|f| ids.is_empty() || f.proposal.is_some_and(|p| ids.contains(&p))),
     );
-    out.findings.sort_by(|a, b| {
+    in_report_order(&mut out.findings);
+    if let Some(key) = key {
+        ws.repo.keep_check(&Checked {
+            tip: head,
+            commits: out.commits,
+            key,
+            files: files
+                .iter()
+                .map(|f| CheckedFile {
+                    name: super::file_name(&f.rel).to_string(),
+                    blob: f.blob.clone(),
+                    id: f.id(),
+                })
+                .collect(),
+            findings: out.findings.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// The order of the report: by proposal (commits that name none last), errors first, then
+/// by file and line; otherwise as found.
+fn in_report_order(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
         (
             a.proposal.is_none(),
             a.proposal,
@@ -220,7 +218,166 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
                 b.line,
             ))
     });
-    Ok(out)
+}
+
+/// How many new commits a check reads to start from the last one's findings; past this, a
+/// whole check (one walk) is the quicker way.
+const AGAIN_AT_MOST: usize = 1000;
+
+/// The check of the whole history at `head`, from the findings the last one kept (see
+/// `git/findings.rs`): the proposals that the commits since name or whose files they
+/// changed, and those whose file is not the one checked then, are checked again with the
+/// history of those proposals alone; the others keep their findings. `None` when a whole
+/// check is needed: nothing kept, other settings (`key`) or proposal files, a history that
+/// does not grow from the commit checked, a file that changed its id, or a new commit with
+/// a `Lead-` trailer that does not read or sits outside its final block.
+fn again(
+    ws: &Workspace,
+    head: &str,
+    config: &Config,
+    listed: &[(String, String)],
+    key: &[u8],
+) -> Result<Option<Outcome>> {
+    let Some(kept) = ws.repo.kept_check() else {
+        return Ok(None);
+    };
+    if kept.key != key || kept.files.len() != listed.len() {
+        return Ok(None);
+    }
+    let Some(new) = ws.repo.commits_onto(&kept.tip, head, AGAIN_AT_MOST)? else {
+        return Ok(None);
+    };
+    // A file's findings are under its id (its `id` field, else its name's), its changes in
+    // the history under its name's.
+    let mut affected = HashSet::new();
+    let mut parsed = HashMap::new();
+    for ((name, blob), k) in listed.iter().zip(&kept.files) {
+        if *name != k.name {
+            return Ok(None);
+        }
+        if *blob != k.blob {
+            let p = ws.parse_blob(blob)?;
+            let id = p.as_ref().ok().map(|p| p.id).or(id::from_file_name(name));
+            if id.is_none() || id != k.id {
+                return Ok(None);
+            }
+            affected.extend(id);
+            parsed.insert(name.as_str(), p);
+        }
+    }
+    let (leads, changed) = ws.repo.read_commits(&new, &config.folder)?;
+    let mut touched = changed;
+    for c in &leads {
+        touched.extend(ledger::named(c));
+    }
+    let mut read = Ledger::default();
+    read.extend(leads);
+    if !read.bad.is_empty() || !read.stranded.is_empty() {
+        return Ok(None);
+    }
+    let name_ids = || {
+        kept.files
+            .iter()
+            .map(|f| (id::from_file_name(&f.name), f.id))
+    };
+    for (by_name, id) in name_ids() {
+        if by_name.is_some_and(|n| touched.contains(&n)) || id.is_some_and(|i| touched.contains(&i))
+        {
+            affected.extend(id);
+        }
+    }
+    // Ids with no file keep findings too (a commit that implements one).
+    affected.extend(touched);
+    let mut out = Outcome {
+        commits: kept.commits + new.len(),
+        proposals: listed.len(),
+        ..Outcome::default()
+    };
+    if !affected.is_empty() {
+        let mut scan: Vec<u32> = affected.iter().copied().collect();
+        scan.extend(
+            name_ids()
+                .filter(|(_, id)| id.is_some_and(|i| affected.contains(&i)))
+                .filter_map(|(by_name, _)| by_name),
+        );
+        scan.sort_unstable();
+        scan.dedup();
+        let (ledger, walked) = ws.repo.scan_only(head, &config.folder, Some(&scan))?;
+        ws.remember_histories(head, &config.folder, &scan, walked);
+        let mut files = Vec::new();
+        for ((name, blob), k) in listed.iter().zip(&kept.files) {
+            if k.id.is_none_or(|i| !affected.contains(&i)) {
+                continue;
+            }
+            let parsed = match parsed.remove(name.as_str()) {
+                Some(p) => p,
+                None => ws.parse_blob(blob)?,
+            };
+            files.push(File {
+                rel: format!("{}/{name}", config.folder),
+                name_id: id::from_file_name(name),
+                blob: blob.clone(),
+                text: std::cell::OnceCell::new(),
+                parsed,
+            });
+        }
+        let checker = Checker {
+            ws,
+            config,
+            ledger: &ledger,
+            base: None,
+            head,
+        };
+        out.findings = checker.files(&files.iter().collect::<Vec<_>>())?;
+        let known: HashSet<u32> = kept.files.iter().filter_map(|f| f.id).collect();
+        out.findings.extend(
+            history(ws, &ledger, &|_| true, &known)?
+                .into_iter()
+                .filter(|f| f.proposal.is_some_and(|p| affected.contains(&p))),
+        );
+    }
+    out.findings.extend(
+        kept.findings
+            .into_iter()
+            .filter(|f| f.proposal.is_none_or(|p| !affected.contains(&p))),
+    );
+    in_report_order(&mut out.findings);
+    if kept.tip != head {
+        ws.repo.keep_check(&Checked {
+            tip: head.to_string(),
+            commits: out.commits,
+            key: key.to_vec(),
+            files: kept.files,
+            findings: out.findings.clone(),
+        });
+    }
+    Ok(Some(out))
+}
+
+/// What every finding depends on besides the proposals and the history: the settings (of
+/// the revision checked and of the working tree, which says how sign-offs are trusted),
+/// the allowed-signers file they name, `.mailmap` (which says who signed), and the build of
+/// git lead (findings change with the code that finds them).
+fn settings_key(ws: &Workspace, config: &Config) -> Result<Vec<u8>> {
+    let mut key = format!("{config:?}\n{:?}\n", ws.config).into_bytes();
+    let signers = &ws.config.signoff.allowed_signers;
+    if !signers.is_empty() {
+        match std::fs::read(ws.abs(signers)) {
+            Ok(bytes) => key.extend(bytes),
+            Err(e) => key.extend(format!("{:?}", e.kind()).bytes()),
+        }
+    }
+    key.extend(ws.repo.mailmap_sources()?);
+    let build = std::env::current_exe().and_then(std::fs::metadata);
+    key.extend(
+        format!(
+            "\n{:?} {:?}",
+            build.as_ref().map(std::fs::Metadata::len).ok(),
+            build.and_then(|m| m.modified()).ok()
+        )
+        .bytes(),
+    );
+    Ok(key)
 }
 
 /// The `.toml` files of the proposal folder at HEAD (`listed`, name and blob), with the
@@ -320,6 +477,47 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
+    /// The findings of `files`: each proposal's own, and an id in more than one of them.
+    fn files(&self, files: &[&File]) -> Result<Vec<Finding>> {
+        let mut out = Vec::new();
+        let mut by_id: BTreeMap<u32, Vec<&File>> = BTreeMap::new();
+        for &file in files {
+            let id = file.id();
+            if let Some(id) = id {
+                by_id.entry(id).or_default().push(file);
+            }
+            match &file.parsed {
+                Ok(p) => out.extend(self.proposal(file, p)?),
+                Err(e) => {
+                    let mut f = Finding::error("parse-error", id, e.message.clone())
+                        .hint("fix the file so that it reads as a proposal (docs/format.md)");
+                    f.file = Some(file.rel.clone());
+                    f.line = Some(e.line);
+                    out.push(f);
+                }
+            }
+        }
+        for (id, files) in by_id.into_iter().filter(|(_, f)| f.len() > 1) {
+            let names: Vec<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+            for file in &files {
+                let mut f = Finding::error(
+                    "duplicate-id",
+                    Some(id),
+                    format!(
+                        "proposal {id} is in {} files: {}",
+                        files.len(),
+                        names.join(", ")
+                    ),
+                )
+                .hint("renumber one of them (its id and its file name) in a commit of its own");
+                f.file = Some(file.rel.clone());
+                f.line = file.line_of(self.ws, "id")?;
+                out.push(f);
+            }
+        }
+        Ok(out)
+    }
+
     fn proposal(&self, file: &File, p: &Proposal) -> Result<Vec<Finding>> {
         let mut out = Vec::new();
         if file.name_id != Some(p.id) {

@@ -171,7 +171,7 @@ impl Workspace {
                 return Ok(Rc::clone(h));
             }
         }
-        let (_, history) = self.repo.scan_only(tip, folder, Some(id))?;
+        let (_, history) = self.repo.scan_only(tip, folder, Some(&[id]))?;
         Ok(self.remember_history(tip, folder, Some(id), history))
     }
 
@@ -189,6 +189,18 @@ impl Workspace {
             Rc::clone(&history),
         );
         history
+    }
+
+    /// [`Workspace::remember_history`] of a walk that knows proposals `ids` only.
+    pub fn remember_histories(&self, tip: &str, folder: &str, ids: &[u32], history: FolderHistory) {
+        let history = Rc::new(history);
+        let mut histories = self.histories.borrow_mut();
+        for id in ids {
+            histories.insert(
+                (tip.to_string(), folder.to_string(), Some(*id)),
+                Rc::clone(&history),
+            );
+        }
     }
 
     /// The proposal in a blob, parsed once per run; `None` when it does not parse.
@@ -405,7 +417,9 @@ impl Workspace {
         let ledger = match self.repo.head_id()? {
             Some(head) => {
                 let folder = &self.config.folder;
-                let (ledger, history) = self.repo.scan_only(&head, folder, only)?;
+                let (ledger, history) =
+                    self.repo
+                        .scan_only(&head, folder, only.as_ref().map(std::slice::from_ref))?;
                 self.remember_history(&head, folder, only, history);
                 Rc::new(ledger)
             }

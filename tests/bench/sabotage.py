@@ -4,13 +4,14 @@ result with a run that has the cache turned off.
 
     sabotage.py REPO [--rounds R] [--seed S] [--id N] [--bin PATH]
 
-One thread deletes, truncates, flips bytes in and overwrites blocks of `.git/lead/cache`
-and `.git/lead/proposals` every 5 to 50 ms. Meanwhile `list`, `list --json`, `show N`,
-`log N`, `signoffs N`, `check` and `check --format json` run R times each one at a time,
-then R times three at once. Each result (status, stdout, stderr) must equal that of
-`git -c lead.cache=false lead ...` run before the damage began. Run from the top of the
-repository after `cargo build --release`, on a history from tests/bench/generate.py
-(for example target/bench/repo-10000-1000-10000); exits 1 when any result differs.
+One thread deletes, truncates, flips bytes in and overwrites blocks of `.git/lead/cache`,
+`.git/lead/proposals` and `.git/lead/findings` every 5 to 50 ms. Meanwhile `list`,
+`list --json`, `show N`, `log N`, `signoffs N`, `check` and `check --format json` run R
+times each one at a time, then R times three at once. Each result (status, stdout, stderr)
+must equal that of `git -c lead.cache=false lead ...` run before the damage began. Run from
+the top of the repository after `cargo build --release`, on a history from
+tests/bench/generate.py (for example target/bench/repo-10000-1000-10000); exits 1 when any
+result differs.
 """
 
 import argparse
@@ -56,7 +57,7 @@ def main():
         rng = random.Random(args.seed)
         lead = os.path.join(args.repo, ".git", "lead")
         while not stop.is_set():
-            for name in ("cache", "proposals"):
+            for name in ("cache", "proposals", "findings"):
                 path = os.path.join(lead, name)
                 try:
                     k = rng.randrange(5)

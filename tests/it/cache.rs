@@ -71,7 +71,8 @@ enum Mode {
     Warm,
     /// `git -c lead.cache=false lead …`: neither read nor written.
     Off,
-    /// With the cache, but its files (history and parsed proposals) deleted just before.
+    /// With the cache, but its files (history, parsed proposals, findings) deleted just
+    /// before.
     Cold,
 }
 
@@ -85,10 +86,16 @@ fn store_file(s: &Sandbox) -> PathBuf {
     s.dir.join(".git/lead/proposals")
 }
 
-/// Deletes both files, as for a first run.
+/// The findings of the last `check` beside them.
+fn findings_file(s: &Sandbox) -> PathBuf {
+    s.dir.join(".git/lead/findings")
+}
+
+/// Deletes the three files, as for a first run.
 fn forget(s: &Sandbox) {
     let _ = std::fs::remove_file(cache_file(s));
     let _ = std::fs::remove_file(store_file(s));
+    let _ = std::fs::remove_file(findings_file(s));
 }
 
 /// Runs `git [-c lead.cache=false] lead <args>` in `cwd`.
@@ -1805,6 +1812,134 @@ fn a_mailmap_applies_to_cached_commits_too() {
     }
     assert_ne!(outputs[0], outputs[1], "the .mailmap changes nothing");
     assert_eq!(outputs[0], outputs[3]);
+}
+
+/// Rewrites the findings file so that every "the file says step" reads "the file SAYS
+/// step", under a checksum made right again: a file that lies, to show which findings a
+/// check keeps and which it finds again.
+#[track_caller]
+fn lie_in_findings(s: &Sandbox) {
+    let bytes = std::fs::read(findings_file(s)).expect("no findings file after a check");
+    let mut body = bytes[..bytes.len() - 8].to_vec();
+    let (said, lie) = (b"the file says step", b"the file SAYS step");
+    while let Some(at) = body.windows(said.len()).position(|w| w == said) {
+        body[at..at + said.len()].copy_from_slice(lie);
+    }
+    let lies = body.windows(lie.len()).filter(|w| w == lie).count();
+    assert_eq!(lies, 2, "the findings file does not hold both findings");
+    std::fs::write(findings_file(s), seal(body)).unwrap();
+}
+
+/// `check` starts from the findings the last one kept: after new commits, a proposal they
+/// did not touch keeps its findings and a touched one is checked again; a change to any
+/// setting findings depend on (the configuration, the allowed-signers file, `.mailmap`)
+/// checks everything again. Shown with a findings file that lies about both proposals.
+#[test]
+fn a_check_finds_again_only_what_new_commits_or_settings_changed() {
+    let s = settled_repo();
+    // Both files say a step that no transition recorded: a finding each.
+    for (id, from, to) in [(1, "socialize", "critique"), (2, "problem", "idea")] {
+        let file = s.proposal_file(id);
+        let text = s.read(&file);
+        s.write(
+            &file,
+            &text.replace(&format!("step = \"{from}\""), &format!("step = \"{to}\"")),
+        );
+    }
+    s.git(&["commit", "-qam", "Edit the steps by hand"]).ok();
+    let off = |s: &Sandbox| lead_mode(s, &s.dir, Mode::Off, &["check"]);
+    let warm = |s: &Sandbox| lead_mode(s, &s.dir, Mode::Warm, &["check"]);
+    let first = warm(&s);
+    same("the first check", &off(&s), &first);
+    assert!(
+        first.stdout.contains("the file says step \"idea\""),
+        "{}",
+        first.stdout
+    );
+    assert!(first.stdout.contains("the file says step \"critique\""));
+
+    // A sign-off on proposal 1: proposal 2 keeps the lie, proposal 1 is checked again.
+    lie_in_findings(&s);
+    s.trailer_commit_as(BO, "Still agree", "Lead-Signoff: 1")
+        .ok();
+    let kept = warm(&s);
+    assert!(
+        kept.stdout.contains("the file SAYS step \"idea\""),
+        "{}",
+        kept.stdout
+    );
+    assert!(
+        kept.stdout.contains("the file says step \"critique\""),
+        "{}",
+        kept.stdout
+    );
+    let truth = off(&s);
+    assert_eq!(kept.stdout.replace("SAYS", "says"), truth.stdout);
+    assert_eq!((kept.code, &kept.stderr), (truth.code, &truth.stderr));
+
+    // Proposal 2's file edited and put back: the same blob, but two more changes in its
+    // history. Proposal 2 is checked again, proposal 1 keeps the lie.
+    lie_in_findings(&s);
+    let file = s.proposal_file(2);
+    let text = s.read(&file);
+    s.write(&file, &format!("{text}\n"));
+    s.git(&["commit", "-qam", "Add a blank line"]).ok();
+    s.write(&file, &text);
+    s.git(&["commit", "-qam", "Take it out again"]).ok();
+    let kept = warm(&s);
+    assert!(
+        kept.stdout.contains("the file SAYS step \"critique\""),
+        "{}",
+        kept.stdout
+    );
+    assert!(
+        kept.stdout.contains("the file says step \"idea\""),
+        "{}",
+        kept.stdout
+    );
+    assert_eq!(kept.stdout.replace("SAYS", "says"), off(&s).stdout);
+
+    // The same commit checked again answers from the file alone.
+    lie_in_findings(&s);
+    let again = warm(&s);
+    assert_eq!(again.stdout.matches("SAYS").count(), 2, "{}", again.stdout);
+
+    // Each setting, changed, makes the lie go.
+    let signers = s.dir.join("signers");
+    std::fs::write(&signers, "bo@example.com ssh-ed25519 AAAA\n").unwrap();
+    for what in [
+        "a lead.* setting",
+        "another allowed-signers file",
+        "an edit to the allowed-signers file",
+        "a .mailmap",
+    ] {
+        let before = warm(&s);
+        assert!(
+            before.stdout.contains("SAYS"),
+            "{what}: the lie is gone before the change"
+        );
+        match what {
+            "a lead.* setting" => {
+                s.git(&["config", "lead.signoff.quorum", "1"]).ok();
+            }
+            "another allowed-signers file" => {
+                s.git(&["config", "lead.signoff.allowed-signers", "signers"])
+                    .ok();
+            }
+            "an edit to the allowed-signers file" => {
+                std::fs::write(&signers, "cy@example.com ssh-ed25519 AAAA\n").unwrap();
+            }
+            _ => s.write(
+                ".mailmap",
+                "Bo Chen <bo@example.com> <bo@old.example.com>\n",
+            ),
+        }
+        same(what, &off(&s), &warm(&s));
+        lie_in_findings(&s);
+    }
+    // A rewritten history: the commit checked is no longer an ancestor of HEAD.
+    s.git(&["commit", "--amend", "-qm", "Reworded"]).ok();
+    same("a rewritten history", &off(&s), &warm(&s));
 }
 
 /// A proposal file the store knows by its status is not read again; edited in place, with
