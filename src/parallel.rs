@@ -1,6 +1,7 @@
 //! Work split between cores: the folder comparisons of a walk and the working tree's
 //! proposal files are each read in consecutive parts, one per core, and put back in order;
-//! and the files or stored proposals a command needs are read beside its history walk.
+//! the stretches of a pack file are taken in turn by every core; and the files or stored
+//! proposals a command needs are read beside its history walk.
 
 use std::thread::ScopedJoinHandle;
 
@@ -49,6 +50,23 @@ pub(crate) fn on_every_core<T: Sync, R: Send>(
     })
 }
 
+/// Runs `work` on every core (this thread and one more per other core, up to eight; this
+/// thread alone when `alone`), and gives each run's result: for work the runs share out
+/// among themselves, such as stretches taken from a counter in turn.
+pub(crate) fn on_each_core<R: Send>(alone: bool, work: impl Fn() -> R + Sync) -> Vec<R> {
+    let cores = match alone {
+        true => 1,
+        false => std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
+    };
+    std::thread::scope(|s| {
+        let work = &work;
+        let spawned: Vec<_> = (1..cores).map(|_| s.spawn(work)).collect();
+        let mut out = vec![work()];
+        out.extend(spawned.into_iter().map(join));
+        out
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -69,6 +87,28 @@ mod tests {
             }
             let again: Vec<u32> = parts.into_iter().flat_map(|(_, p)| p).collect();
             assert_eq!(again, jobs, "below {alone}");
+        }
+    }
+
+    #[test]
+    fn work_on_each_core_shares_out_what_is_taken_in_turn() {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        for alone in [true, false] {
+            next.store(0, std::sync::atomic::Ordering::Relaxed);
+            let runs = super::on_each_core(alone, || {
+                let mut taken = Vec::new();
+                loop {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if k >= 1000 {
+                        return taken;
+                    }
+                    taken.push(k);
+                }
+            });
+            assert!(!runs.is_empty() && (!alone || runs.len() == 1));
+            let mut all: Vec<usize> = runs.into_iter().flatten().collect();
+            all.sort_unstable();
+            assert_eq!(all, (0..1000).collect::<Vec<_>>());
         }
     }
 

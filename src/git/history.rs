@@ -6,10 +6,11 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 use crate::error::{Error, Result};
 use crate::model::ledger::{self, is_lead_key, CommitInfo, Ledger};
 use crate::model::person::Person;
-use crate::model::trailer::{self, Divider};
+use crate::model::trailer::{self, Divider, Trailer};
 
 use super::cache::{self, Part, Snapshot};
 use super::folders::{self, tree_entries, Comparison, FolderInfo};
+use super::packs;
 use super::{ProposalStore, Repo};
 
 impl Repo {
@@ -199,9 +200,18 @@ impl Repo {
         }
         let odb = self.inner.odb()?;
         let shallow = self.inner.is_shallow();
+        // With nothing cached, most of the history is to be read: read the packs' commits
+        // in one pass on every core first (see `packs.rs`), and only the others one by one.
+        let scanned: Vec<Node> = match snap.len() {
+            0 => packs::commits(&self.objects_dir(), node_alone).unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        let scanned_at = positions(&scanned);
+        let mut reached = vec![false; scanned.len()];
         let (mut fresh, mut hits) = (Vec::new(), Vec::new());
         let mut seen = HashSet::new();
         let mut stack = vec![tip];
+        let mut count = 0;
         while let Some(oid) = stack.pop() {
             if let Some(at) = snap.find(oid) {
                 hits.push(at);
@@ -210,21 +220,34 @@ impl Repo {
             if !seen.insert(oid) {
                 continue;
             }
-            let object = match odb.read(oid) {
-                Ok(o) => o,
-                // A shallow clone's edge: the parent is named but not there.
-                Err(e) if shallow && oid != tip && e.code() == git2::ErrorCode::NotFound => {
-                    continue
-                }
-                Err(e) => return Err(e.into()),
-            };
-            let node = self.node_of(oid, &object)?;
-            stack.extend(node.parents.iter().rev());
-            fresh.push(node);
-            if fresh.len() % 4096 == 0 {
-                self.report_progress(Some(fresh.len()));
+            if let Some(&k) = scanned_at.get(&oid) {
+                reached[k as usize] = true;
+                stack.extend(scanned[k as usize].parents.iter().rev());
+            } else {
+                let object = match odb.read(oid) {
+                    Ok(o) => o,
+                    // A shallow clone's edge: the parent is named but not there.
+                    Err(e) if shallow && oid != tip && e.code() == git2::ErrorCode::NotFound => {
+                        continue
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                let node = self.node_of(oid, &object)?;
+                stack.extend(node.parents.iter().rev());
+                fresh.push(node);
+            }
+            count += 1;
+            if count % 4096 == 0 {
+                self.report_progress(Some(count));
             }
         }
+        // The order of `fresh` does not matter: the canonical order is the history's own.
+        fresh.extend(
+            scanned
+                .into_iter()
+                .zip(reached)
+                .filter_map(|(node, reached)| reached.then_some(node)),
+        );
         self.report_progress(None);
         Ok((fresh, hits))
     }
@@ -806,34 +829,104 @@ impl Repo {
         author: &[u8],
         message: &[u8],
     ) -> Result<Option<CommitInfo>> {
-        let trailers = trailer::parse_with(message, Divider::Ignore);
-        let stranded = trailer::stranded_with(message, "Lead-", Divider::Ignore);
-        if !trailers.iter().any(|t| is_lead_key(&t.key)) && stranded.is_empty() {
+        let Some(trailers) = lead_trailers(message) else {
             return Ok(None);
-        }
-        let (author, time, offset) = match signature(author) {
-            Some(s) => s,
-            None => {
-                let commit = self.inner.find_commit(id)?;
-                let a = commit.author();
-                let person = Person::new(
-                    String::from_utf8_lossy(a.name_bytes()),
-                    String::from_utf8_lossy(a.email_bytes()),
-                );
-                (person, a.when().seconds(), a.when().offset_minutes())
-            }
         };
-        Ok(Some(CommitInfo {
-            id: super::hex(id),
-            author,
-            time,
-            offset,
-            summary: String::from_utf8_lossy(&summary(message)).into_owned(),
-            body: body(message, &trailer::block_range(message, Divider::Ignore)),
-            trailers,
-            stranded,
-        }))
+        if let Some(signature) = signature(author) {
+            return Ok(Some(lead_info(id, signature, message, trailers)));
+        }
+        let commit = self.inner.find_commit(id)?;
+        let a = commit.author();
+        let person = Person::new(
+            String::from_utf8_lossy(a.name_bytes()),
+            String::from_utf8_lossy(a.email_bytes()),
+        );
+        let signature = (person, a.when().seconds(), a.when().offset_minutes());
+        Ok(Some(lead_info(id, signature, message, trailers)))
     }
+
+    /// Where the object database keeps its objects: `GIT_OBJECT_DIRECTORY` when set, as
+    /// libgit2 reads it, else `objects` in the common git directory.
+    fn objects_dir(&self) -> std::path::PathBuf {
+        match std::env::var_os("GIT_OBJECT_DIRECTORY") {
+            Some(dir) if !dir.is_empty() => std::path::PathBuf::from(dir),
+            _ => self.inner.commondir().join("objects"),
+        }
+    }
+}
+
+/// [`Repo::lead_commit`] without a repository: `Err` when the message carries `Lead-`
+/// trailers but the author header is not of the usual form (libgit2 reads that one).
+fn lead_alone(
+    id: git2::Oid,
+    author: &[u8],
+    message: &[u8],
+) -> std::result::Result<Option<CommitInfo>, ()> {
+    let Some(trailers) = lead_trailers(message) else {
+        return Ok(None);
+    };
+    Ok(Some(lead_info(
+        id,
+        signature(author).ok_or(())?,
+        message,
+        trailers,
+    )))
+}
+
+/// The final trailer block of `message` and the `Lead-` trailers stranded in its body,
+/// when there is a `Lead-` trailer in either.
+type LeadTrailers = (Vec<Trailer>, Vec<(usize, Trailer)>);
+
+fn lead_trailers(message: &[u8]) -> Option<LeadTrailers> {
+    let trailers = trailer::parse_with(message, Divider::Ignore);
+    let stranded = trailer::stranded_with(message, "Lead-", Divider::Ignore);
+    (trailers.iter().any(|t| is_lead_key(&t.key)) || !stranded.is_empty())
+        .then_some((trailers, stranded))
+}
+
+/// The ledger's view of a commit by `author` (with time and offset) whose message carries
+/// `trailers`.
+fn lead_info(
+    id: git2::Oid,
+    (author, time, offset): (Person, i64, i32),
+    message: &[u8],
+    (trailers, stranded): LeadTrailers,
+) -> CommitInfo {
+    CommitInfo {
+        id: super::hex(id),
+        author,
+        time,
+        offset,
+        summary: String::from_utf8_lossy(&summary(message)).into_owned(),
+        body: body(message, &trailer::block_range(message, Divider::Ignore)),
+        trailers,
+        stranded,
+    }
+}
+
+/// What a walk keeps of commit `id` read as `data`, when that takes no repository: `None`
+/// for bytes that are not a commit, and for a commit whose author libgit2 must read (see
+/// [`lead_alone`]); the walk then reads it through libgit2.
+fn node_alone(id: git2::Oid, data: &[u8]) -> Option<Node> {
+    let Parsed {
+        tree,
+        parents,
+        time,
+        author,
+        message,
+    } = parse_commit(data)?;
+    let lead = match contains_lead_key(message) {
+        true => lead_alone(id, author, message).ok()?.map(Box::new),
+        false => None,
+    };
+    Some(Node {
+        id,
+        parents,
+        time,
+        tree,
+        folder: None,
+        lead,
+    })
 }
 
 /// A signature header of the usual form, `Name <email> 1700000000 +0130`, read as libgit2

@@ -978,8 +978,20 @@ impl World {
             83..=86 => self.amend(),
             87..=88 => self.mailmap(),
             89..=90 => self.move_folder(),
+            91..=93 => self.repack(),
             _ => self.odd_commit(),
         }
+    }
+
+    /// Packs the objects as `git gc` would: the loose ones into a new pack, or all of them
+    /// into one. A walk with nothing cached reads the packs' commits in one pass first, and
+    /// the loose ones after.
+    fn repack(&mut self) {
+        let args: &[&str] = match self.rng.below(2) {
+            0 => &["repack", "-q"],
+            _ => &["repack", "-adq"],
+        };
+        self.git(ADA, args);
     }
 
     /// The read commands to compare now: every one when `full`, else a few.
@@ -1716,6 +1728,64 @@ fn a_shallow_clone_neither_reads_nor_writes_a_cache() {
 /// The commit time `seconds` after the harness's clock.
 fn at(seconds: i64) -> String {
     format!("@{} +0000", 1_764_576_000 + seconds)
+}
+
+/// Packing the objects changes no answer. A walk with nothing cached reads the commits of
+/// the pack files in one pass (`src/git/packs.rs`) and the loose ones one by one: every
+/// read command gives, off and cold, what it gave while every object was loose; then with
+/// loose commits on top of the pack, and with those in a second pack.
+#[test]
+fn packed_commits_read_as_loose_ones() {
+    let s = settled_repo();
+    // A side branch with clocks before and after main's, merged: the walk orders
+    // concurrent commits by time, so a time read wrong shows.
+    s.git(&["checkout", "-q", "-b", "side"]).ok();
+    let bo = |when: i64, args: &[&str]| {
+        let mut all = vec!["lead"];
+        all.extend_from_slice(args);
+        git_at(&s, &s.dir, BO, Some(&at(when)), &all).ok();
+    };
+    bo(
+        -50_000,
+        &["signoff", "1", "--withdraw", "-m", "From the past"],
+    );
+    bo(600, &["signoff", "1", "-m", "Back again"]);
+    s.git(&["checkout", "-q", "main"]).ok();
+    bo(100, &["signoff", "1", "-m", "On main"]);
+    let merge = ["merge", "-q", "--no-ff", "--no-edit", "side"];
+    git_at(&s, &s.dir, ADA, Some(&at(700)), &merge).ok();
+    let packs = || {
+        std::fs::read_dir(s.dir.join(".git/objects/pack"))
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "pack"))
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    assert_eq!(packs(), 0, "the history is packed already");
+    let loose = reads(&s, &s.dir, Mode::Off);
+    s.git(&["repack", "-adq"]).ok();
+    assert_eq!(packs(), 1);
+    reads_match(&s, &s.dir, Mode::Off, &loose, "all in one pack");
+    reads_match(&s, &s.dir, Mode::Cold, &loose, "all in one pack, cold");
+
+    s.lead_as(CY, &["resolve", "1", "cost", "-m", "Budget approved"])
+        .ok();
+    s.trailer_commit_as(BO, "Still agree", "Lead-Signoff: 1")
+        .ok();
+    let loose = reads(&s, &s.dir, Mode::Off);
+    reads_match(
+        &s,
+        &s.dir,
+        Mode::Cold,
+        &loose,
+        "loose on top of the pack, cold",
+    );
+    s.git(&["repack", "-q"]).ok();
+    assert_eq!(packs(), 2);
+    reads_match(&s, &s.dir, Mode::Off, &loose, "in two packs");
+    reads_match(&s, &s.dir, Mode::Cold, &loose, "in two packs, cold");
 }
 
 #[test]
