@@ -91,10 +91,26 @@ fn open_again() -> Result<git2::Repository> {
 
 /// The tree of `folder` (`a/b`) in the root tree `root`, if it is there.
 fn folder_tree(odb: &git2::Odb, root: git2::Oid, folder: &str) -> Result<Option<git2::Oid>> {
+    folder_in(
+        root,
+        folder,
+        |tree| odb.read(tree).map_err(Error::from),
+        |o| o.data(),
+    )
+}
+
+/// The tree of `folder` (`a/b`) in the root tree `root`, reading trees with `read` (and
+/// `data` for their bytes): through libgit2, or from the packs directly.
+pub(crate) fn folder_in<R, E>(
+    root: git2::Oid,
+    folder: &str,
+    mut read: impl FnMut(git2::Oid) -> std::result::Result<R, E>,
+    data: impl Fn(&R) -> &[u8],
+) -> std::result::Result<Option<git2::Oid>, E> {
     let mut tree = root;
     for part in folder.split('/').filter(|p| !p.is_empty()) {
-        let object = odb.read(tree)?;
-        let found = tree_entries(object.data())
+        let object = read(tree)?;
+        let found = tree_entries(data(&object))
             .map_while(|e| e)
             .find(|(name, folder, _)| *folder && *name == part.as_bytes());
         match found.and_then(|(_, _, id)| git2::Oid::from_bytes(id).ok()) {

@@ -101,7 +101,7 @@ impl Repo {
         // (or not a file this code wrote), walk again as if there were no cache, before
         // anything is visited, and replace it.
         let (order, mut fresh, fresh_at, known, saving) = loop {
-            let (mut fresh, hits) = self.read_unknown(tip, &snap)?;
+            let (mut fresh, hits) = self.read_unknown(tip, &snap, folder)?;
             let fresh_at = positions(&fresh);
             let order = canonical_order(&snap, &hits, &fresh, &fresh_at);
             let mut known = HashMap::new();
@@ -194,16 +194,38 @@ impl Repo {
 
     /// Reads, from the object database, the commits reachable from `tip` that the cache
     /// does not hold, each once; also says which cached commits the walk reached.
-    fn read_unknown(&self, tip: git2::Oid, snap: &Snapshot) -> Result<(Vec<Node>, Vec<u32>)> {
+    fn read_unknown(
+        &self,
+        tip: git2::Oid,
+        snap: &Snapshot,
+        folder: Option<&str>,
+    ) -> Result<(Vec<Node>, Vec<u32>)> {
         if let Some(read) = self.read_onto_tip(tip, snap)? {
             return Ok(read);
         }
         let odb = self.inner.odb()?;
         let shallow = self.inner.is_shallow();
         // With nothing cached, most of the history is to be read: read the packs' commits
-        // in one pass on every core first (see `packs.rs`), and only the others one by one.
+        // in one pass on every core first (see `packs.rs`), with the folder's tree in each
+        // when there is a folder to follow, and only the others one by one.
         let scanned: Vec<Node> = match snap.len() {
-            0 => packs::commits(&self.objects_dir(), node_alone).unwrap_or_default(),
+            0 => packs::Packs::open(&self.objects_dir())
+                .and_then(|packs| {
+                    packs.commits(|objects, id, data| {
+                        let mut node = node_alone(id, data)?;
+                        if let Some(folder) = folder {
+                            node.looked_up = folders::folder_in(
+                                node.tree,
+                                folder,
+                                |tree| objects.tree(tree).ok_or(()),
+                                |data| data,
+                            )
+                            .ok();
+                        }
+                        Some(node)
+                    })
+                })
+                .unwrap_or_default(),
             _ => Vec::new(),
         };
         let scanned_at = positions(&scanned);
@@ -311,6 +333,7 @@ impl Repo {
             time,
             tree,
             folder: None,
+            looked_up: None,
             lead,
         })
     }
@@ -332,8 +355,14 @@ impl Repo {
             At::New(_) => true,
         };
         let lacking: Vec<At> = order.iter().filter(lacking).copied().collect();
+        // The folder trees the read of the commits did not look up already.
+        let already = |at: &At| match *at {
+            At::Old(_) => None,
+            At::New(j) => fresh[j as usize].looked_up,
+        };
         let roots: Vec<git2::Oid> = lacking
             .iter()
+            .filter(|at| already(at).is_none())
             .map(|at| match *at {
                 At::Old(i) => snap.tree(i as usize),
                 At::New(j) => fresh[j as usize].tree,
@@ -344,7 +373,14 @@ impl Repo {
         if snap.is_broken() {
             return Ok(());
         }
-        let folder_trees = folders::look_up(&self.inner, &roots, folder)?;
+        let mut looked_up = folders::look_up(&self.inner, &roots, folder)?.into_iter();
+        let folder_trees: Vec<Option<git2::Oid>> = lacking
+            .iter()
+            .map(|at| match already(at) {
+                Some(tree) => tree,
+                None => looked_up.next().flatten(),
+            })
+            .collect();
         // Which commits changed the folder, in order: parents come first, so their folder
         // is known by now (a shallow edge's counts as none).
         let (mut comparisons, mut compared) = (Vec::new(), Vec::new());
@@ -607,6 +643,8 @@ pub(crate) struct Node {
     pub tree: git2::Oid,
     /// How the commit changed the proposal folder, once worked out.
     pub folder: Option<FolderInfo>,
+    /// The folder's tree, when the read that found the commit looked it up already.
+    pub looked_up: Option<Option<git2::Oid>>,
     /// The ledger's view, for a commit with `Lead-` trailers (taken by the visitor).
     pub lead: Option<Box<CommitInfo>>,
 }
@@ -925,6 +963,7 @@ fn node_alone(id: git2::Oid, data: &[u8]) -> Option<Node> {
         time,
         tree,
         folder: None,
+        looked_up: None,
         lead,
     })
 }
@@ -1158,6 +1197,7 @@ mod tests {
             time,
             tree: oid(0),
             folder: None,
+            looked_up: None,
             lead: None,
         }
     }

@@ -4,13 +4,20 @@
 //! A walk that reads commits one at a time through libgit2 looks each one up in the pack
 //! index, then inflates it; libgit2 locks its packs on every read, so a second core cannot
 //! help. Here the pack index is read once, its entries are put in the order of the pack,
-//! and each core reads a stretch of the pack file from start to end, inflating the commit
-//! objects in it (and passing over the rest). A commit stored as a delta, or loose, or in
-//! another object directory, is simply not found here: the walk reads it through libgit2.
+//! and the cores take stretches of the pack file in turn, reading each from start to end
+//! and inflating the commit objects in it (passing over the rest). A commit stored as a
+//! delta, or loose, or in another object directory, is simply not found here: the walk
+//! reads it through libgit2.
+//!
+//! Each core also reads single objects ([`Objects`]): the trees that lead from a commit's
+//! root tree to the proposal folder, looked up as the commit is read. An object stored as
+//! a delta is rebuilt from its base (followed back to a whole object, or one read lately,
+//! as the base of the next root tree usually is).
 //!
 //! Anything unexpected (an index of another version, an offset past the end of its pack, an
-//! object that does not inflate to its size) gives up the whole pass: the walk then reads
-//! every commit through libgit2, which reports what is wrong.
+//! object that does not inflate to its size, a delta that does not fit its base) gives up:
+//! the whole pass, and the walk reads every commit through libgit2, which reports what is
+//! wrong; or the single object, which the walk then reads through libgit2.
 //!
 //! # Formats (as git documents them in `gitformat-pack`)
 //!
@@ -22,15 +29,35 @@
 //!   header of 7-bit groups (the first holds the type in bits 4–6 and the low 4 bits of
 //!   the size, bit 7 says another byte follows), for a delta the base's offset or id, then
 //!   the zlib stream of the data; the pack's checksum ends it.
+//! - **Delta:** the base's size and the result's (7-bit groups, least significant first),
+//!   then instructions: with the top bit set, copy from the base (which offset and size
+//!   bytes follow is in the low seven bits; a size of 0 means 65,536), else insert the
+//!   next that many bytes.
 
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
-/// The type of a whole commit in a pack entry's header.
+/// The types of a pack entry's header: whole objects, then the two kinds of delta (on a
+/// base at an earlier offset of the same pack, or on a base named by its id).
 const COMMIT: u8 = 1;
+const TREE: u8 = 2;
+const TAG: u8 = 4;
+const OFS_DELTA: u8 = 6;
+const REF_DELTA: u8 = 7;
 
 /// How many bytes of the pack a thread reads at a time (more for an object that is larger).
 const CHUNK: usize = 4 << 20;
+
+/// How many bytes around an object a random read takes: the base of a delta is usually
+/// close before it.
+const WINDOW: usize = 64 << 10;
+
+/// How many bytes of objects a reader keeps for the deltas that follow (then it starts
+/// again).
+const KEEP: usize = 8 << 20;
+
+/// The longest chain of deltas followed (git writes 50 at most by default, 4095 at most).
+const DEPTH: usize = 4096;
 
 /// Below this many objects in all, one pass is not worth a thread per core.
 const ALONE: usize = 4096;
@@ -44,37 +71,205 @@ struct Entry {
     index: u32,
 }
 
-/// Every commit stored whole in the pack files of `objects` (a repository's object
-/// directory), each made into what `each` gives for its id and bytes (`None` leaves it
-/// out), in no particular order. `None` when the pass gives up (see the module's notes).
-pub(crate) fn commits<T: Send>(
-    objects: &Path,
-    each: impl Fn(git2::Oid, &[u8]) -> Option<T> + Sync,
-) -> Option<Vec<T>> {
-    let mut out = Vec::new();
-    for pack in pack_files(objects)? {
-        let idx = std::fs::read(pack.with_extension("idx")).ok()?;
-        let index = Index::read(&idx)?;
-        let total = std::fs::metadata(&pack).ok()?.len();
-        let entries = index.in_pack_order(total)?;
-        // Commits cluster in parts of a pack: the cores take small stretches in turn.
-        let stretches: Vec<&[Entry]> = entries.chunks(entries.len().div_ceil(64).max(1)).collect();
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let work = || -> Option<Vec<T>> {
-            let mut found = Vec::new();
-            loop {
-                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(stretch) = stretches.get(k) else {
-                    return Some(found);
-                };
-                found.extend(read_part(&pack, stretch, &index, &each)?);
+/// The pack files of an object directory, their indexes read.
+pub(crate) struct Packs {
+    packs: Vec<Pack>,
+}
+
+struct Pack {
+    path: std::path::PathBuf,
+    index: Index,
+    /// The objects in the order of the pack.
+    entries: Vec<Entry>,
+}
+
+impl Packs {
+    /// The pack files of `objects` (a repository's object directory) that have an index
+    /// beside them; `None` when one cannot be read (see the module's notes).
+    pub(crate) fn open(objects: &Path) -> Option<Packs> {
+        let mut packs = Vec::new();
+        for path in pack_files(objects)? {
+            let index = Index::read(std::fs::read(path.with_extension("idx")).ok()?)?;
+            let entries = index.in_pack_order(std::fs::metadata(&path).ok()?.len())?;
+            packs.push(Pack {
+                path,
+                index,
+                entries,
+            });
+        }
+        Some(Packs { packs })
+    }
+
+    /// Every commit stored whole in the packs, each made into what `each` gives for its id
+    /// and bytes (`None` leaves it out), in no particular order; `each` can read other
+    /// objects of the packs through its reader. `None` when the pass gives up.
+    pub(crate) fn commits<T: Send>(
+        &self,
+        each: impl Fn(&mut Objects<'_>, git2::Oid, &[u8]) -> Option<T> + Sync,
+    ) -> Option<Vec<T>> {
+        let mut out = Vec::new();
+        for pack in &self.packs {
+            // Commits cluster in parts of a pack: the cores take small stretches in turn.
+            let size = pack.entries.len().div_ceil(64).max(1);
+            let stretches: Vec<&[Entry]> = pack.entries.chunks(size).collect();
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let work = || -> Option<Vec<T>> {
+                let mut objects = self.objects();
+                let mut found = Vec::new();
+                loop {
+                    let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(stretch) = stretches.get(n) else {
+                        return Some(found);
+                    };
+                    read_part(pack, stretch, &mut objects, &each, &mut found)?;
+                }
+            };
+            for found in crate::parallel::on_each_core(pack.entries.len() < ALONE, work) {
+                out.extend(found?);
             }
-        };
-        for found in crate::parallel::on_each_core(entries.len() < ALONE, work) {
-            out.extend(found?);
+        }
+        Some(out)
+    }
+
+    /// A reader of single objects, for one thread.
+    pub(crate) fn objects(&self) -> Objects<'_> {
+        Objects {
+            packs: self,
+            source: Source {
+                files: self.packs.iter().map(|_| None).collect(),
+                window: (usize::MAX, 0, Vec::new()),
+            },
+            z: flate2::Decompress::new(true),
+            kept: std::collections::HashMap::new(),
+            kept_bytes: 0,
         }
     }
-    Some(out)
+}
+
+/// An object: its type (as a pack entry's header gives it) and its bytes.
+type Object = (u8, std::rc::Rc<[u8]>);
+
+/// Reads single objects of the packs, whole or rebuilt from their deltas, for one thread:
+/// a file handle per pack, the bytes around the last object read, and the objects read
+/// lately (the bases of the next deltas).
+pub(crate) struct Objects<'p> {
+    packs: &'p Packs,
+    source: Source,
+    z: flate2::Decompress,
+    kept: std::collections::HashMap<(usize, u64), Object>,
+    kept_bytes: usize,
+}
+
+/// Where a reader's bytes come from: a file handle per pack, and the bytes around the last
+/// object read.
+struct Source {
+    files: Vec<Option<std::fs::File>>,
+    /// Which pack, where in it, and the bytes read there.
+    window: (usize, u64, Vec<u8>),
+}
+
+impl Objects<'_> {
+    /// The type and bytes of object `id`; `None` when no pack holds it, or it does not read.
+    pub(crate) fn read(&mut self, id: git2::Oid) -> Option<Object> {
+        let packs = self.packs;
+        let (k, at) = packs
+            .packs
+            .iter()
+            .enumerate()
+            .find_map(|(k, p)| Some((k, p.index.offset_of(id)?)))?;
+        self.read_at(k, at)
+    }
+
+    /// The bytes of tree `id`, when it is one.
+    pub(crate) fn tree(&mut self, id: git2::Oid) -> Option<std::rc::Rc<[u8]>> {
+        let (kind, data) = self.read(id)?;
+        (kind == TREE).then_some(data)
+    }
+
+    /// The object at offset `at` of pack `k`: its deltas followed back to a whole object
+    /// (or one read lately), then applied in turn.
+    fn read_at(&mut self, k: usize, at: u64) -> Option<Object> {
+        let mut deltas: Vec<(u64, Vec<u8>)> = Vec::new();
+        let mut at = at;
+        let (kind, mut data) = loop {
+            if let Some(kept) = self.kept.get(&(k, at)) {
+                break kept.clone();
+            }
+            if deltas.len() > DEPTH {
+                return None;
+            }
+            let pack = self.packs.packs.get(k)?;
+            let end = pack.entry_end(at)?;
+            let bytes = self.source.bytes(pack, k, at, end)?;
+            let (kind, size, header) = entry_header(bytes)?;
+            let (base, data_at) = match kind {
+                COMMIT..=TAG => (None, header),
+                OFS_DELTA => {
+                    let (back, n) = ofs_delta(bytes.get(header..)?)?;
+                    (Some(at.checked_sub(back)?), header + n)
+                }
+                REF_DELTA => {
+                    let id = git2::Oid::from_bytes(bytes.get(header..header + 20)?).ok()?;
+                    (Some(pack.index.offset_of(id)?), header + 20)
+                }
+                _ => return None,
+            };
+            let inflated = inflate(&mut self.z, bytes.get(data_at..)?, size)?;
+            match base {
+                None => {
+                    let whole: std::rc::Rc<[u8]> = inflated.into();
+                    self.keep(k, at, kind, &whole);
+                    break (kind, whole);
+                }
+                Some(base) => {
+                    deltas.push((at, inflated));
+                    at = base;
+                }
+            }
+        };
+        for (at, delta) in deltas.into_iter().rev() {
+            data = apply_delta(&data, &delta)?.into();
+            self.keep(k, at, kind, &data);
+        }
+        Some((kind, data))
+    }
+
+    fn keep(&mut self, k: usize, at: u64, kind: u8, data: &std::rc::Rc<[u8]>) {
+        if self.kept_bytes + data.len() > KEEP {
+            self.kept.clear();
+            self.kept_bytes = 0;
+        }
+        self.kept_bytes += data.len();
+        self.kept.insert((k, at), (kind, std::rc::Rc::clone(data)));
+    }
+}
+
+impl Source {
+    /// The bytes of `pack` (pack `k`) from `start` to `end`, from the window or read into it.
+    fn bytes(&mut self, pack: &Pack, k: usize, start: u64, end: u64) -> Option<&[u8]> {
+        let (at_pack, from, bytes) = &self.window;
+        let inside = *at_pack == k && *from <= start && end <= from + bytes.len() as u64;
+        if !inside {
+            let last = pack.entries.last()?.end;
+            let len = usize::try_from(end.checked_sub(start)?).ok()?;
+            let want = usize::try_from(last.checked_sub(start)?)
+                .ok()?
+                .min(WINDOW)
+                .max(len);
+            let file = match self.files.get_mut(k)? {
+                Some(f) => f,
+                slot => slot.insert(std::fs::File::open(&pack.path).ok()?),
+            };
+            let mut bytes = std::mem::take(&mut self.window.2);
+            bytes.resize(want, 0);
+            file.seek(SeekFrom::Start(start)).ok()?;
+            file.read_exact(&mut bytes).ok()?;
+            self.window = (k, start, bytes);
+        }
+        let (_, from, bytes) = &self.window;
+        let offset = usize::try_from(start - from).ok()?;
+        bytes.get(offset..offset + usize::try_from(end - start).ok()?)
+    }
 }
 
 /// The `.pack` files of `objects/pack` that have an index beside them.
@@ -108,20 +303,22 @@ fn be64(bytes: &[u8], at: usize) -> Option<u64> {
 }
 
 /// A version-2 pack index, read.
-struct Index<'a> {
-    /// The ids, 20 bytes each, in the order of the index.
-    ids: &'a [u8],
-    /// The offset of each.
+struct Index {
+    idx: Vec<u8>,
+    /// How many objects, and where their ids start.
+    count: usize,
+    ids: usize,
+    /// The offset of each object, in the order of the index.
     offsets: Vec<u64>,
 }
 
-impl<'a> Index<'a> {
-    fn read(idx: &'a [u8]) -> Option<Index<'a>> {
-        if idx.get(..4)? != b"\xfftOc" || be32(idx, 4)? != 2 {
+impl Index {
+    fn read(idx: Vec<u8>) -> Option<Index> {
+        if idx.get(..4)? != b"\xfftOc" || be32(&idx, 4)? != 2 {
             return None;
         }
         let fanout = 8;
-        let count = be32(idx, fanout + 255 * 4)? as usize;
+        let count = be32(&idx, fanout + 255 * 4)? as usize;
         let ids = fanout + 256 * 4;
         let small = ids.checked_add(count.checked_mul(20 + 4)?)?;
         let large = small.checked_add(count.checked_mul(4)?)?;
@@ -131,22 +328,49 @@ impl<'a> Index<'a> {
         }
         let mut offsets = Vec::with_capacity(count);
         for i in 0..count {
-            let offset = be32(idx, small + 4 * i)?;
+            let offset = be32(&idx, small + 4 * i)?;
             offsets.push(match offset & 0x8000_0000 {
                 0 => u64::from(offset),
-                _ => be64(idx, large.checked_add(8 * (offset & 0x7fff_ffff) as usize)?)?,
+                _ => be64(
+                    &idx,
+                    large.checked_add(8 * (offset & 0x7fff_ffff) as usize)?,
+                )?,
             });
         }
         Some(Index {
-            ids: idx.get(ids..ids + 20 * count)?,
+            idx,
+            count,
+            ids,
             offsets,
         })
     }
 
     /// The id of object `i` of the index.
     fn id(&self, i: u32) -> Option<git2::Oid> {
-        let at = 20 * i as usize;
-        git2::Oid::from_bytes(self.ids.get(at..at + 20)?).ok()
+        let at = self.ids + 20 * i as usize;
+        git2::Oid::from_bytes(self.idx.get(at..at + 20)?).ok()
+    }
+
+    /// Where object `id` starts in the pack, when the index lists it: a binary search
+    /// among the ids that share its first byte.
+    fn offset_of(&self, id: git2::Oid) -> Option<u64> {
+        let first = usize::from(*id.as_bytes().first()?);
+        let below = match first {
+            0 => 0,
+            _ => be32(&self.idx, 8 + 4 * (first - 1))? as usize,
+        };
+        let upto = (be32(&self.idx, 8 + 4 * first)? as usize).min(self.count);
+        let (mut lo, mut hi) = (below, upto);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let at = self.ids + 20 * mid;
+            match self.idx.get(at..at + 20)?.cmp(id.as_bytes()) {
+                std::cmp::Ordering::Equal => return self.offsets.get(mid).copied(),
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+            }
+        }
+        None
     }
 
     /// The objects in the order of a pack of `total` bytes, each with where it ends: where
@@ -168,29 +392,39 @@ impl<'a> Index<'a> {
     }
 }
 
-/// Reads the stretch of `pack` that `part` covers, a chunk at a time, and inflates the
-/// commits in it.
+impl Pack {
+    /// Where the object that starts at `start` ends.
+    fn entry_end(&self, start: u64) -> Option<u64> {
+        let k = self
+            .entries
+            .binary_search_by_key(&start, |e| e.start)
+            .ok()?;
+        Some(self.entries[k].end)
+    }
+}
+
+/// Reads the stretch of pack `k` that `part` covers, a chunk at a time, and gives what
+/// `each` makes of the commits in it to `found`.
 fn read_part<T>(
-    pack: &Path,
+    pack: &Pack,
     part: &[Entry],
-    index: &Index<'_>,
-    each: &(impl Fn(git2::Oid, &[u8]) -> Option<T> + Sync),
-) -> Option<Vec<T>> {
+    objects: &mut Objects<'_>,
+    each: &(impl Fn(&mut Objects<'_>, git2::Oid, &[u8]) -> Option<T> + Sync),
+    found: &mut Vec<T>,
+) -> Option<()> {
     let (Some(first), Some(last)) = (part.first(), part.last()) else {
-        return Some(Vec::new());
+        return Some(());
     };
-    let mut file = std::fs::File::open(pack).ok()?;
+    let mut file = std::fs::File::open(&pack.path).ok()?;
     let mut head = [0u8; 12];
     file.read_exact(&mut head).ok()?;
     if &head[..4] != b"PACK" || !matches!(be32(&head, 4)?, 2 | 3) {
         return None;
     }
     let mut z = flate2::Decompress::new(true);
-    let mut out = Vec::new();
     let mut chunk: Vec<u8> = Vec::new();
     // Where `chunk` starts in the pack.
     let mut at = first.start;
-    file.seek(SeekFrom::Start(at)).ok()?;
     for e in part {
         let len = usize::try_from(e.end - e.start).ok()?;
         let offset = usize::try_from(e.start.checked_sub(at)?).ok()?;
@@ -213,26 +447,100 @@ fn read_part<T>(
         if kind != COMMIT {
             continue;
         }
-        // Deflate expands at most about 1032 times: a larger size is a damaged header.
-        if size > len.saturating_mul(1040).saturating_add(64) {
-            return None;
-        }
-        let mut data = Vec::with_capacity(size);
-        z.reset(true);
-        let status = z
-            .decompress_vec(
-                bytes.get(header..)?,
-                &mut data,
-                flate2::FlushDecompress::Finish,
-            )
-            .ok()?;
-        if status != flate2::Status::StreamEnd || data.len() != size {
-            return None;
-        }
-        let id = index.id(e.index)?;
-        out.extend(each(id, &data));
+        let data = inflate(&mut z, bytes.get(header..)?, size)?;
+        found.extend(each(objects, pack.index.id(e.index)?, &data));
     }
-    Some(out)
+    Some(())
+}
+
+/// The `size` bytes the zlib stream at the start of `compressed` inflates to; `None` when it
+/// does not inflate to exactly that.
+fn inflate(z: &mut flate2::Decompress, compressed: &[u8], size: usize) -> Option<Vec<u8>> {
+    // Deflate expands at most about 1032 times: a larger size is a damaged header.
+    if size > compressed.len().saturating_mul(1040).saturating_add(64) {
+        return None;
+    }
+    let mut data = Vec::with_capacity(size);
+    z.reset(true);
+    let status = z
+        .decompress_vec(compressed, &mut data, flate2::FlushDecompress::Finish)
+        .ok()?;
+    (status == flate2::Status::StreamEnd && data.len() == size).then_some(data)
+}
+
+/// How far back the base of an offset delta is, and the length of that number: 7-bit
+/// groups, most significant first, each continuation adding one before the shift.
+fn ofs_delta(bytes: &[u8]) -> Option<(u64, usize)> {
+    let mut b = *bytes.first()?;
+    let mut back = u64::from(b & 0x7f);
+    let mut n = 1;
+    while b & 0x80 != 0 {
+        b = *bytes.get(n)?;
+        back = back.checked_add(1)?.checked_mul(128)? | u64::from(b & 0x7f);
+        n += 1;
+    }
+    Some((back, n))
+}
+
+/// A size at the start of a delta: 7-bit groups, least significant first.
+fn delta_size(delta: &[u8], at: &mut usize) -> Option<usize> {
+    let (mut size, mut shift) = (0usize, 0u32);
+    loop {
+        let b = *delta.get(*at)?;
+        *at += 1;
+        if shift > 56 {
+            return None;
+        }
+        size |= usize::from(b & 0x7f) << shift;
+        shift += 7;
+        if b & 0x80 == 0 {
+            return Some(size);
+        }
+    }
+}
+
+/// `base` with `delta` applied: the two sizes, then instructions that copy a stretch of the
+/// base or insert the bytes that follow. `None` when the delta does not fit the base.
+fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
+    let mut at = 0;
+    if delta_size(delta, &mut at)? != base.len() {
+        return None;
+    }
+    let size = delta_size(delta, &mut at)?;
+    let mut out = Vec::with_capacity(size.min(base.len() + delta.len() * 128));
+    while at < delta.len() {
+        let op = delta[at];
+        at += 1;
+        if op & 0x80 != 0 {
+            let (mut offset, mut len) = (0usize, 0usize);
+            for i in 0..4 {
+                if op & (1 << i) != 0 {
+                    offset |= usize::from(*delta.get(at)?) << (8 * i);
+                    at += 1;
+                }
+            }
+            for i in 0..3 {
+                if op & (0x10 << i) != 0 {
+                    len |= usize::from(*delta.get(at)?) << (8 * i);
+                    at += 1;
+                }
+            }
+            if len == 0 {
+                len = 0x10000;
+            }
+            out.extend_from_slice(base.get(offset..offset.checked_add(len)?)?);
+        } else if op != 0 {
+            let len = usize::from(op);
+            out.extend_from_slice(delta.get(at..at + len)?);
+            at += len;
+        } else {
+            return None;
+        }
+        if out.len() > size {
+            return None;
+        }
+    }
+    (out.len() == size).then_some(out)
 }
 
 /// The type, the size and the length of the header of a pack entry.
@@ -281,12 +589,37 @@ mod tests {
             let start = commits.len();
             for i in 0..60 {
                 let odb = repo.odb().unwrap();
+                // A root tree of many files and a `proposals` folder, one file changed per
+                // commit: trees stored as deltas on each other.
                 let blob = odb
                     .write(git2::ObjectType::Blob, format!("{round} {i}").as_bytes())
                     .unwrap();
-                let mut entry = b"100644 file\0".to_vec();
-                entry.extend_from_slice(blob.as_bytes());
-                let tree = odb.write(git2::ObjectType::Tree, &entry).unwrap();
+                let mut folder = Vec::new();
+                for f in 0..12 {
+                    let content = format!(
+                        "proposal {f} {}",
+                        if f == i % 12 { round * 100 + i } else { 0 }
+                    );
+                    let id = odb
+                        .write(git2::ObjectType::Blob, content.as_bytes())
+                        .unwrap();
+                    folder.extend_from_slice(format!("100644 {f:04}.toml\0").as_bytes());
+                    folder.extend_from_slice(id.as_bytes());
+                }
+                let folder = odb.write(git2::ObjectType::Tree, &folder).unwrap();
+                let mut entries = Vec::new();
+                for f in 0..30 {
+                    let id = if f == i % 30 {
+                        blob
+                    } else {
+                        folder_blob(&odb, f)
+                    };
+                    entries.extend_from_slice(format!("100644 file{f:02}\0").as_bytes());
+                    entries.extend_from_slice(id.as_bytes());
+                }
+                entries.extend_from_slice(b"40000 proposals\0");
+                entries.extend_from_slice(folder.as_bytes());
+                let tree = odb.write(git2::ObjectType::Tree, &entries).unwrap();
                 let mut data = format!("tree {tree}\n");
                 if let Some(p) = parent {
                     data.push_str(&format!("parent {p}\n"));
@@ -332,8 +665,54 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// A blob every commit shares.
+    fn folder_blob(odb: &git2::Odb<'_>, f: usize) -> git2::Oid {
+        odb.write(git2::ObjectType::Blob, format!("shared {f}").as_bytes())
+            .unwrap()
+    }
+
+    #[test]
+    fn every_object_of_the_packs_reads_as_libgit2_reads_it() {
+        let (dir, repo, commits) = repository("objects");
+        let packs = Packs::open(&dir.join("objects")).unwrap();
+        let odb = repo.odb().unwrap();
+        let mut objects = packs.objects();
+        let (mut read, mut deltas) = (0, 0);
+        for (k, pack) in packs.packs.iter().enumerate() {
+            for e in &pack.entries {
+                let id = pack.index.id(e.index).unwrap();
+                let (kind, data) = objects.read(id).unwrap();
+                let want = odb.read(id).unwrap();
+                assert_eq!(&*data, want.data(), "{id}");
+                assert_eq!(
+                    git2::ObjectType::from_raw(i32::from(kind)),
+                    Some(want.kind())
+                );
+                let bytes = objects.source.bytes(pack, k, e.start, e.end).unwrap();
+                deltas += usize::from(entry_header(bytes).unwrap().0 >= OFS_DELTA);
+                read += 1;
+            }
+        }
+        assert!(
+            read > 500 && deltas > 100,
+            "{read} objects, {deltas} deltas"
+        );
+        // A loose object is not found; the folder of a packed commit is.
+        assert!(objects.read(*commits.last().unwrap()).is_none());
+        let commit = repo.find_commit(commits[5]).unwrap();
+        let folder = crate::git::folders::folder_in(
+            commit.tree_id(),
+            "proposals",
+            |tree| objects.tree(tree).ok_or(()),
+            |data| data,
+        );
+        let tree = commit.tree().unwrap();
+        assert_eq!(folder, Ok(Some(tree.get_name("proposals").unwrap().id())));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     fn commits_of(dir: &Path) -> Option<Vec<(git2::Oid, Vec<u8>)>> {
-        commits(&dir.join("objects"), |id, data| Some((id, data.to_vec())))
+        Packs::open(&dir.join("objects"))?.commits(|_, id, data| Some((id, data.to_vec())))
     }
 
     /// Damage anywhere in a pack or its index: the pass gives up or reads commits as they
@@ -346,6 +725,13 @@ mod tests {
             .unwrap()
             .into_iter()
             .map(|(id, _)| (id, odb.read(id).unwrap().data().to_vec()))
+            .collect();
+        let every: Vec<(git2::Oid, Vec<u8>)> = Packs::open(&dir.join("objects"))
+            .unwrap()
+            .packs
+            .iter()
+            .flat_map(|p| (0..p.index.count as u32).map(|i| p.index.id(i).unwrap()))
+            .map(|id| (id, odb.read(id).unwrap().data().to_vec()))
             .collect();
         let packs = pack_files(&dir.join("objects")).unwrap();
         assert_eq!(packs.len(), 2);
@@ -377,6 +763,15 @@ mod tests {
                         if let Some(want) = truth.get(&id) {
                             assert_eq!(&data, want, "round {round}: {id} read wrong");
                         }
+                    }
+                }
+            }
+            // Single objects too: found and true, or not found.
+            if let Some(packs) = Packs::open(&dir.join("objects")) {
+                let mut objects = packs.objects();
+                for (id, want) in &every {
+                    if let Some((_, data)) = objects.read(*id) {
+                        assert_eq!(&*data, want.as_slice(), "round {round}: {id} read wrong");
                     }
                 }
             }
