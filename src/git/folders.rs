@@ -14,6 +14,8 @@ use std::rc::Rc;
 use crate::error::{Error, Result};
 use crate::model::id;
 
+use super::packs::{Objects, Packs};
+
 /// How one commit changed the proposal folder.
 #[derive(Debug, Clone)]
 pub(crate) struct FolderInfo {
@@ -55,11 +57,18 @@ pub(crate) struct Comparison {
 
 /// The proposal files each comparison finds changed: git's rule for
 /// `git log -- <path>`, a file changes when its blob differs from that of every parent.
-pub(crate) fn compare(repo: &git2::Repository, comparisons: &[Comparison]) -> Result<Vec<Changes>> {
+///
+/// Trees are read from `packs` when given and they hold them (see `packs.rs`: no lock is
+/// shared between the threads there), else through libgit2.
+pub(crate) fn compare(
+    repo: &git2::Repository,
+    comparisons: &[Comparison],
+    packs: Option<&Packs>,
+) -> Result<Vec<Changes>> {
     in_parallel(repo, comparisons, |odb, part| {
         // Each thread takes a stretch of consecutive commits: one's folder is usually the
         // next one's parent's, so the memo saves a read.
-        let mut trees = TreeMemo::new(odb);
+        let mut trees = TreeMemo::new(odb, packs.map(Packs::objects));
         part.iter().map(|c| trees.changes(c)).collect()
     })
 }
@@ -125,13 +134,15 @@ pub(crate) fn folder_in<R, E>(
 /// in one file, and the next commit compares with it again.
 struct TreeMemo<'o> {
     odb: &'o git2::Odb<'o>,
+    packs: Option<Objects<'o>>,
     recent: Vec<(git2::Oid, Rc<[u8]>)>,
 }
 
 impl<'o> TreeMemo<'o> {
-    fn new(odb: &'o git2::Odb<'o>) -> TreeMemo<'o> {
+    fn new(odb: &'o git2::Odb<'o>, packs: Option<Objects<'o>>) -> TreeMemo<'o> {
         TreeMemo {
             odb,
+            packs,
             recent: Vec::new(),
         }
     }
@@ -144,11 +155,16 @@ impl<'o> TreeMemo<'o> {
         if let Some((_, data)) = self.recent.iter().find(|(t, _)| *t == tree) {
             return Ok(Rc::clone(data));
         }
-        let object = self.odb.read(tree)?;
-        if object.kind() != git2::ObjectType::Tree {
-            return Err(unreadable(Some(tree)));
-        }
-        let data: Rc<[u8]> = Rc::from(object.data());
+        let data = match self.packs.as_mut().and_then(|p| p.tree(tree)) {
+            Some(data) => data,
+            None => {
+                let object = self.odb.read(tree)?;
+                if object.kind() != git2::ObjectType::Tree {
+                    return Err(unreadable(Some(tree)));
+                }
+                Rc::from(object.data())
+            }
+        };
         if self.recent.len() == 4 {
             self.recent.remove(0);
         }

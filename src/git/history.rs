@@ -101,12 +101,13 @@ impl Repo {
         // (or not a file this code wrote), walk again as if there were no cache, before
         // anything is visited, and replace it.
         let (order, mut fresh, fresh_at, known, saving) = loop {
-            let (mut fresh, hits) = self.read_unknown(tip, &snap, folder)?;
+            let (mut fresh, hits, packs) = self.read_unknown(tip, &snap, folder)?;
             let fresh_at = positions(&fresh);
             let order = canonical_order(&snap, &hits, &fresh, &fresh_at);
             let mut known = HashMap::new();
             if let Some(f) = folder {
-                self.fill_folders(&snap, &order, &mut fresh, &fresh_at, &mut known, f)?;
+                let packs = packs.as_ref();
+                self.fill_folders(&snap, &order, &mut fresh, &fresh_at, &mut known, f, packs)?;
             }
             let saving = use_cache && worth_saving(&snap, &hits, fresh.len(), known.len());
             // What the visits (and the save) read.
@@ -199,35 +200,38 @@ impl Repo {
         tip: git2::Oid,
         snap: &Snapshot,
         folder: Option<&str>,
-    ) -> Result<(Vec<Node>, Vec<u32>)> {
-        if let Some(read) = self.read_onto_tip(tip, snap)? {
-            return Ok(read);
+    ) -> Result<(Vec<Node>, Vec<u32>, Option<packs::Packs>)> {
+        if let Some((fresh, hits)) = self.read_onto_tip(tip, snap)? {
+            return Ok((fresh, hits, None));
         }
         let odb = self.inner.odb()?;
         let shallow = self.inner.is_shallow();
         // With nothing cached, most of the history is to be read: read the packs' commits
         // in one pass on every core first (see `packs.rs`), with the folder's tree in each
-        // when there is a folder to follow, and only the others one by one.
-        let scanned: Vec<Node> = match snap.len() {
-            0 => packs::Packs::open(&self.objects_dir())
-                .and_then(|packs| {
-                    packs.commits(|objects, id, data| {
-                        let mut node = node_alone(id, data)?;
-                        if let Some(folder) = folder {
-                            node.looked_up = folders::folder_in(
-                                node.tree,
-                                folder,
-                                |tree| objects.tree(tree).ok_or(()),
-                                |data| data,
-                            )
-                            .ok();
-                        }
-                        Some(node)
-                    })
-                })
-                .unwrap_or_default(),
-            _ => Vec::new(),
+        // when there is a folder to follow, and only the others one by one. The packs are
+        // kept for the folder comparisons that follow.
+        let packs = match snap.len() {
+            0 => packs::Packs::open(&self.objects_dir()),
+            _ => None,
         };
+        let scanned: Vec<Node> = packs
+            .as_ref()
+            .and_then(|packs| {
+                packs.commits(|objects, id, data| {
+                    let mut node = node_alone(id, data)?;
+                    if let Some(folder) = folder {
+                        node.looked_up = folders::folder_in(
+                            node.tree,
+                            folder,
+                            |tree| objects.tree(tree).ok_or(()),
+                            |data| data,
+                        )
+                        .ok();
+                    }
+                    Some(node)
+                })
+            })
+            .unwrap_or_default();
         let scanned_at = positions(&scanned);
         let mut reached = vec![false; scanned.len()];
         let (mut fresh, mut hits) = (Vec::new(), Vec::new());
@@ -271,7 +275,7 @@ impl Repo {
                 .filter_map(|(node, reached)| reached.then_some(node)),
         );
         self.report_progress(None);
-        Ok((fresh, hits))
+        Ok((fresh, hits, packs))
     }
 
     /// [`Repo::read_unknown`] when `tip` is a few commits on top of the cache's tip, without
@@ -349,6 +353,7 @@ impl Repo {
         fresh_at: &HashMap<git2::Oid, u32>,
         known: &mut HashMap<usize, FolderInfo>,
         folder: &str,
+        packs: Option<&packs::Packs>,
     ) -> Result<()> {
         let lacking = |at: &&At| match **at {
             At::Old(i) => snap.folder_tree(i as usize).is_none(),
@@ -423,7 +428,7 @@ impl Repo {
         if snap.is_broken() {
             return Ok(());
         }
-        let changes = folders::compare(&self.inner, &comparisons)?;
+        let changes = folders::compare(&self.inner, &comparisons, packs)?;
         for (at, changes) in compared.into_iter().zip(changes) {
             let info = match at {
                 At::Old(i) => known.get_mut(&(i as usize)),
@@ -475,7 +480,7 @@ impl Repo {
                 comparisons.push(Comparison { tree, parents });
             }
         }
-        let changed = folders::compare(&self.inner, &comparisons)?
+        let changed = folders::compare(&self.inner, &comparisons, None)?
             .into_iter()
             .flatten()
             .map(|(id, _)| id)
