@@ -345,6 +345,7 @@ impl Repo {
     /// Works out how each commit of the walk changed `folder`, where neither the cache nor
     /// the read says yet: into the fresh nodes, and `known` for cached commits. Stops when
     /// a part of the cache turns out damaged: the caller then walks again without it.
+    #[allow(clippy::too_many_arguments)]
     fn fill_folders(
         &self,
         snap: &Snapshot,
