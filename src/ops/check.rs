@@ -15,7 +15,7 @@ use crate::model::ledger::{self, EventKind, Ledger};
 use crate::model::proposal::{Answer, ParseError, Proposal};
 use crate::model::step::Step;
 
-use super::{signoffs, Workspace};
+use super::{signoffs, ParsedBlob, Workspace};
 
 /// What `check` looked at, and what it found.
 #[derive(Debug, Clone, Default)]
@@ -128,7 +128,8 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
         }
     }
     // The one walk over the history: the ledger and every proposal file's changes. The
-    // proposals of HEAD's files are decoded from the store meanwhile, on another thread.
+    // proposals of HEAD's files are decoded from the store (or parsed) meanwhile, on
+    // another thread.
     let blobs: Vec<&str> = listed.iter().map(|(_, blob)| blob.as_str()).collect();
     let (kept, scanned) = ws.kept_during(&blobs, || ws.repo.scan(&head, &config.folder));
     let (ledger, walked) = scanned?;
@@ -380,18 +381,18 @@ fn settings_key(ws: &Workspace, config: &Config) -> Result<Vec<u8>> {
     Ok(key)
 }
 
-/// The `.toml` files of the proposal folder at HEAD (`listed`, name and blob), with the
-/// proposals the store kept for them (`kept`, in the same order); the others are parsed.
+/// The `.toml` files of the proposal folder at HEAD (`listed`, name and blob), with what
+/// they parsed to on the other thread (`kept`, in the same order); the others are parsed.
 fn files_at(
     ws: &Workspace,
     listed: Vec<(String, String)>,
-    kept: Vec<Option<Proposal>>,
+    kept: Vec<Option<ParsedBlob>>,
     config: &Config,
 ) -> Result<Vec<File>> {
     let mut files = Vec::with_capacity(listed.len());
     for ((name, blob), kept) in listed.into_iter().zip(kept) {
         let parsed = match kept {
-            Some(p) => Ok(p),
+            Some(parsed) => parsed,
             None => ws.parse_blob(&blob)?,
         };
         files.push(File {

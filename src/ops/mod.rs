@@ -26,6 +26,9 @@ use crate::model::config::Config;
 use crate::model::id;
 use crate::model::ledger::Ledger;
 use crate::model::proposal::{self, ParseError, Proposal};
+
+/// A blob parsed as a proposal: the proposal, or why it is not one.
+pub type ParsedBlob = std::result::Result<Proposal, ParseError>;
 use crate::parallel;
 
 /// The name of the settings file at the top of the working tree.
@@ -216,15 +219,32 @@ impl Workspace {
     }
 
     /// The proposals the store of parsed proposals holds for `blobs` (hex), in their order
-    /// (`None` where it holds none), decoded on another thread while `meanwhile` runs on
-    /// this one. That thread touches only the store, never the repository.
+    /// or parsed from the blob where it holds none, on another thread while `meanwhile`
+    /// runs on this one; `None` for a blob that thread could not read.
     pub fn kept_during<T>(
         &self,
         blobs: &[&str],
         meanwhile: impl FnOnce() -> T,
-    ) -> (Vec<Option<Proposal>>, T) {
+    ) -> (Vec<Option<ParsedBlob>>, T) {
         let store = &self.parsed;
-        parallel::beside(|| blobs.iter().map(|b| store.get(b)).collect(), meanwhile)
+        let kept_or_parsed = || {
+            // What the store does not hold is read through a repository of this thread's
+            // own and parsed here too (a cold run parses every proposal); a blob that
+            // cannot be read is left to the caller, which reports why.
+            let mut other: Option<Option<Repo>> = None;
+            blobs
+                .iter()
+                .map(|b| match store.get(b) {
+                    Some(p) => Some(Ok(p)),
+                    None => {
+                        let repo = other.get_or_insert_with(|| Repo::open().ok()).as_ref()?;
+                        let text = repo.blob_text(b).ok()?;
+                        Some(store.parse_text_of(b, &text))
+                    }
+                })
+                .collect()
+        };
+        parallel::beside(kept_or_parsed, meanwhile)
     }
 
     /// Blob `blob` (hex) parsed as a proposal, through the store of parsed proposals.
