@@ -315,31 +315,17 @@ impl Repo {
 
     /// What a walk keeps of commit `oid`, read as `object`.
     fn node_of(&self, oid: git2::Oid, object: &git2::OdbObject<'_>) -> Result<Node> {
-        let Parsed {
-            tree,
-            parents,
-            time,
-            author,
-            message,
-        } = (object.kind() == git2::ObjectType::Commit)
+        let parsed = (object.kind() == git2::ObjectType::Commit)
             .then(|| parse_commit(object.data()))
             .flatten()
             .ok_or_else(|| Error::Git {
                 message: format!("object {oid} is not a readable commit"),
             })?;
-        let lead = match contains_lead_key(message) {
-            true => self.lead_commit(oid, author, message)?.map(Box::new),
+        let lead = match contains_lead_key(parsed.message) {
+            true => self.lead_commit(oid, parsed.author, parsed.message)?,
             false => None,
         };
-        Ok(Node {
-            id: oid,
-            parents,
-            time,
-            tree,
-            folder: None,
-            looked_up: None,
-            lead,
-        })
+        Ok(node(oid, parsed, lead))
     }
 
     /// Works out how each commit of the walk changed `folder`, where neither the cache nor
@@ -952,26 +938,25 @@ fn lead_info(
 /// for bytes that are not a commit, and for a commit whose author libgit2 must read (see
 /// [`lead_alone`]); the walk then reads it through libgit2.
 fn node_alone(id: git2::Oid, data: &[u8]) -> Option<Node> {
-    let Parsed {
-        tree,
-        parents,
-        time,
-        author,
-        message,
-    } = parse_commit(data)?;
-    let lead = match contains_lead_key(message) {
-        true => lead_alone(id, author, message).ok()?.map(Box::new),
+    let parsed = parse_commit(data)?;
+    let lead = match contains_lead_key(parsed.message) {
+        true => lead_alone(id, parsed.author, parsed.message).ok()?,
         false => None,
     };
-    Some(Node {
+    Some(node(id, parsed, lead))
+}
+
+/// The node of commit `id`, read as `parsed`, with its ledger's view `lead`.
+fn node(id: git2::Oid, parsed: Parsed<'_>, lead: Option<CommitInfo>) -> Node {
+    Node {
         id,
-        parents,
-        time,
-        tree,
+        parents: parsed.parents,
+        time: parsed.time,
+        tree: parsed.tree,
         folder: None,
         looked_up: None,
-        lead,
-    })
+        lead: lead.map(Box::new),
+    }
 }
 
 /// A signature header of the usual form, `Name <email> 1700000000 +0130`, read as libgit2

@@ -181,6 +181,14 @@ fn git_at(s: &Sandbox, cwd: &Path, who: &str, date: Option<&str>, args: &[&str])
     s.run_with(&mut cmd)
 }
 
+/// `git lead <args>` as `who` at `when` (see [`at`]) in the sandbox; the new HEAD, short.
+fn lead_at(s: &Sandbox, who: &str, when: i64, args: &[&str]) -> String {
+    let mut all = vec!["lead"];
+    all.extend_from_slice(args);
+    git_at(s, &s.dir, who, Some(&at(when)), &all).ok();
+    s.head()[..7].to_string()
+}
+
 /// Whether `bytes` looks like a cache file this version wrote: its magic, then more.
 fn cache_like(bytes: &[u8]) -> bool {
     bytes.len() > MAGIC.len() + 8 && bytes.starts_with(MAGIC)
@@ -1740,11 +1748,7 @@ fn packed_commits_read_as_loose_ones() {
     // A side branch with clocks before and after main's, merged: the walk orders
     // concurrent commits by time, so a time read wrong shows.
     s.git(&["checkout", "-q", "-b", "side"]).ok();
-    let bo = |when: i64, args: &[&str]| {
-        let mut all = vec!["lead"];
-        all.extend_from_slice(args);
-        git_at(&s, &s.dir, BO, Some(&at(when)), &all).ok();
-    };
+    let bo = |when: i64, args: &[&str]| lead_at(&s, BO, when, args);
     bo(
         -50_000,
         &["signoff", "1", "--withdraw", "-m", "From the past"],
@@ -1794,12 +1798,7 @@ fn a_cache_of_one_side_of_a_merge_keeps_the_walk_order() {
     // the merge brings the older withdrawal in, which a fresh walk puts first.
     let s = settled_repo();
     s.git(&["checkout", "-q", "-b", "side"]).ok();
-    let bo = |when: i64, args: &[&str]| {
-        let mut all = vec!["lead"];
-        all.extend_from_slice(args);
-        git_at(&s, &s.dir, BO, Some(&at(when)), &all).ok();
-        s.head()[..7].to_string()
-    };
+    let bo = |when: i64, args: &[&str]| lead_at(&s, BO, when, args);
     let withdrawn = bo(100, &["signoff", "1", "--withdraw", "-m", "On the side"]);
     agree(&s, &s.dir, Mode::Warm, FEW, "on the side");
     s.git(&["checkout", "-q", "main"]).ok();
