@@ -139,7 +139,7 @@ impl Packs {
                 files: self.packs.iter().map(|_| None).collect(),
                 window: (usize::MAX, 0, Vec::new()),
             },
-            z: flate2::Decompress::new(true),
+            z: libdeflater::Decompressor::new(),
             kept: std::collections::HashMap::new(),
             kept_bytes: 0,
         }
@@ -155,7 +155,7 @@ type Object = (u8, std::rc::Rc<[u8]>);
 pub(crate) struct Objects<'p> {
     packs: &'p Packs,
     source: Source,
-    z: flate2::Decompress,
+    z: libdeflater::Decompressor,
     kept: std::collections::HashMap<(usize, u64), Object>,
     kept_bytes: usize,
 }
@@ -421,7 +421,7 @@ fn read_part<T>(
     if &head[..4] != b"PACK" || !matches!(be32(&head, 4)?, 2 | 3) {
         return None;
     }
-    let mut z = flate2::Decompress::new(true);
+    let mut z = libdeflater::Decompressor::new();
     let mut chunk: Vec<u8> = Vec::new();
     // Where `chunk` starts in the pack.
     let mut at = first.start;
@@ -453,19 +453,16 @@ fn read_part<T>(
     Some(())
 }
 
-/// The `size` bytes the zlib stream at the start of `compressed` inflates to; `None` when it
-/// does not inflate to exactly that.
-fn inflate(z: &mut flate2::Decompress, compressed: &[u8], size: usize) -> Option<Vec<u8>> {
+/// The `size` bytes the zlib stream `compressed` inflates to; `None` when it does not
+/// inflate to exactly that.
+fn inflate(z: &mut libdeflater::Decompressor, compressed: &[u8], size: usize) -> Option<Vec<u8>> {
     // Deflate expands at most about 1032 times: a larger size is a damaged header.
     if size > compressed.len().saturating_mul(1040).saturating_add(64) {
         return None;
     }
-    let mut data = Vec::with_capacity(size);
-    z.reset(true);
-    let status = z
-        .decompress_vec(compressed, &mut data, flate2::FlushDecompress::Finish)
-        .ok()?;
-    (status == flate2::Status::StreamEnd && data.len() == size).then_some(data)
+    let mut data = vec![0; size];
+    let n = z.zlib_decompress(compressed, &mut data).ok()?;
+    (n == size).then_some(data)
 }
 
 /// How far back the base of an offset delta is, and the length of that number: 7-bit
