@@ -16,12 +16,13 @@ use super::{ProposalStore, Repo};
 impl Repo {
     /// The ledger for `list`, of the commits reachable from HEAD (none on an unborn
     /// branch), read as the walk visits them from each commit's id, times and trailers
-    /// only: the events' author, summary and body are left empty. What `list` needs of the
-    /// ledger (the steps and when a proposal began), without decoding and mapping 15,000
-    /// authors and messages.
+    /// only: the events' author, summary and body are left empty, and only each proposal's
+    /// first event and its transitions are kept ([`Ledger::for_listing`]). What `list`
+    /// needs of the ledger (the steps and when a proposal began), without decoding and
+    /// mapping 15,000 authors and messages.
     pub fn ledger_of_trailers(&self) -> Result<Ledger> {
         match self.head_commit()? {
-            Some(head) => self.ledger_from(head.id(), Detail::Trailers),
+            Some(head) => self.ledger_from(head.id(), Detail::Trailers, Ledger::for_listing()),
             None => Ok(Ledger::default()),
         }
     }
@@ -30,11 +31,14 @@ impl Repo {
     /// whose final trailer block has a `Lead-` key, read oldest first (parents before
     /// children) as the walk visits them.
     pub fn ledger_at(&self, commit: &str) -> Result<Ledger> {
-        self.ledger_from(git2::Oid::from_str(commit)?, Detail::Full)
+        self.ledger_from(
+            git2::Oid::from_str(commit)?,
+            Detail::Full,
+            Ledger::default(),
+        )
     }
 
-    fn ledger_from(&self, tip: git2::Oid, detail: Detail) -> Result<Ledger> {
-        let mut ledger = Ledger::default();
+    fn ledger_from(&self, tip: git2::Oid, detail: Detail, mut ledger: Ledger) -> Result<Ledger> {
         self.walk(tip, None, None, detail, |seen| {
             ledger.extend(seen.lead);
             Ok(())

@@ -123,6 +123,8 @@ pub struct Ledger {
     /// The positions in `events` of each proposal's events: a history holds thousands of
     /// proposals, and every question is about one of them.
     by_proposal: std::collections::HashMap<u32, Vec<usize>>,
+    /// Whether it keeps only what a listing reads (see [`Ledger::for_listing`]).
+    listing: bool,
 }
 
 /// Reads more commits, which come after every commit read so far (as a walk visits them):
@@ -140,6 +142,17 @@ impl Extend<CommitInfo> for Ledger {
 
 impl Ledger {
     /// Reads the events of `commits`, which come oldest first.
+    /// An empty ledger that keeps, of the commits it reads, only what a listing asks of
+    /// it: each proposal's first event ([`Ledger::first`]) and its transitions
+    /// ([`Ledger::transitions`], [`Ledger::last_step`]); no other event and no stranded
+    /// trailer. A third of the events of a history, and the memory they fill.
+    pub fn for_listing() -> Ledger {
+        Ledger {
+            listing: true,
+            ..Ledger::default()
+        }
+    }
+
     pub fn from_commits(commits: impl IntoIterator<Item = CommitInfo>) -> Ledger {
         let mut ledger = Ledger::default();
         ledger.extend(commits);
@@ -148,7 +161,12 @@ impl Ledger {
 
     fn read_commit(&mut self, mut c: CommitInfo) {
         let mut found = Vec::new();
-        for (line, t) in &c.stranded {
+        let stranded = if self.listing {
+            &[][..]
+        } else {
+            &c.stranded[..]
+        };
+        for (line, t) in stranded {
             self.stranded.push(Stranded {
                 commit: c.id.clone(),
                 line: *line,
@@ -230,6 +248,10 @@ impl Ledger {
         // The commit's details go to its last event, copies to any before it.
         let last = found.len();
         for (k, (proposal, kind)) in found.into_iter().enumerate() {
+            let step = matches!(kind, EventKind::Step(_));
+            if self.listing && !step && self.by_proposal.contains_key(&proposal) {
+                continue;
+            }
             self.by_proposal
                 .entry(proposal)
                 .or_default()
@@ -392,6 +414,18 @@ pub(crate) mod tests {
             );
         }
         assert!(all.of(1).count() > 10, "the sample is too thin");
+        // A listing's ledger answers a listing's questions alike, with fewer events.
+        let mut listing = Ledger::for_listing();
+        listing.extend(commits);
+        for p in [1, 2, 3, 9, 4] {
+            let first = |l: &Ledger| format!("{:?}", l.first(p));
+            assert_eq!(first(&listing), first(&all), "{p}");
+            let steps = |l: &Ledger| format!("{:?}", l.transitions(p));
+            assert_eq!(steps(&listing), steps(&all), "{p}");
+            assert_eq!(listing.last_step(p), all.last_step(p), "{p}");
+        }
+        assert!(listing.events().len() < all.events().len());
+        assert!(listing.stranded.is_empty() && !all.stranded.is_empty());
     }
 
     #[test]
