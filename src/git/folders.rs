@@ -2,10 +2,12 @@
 //! root tree, and two folder trees compared.
 //!
 //! Looking up the folder costs a root-tree read per commit, about as much as reading the
-//! commit itself; it runs on one thread once the walk has read the commits. The
-//! comparisons read the folder trees and compare them, and are split between cores, each
-//! thread opening the repository again: a `git2::Repository` is not shared between
-//! threads. (Lookups on two threads, or on another thread during the walk, were measured
+//! commit itself. A walk with nothing cached does it as it reads the commits from the
+//! packs, on every core (see `packs.rs`); what that leaves runs here, on one thread, once
+//! the walk has read the commits. The comparisons read the folder trees (from the packs
+//! when the walk read them, else through libgit2) and compare them, and are split between
+//! cores, each thread opening the repository again: a `git2::Repository` is not shared
+//! between threads. (Lookups on two threads, or on another thread during the walk, were measured
 //! too: libgit2 locks its packs on every object read, and the threads slowed each other
 //! by more than they saved.)
 

@@ -325,9 +325,7 @@ impl Repo {
         let parsed = (object.kind() == git2::ObjectType::Commit)
             .then(|| parse_commit(object.data()))
             .flatten()
-            .ok_or_else(|| Error::Git {
-                message: format!("object {oid} is not a readable commit"),
-            })?;
+            .ok_or_else(|| unreadable_commit(oid))?;
         let lead = match contains_lead_key(parsed.message) {
             true => self.lead_commit(oid, parsed.author, parsed.message)?,
             false => None,
@@ -446,9 +444,6 @@ impl Repo {
         folder: &str,
     ) -> Result<(Vec<CommitInfo>, HashSet<u32>)> {
         let odb = self.inner.odb()?;
-        let unreadable = |oid: git2::Oid| Error::Git {
-            message: format!("object {oid} is not a readable commit"),
-        };
         let (mut leads, mut roots, mut shapes) = (Vec::new(), Vec::new(), Vec::new());
         for id in ids {
             let oid = git2::Oid::from_str(id)?;
@@ -458,7 +453,7 @@ impl Repo {
                 let object = odb.read(parent)?;
                 roots.push(
                     parse_commit(object.data())
-                        .ok_or_else(|| unreadable(parent))?
+                        .ok_or_else(|| unreadable_commit(parent))?
                         .tree,
                 );
             }
@@ -797,6 +792,13 @@ fn canonical_order(
         }
     }
     out
+}
+
+/// The error for an object that should be a commit and does not read as one.
+fn unreadable_commit(oid: git2::Oid) -> Error {
+    Error::Git {
+        message: format!("object {oid} is not a readable commit"),
+    }
 }
 
 /// What a walk reads of a commit object.

@@ -2,7 +2,9 @@
 //!
 //! The history is read once (one walk for the ledger); each proposal is then checked from
 //! its file at HEAD and its own events. With a base, only the proposals and commits a pull
-//! request touched are checked, and the policy and keys come from the base.
+//! request touched are checked, and the policy and keys come from the base. Without a
+//! base or ids, a check starts from the findings the last one kept (`again`) and checks
+//! again only the proposals the commits since touched.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -305,23 +307,17 @@ fn again(
         scan.dedup();
         let (ledger, walked) = ws.repo.scan_only(head, &config.folder, Some(&scan))?;
         ws.remember_histories(head, &config.folder, &scan, walked);
-        let mut files = Vec::new();
-        for ((name, blob), k) in listed.iter().zip(&kept.files) {
-            if k.id.is_none_or(|i| !affected.contains(&i)) {
-                continue;
-            }
-            let parsed = match parsed.remove(name.as_str()) {
-                Some(p) => p,
-                None => ws.parse_blob(blob)?,
-            };
-            files.push(File {
-                rel: format!("{}/{name}", config.folder),
-                name_id: id::from_file_name(name),
-                blob: blob.clone(),
-                text: std::cell::OnceCell::new(),
-                parsed,
-            });
-        }
+        // The files of those proposals, parsed above when their blob changed.
+        let (mine, parsed): (Vec<_>, Vec<_>) = listed
+            .iter()
+            .zip(&kept.files)
+            .filter(|(_, k)| k.id.is_some_and(|i| affected.contains(&i)))
+            .map(|((name, blob), _)| {
+                let p = parsed.remove(name.as_str());
+                ((name.clone(), blob.clone()), p)
+            })
+            .unzip();
+        let files = files_at(ws, mine, parsed, config)?;
         let checker = Checker {
             ws,
             config,
@@ -344,11 +340,20 @@ fn again(
     );
     in_report_order(&mut out.findings);
     if kept.tip != head {
+        // The files as they are now: a blob that changed is kept with its new one.
+        let files = listed
+            .iter()
+            .zip(kept.files)
+            .map(|((_, blob), k)| CheckedFile {
+                blob: blob.clone(),
+                ..k
+            })
+            .collect();
         ws.repo.keep_check(&Checked {
             tip: head.to_string(),
             commits: out.commits,
             key: key.to_vec(),
-            files: kept.files,
+            files,
             findings: out.findings.clone(),
         });
     }

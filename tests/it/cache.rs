@@ -1973,6 +1973,25 @@ fn a_check_finds_again_only_what_new_commits_or_settings_changed() {
     let again = warm(&s);
     assert_eq!(again.stdout.matches("SAYS").count(), 2, "{}", again.stdout);
 
+    // Proposal 2's file edited for good: checked again once, then kept with its new blob,
+    // so that a later commit that touches nothing leaves its findings alone.
+    let file = s.proposal_file(2);
+    let text = s.read(&file);
+    s.write(&file, &format!("{text}\n"));
+    s.git(&["commit", "-qam", "Add a blank line for good"]).ok();
+    let edited = warm(&s);
+    assert!(
+        edited.stdout.contains("the file says step \"idea\""),
+        "{}",
+        edited.stdout
+    );
+    assert_eq!(edited.stdout.replace("SAYS", "says"), off(&s).stdout);
+    lie_in_findings(&s);
+    s.git(&["commit", "-q", "--allow-empty", "-m", "Touches nothing"])
+        .ok();
+    let kept = warm(&s);
+    assert_eq!(kept.stdout.matches("SAYS").count(), 2, "{}", kept.stdout);
+
     // Each setting, changed, makes the lie go.
     let signers = s.dir.join("signers");
     std::fs::write(&signers, "bo@example.com ssh-ed25519 AAAA\n").unwrap();
@@ -2007,7 +2026,8 @@ fn a_check_finds_again_only_what_new_commits_or_settings_changed() {
         lie_in_findings(&s);
     }
     // A rewritten history: the commit checked is no longer an ancestor of HEAD.
-    s.git(&["commit", "--amend", "-qm", "Reworded"]).ok();
+    s.git(&["commit", "--amend", "--allow-empty", "-qm", "Reworded"])
+        .ok();
     same("a rewritten history", &off(&s), &warm(&s));
 }
 
