@@ -10,6 +10,7 @@ use crate::model::trailer::{self, Divider, Trailer};
 
 use super::cache::{self, Part, Snapshot};
 use super::folders::{self, tree_entries, Comparison, FolderInfo};
+use super::ids::{IdMap, IdSet};
 use super::packs;
 use super::{ProposalStore, Repo};
 
@@ -242,7 +243,7 @@ impl Repo {
         let scanned_at = positions(&scanned);
         let mut reached = vec![false; scanned.len()];
         let (mut fresh, mut hits) = (Vec::new(), Vec::new());
-        let mut seen = HashSet::new();
+        let mut seen = IdSet::default();
         let mut stack = vec![tip];
         let mut count = 0;
         while let Some(oid) = stack.pop() {
@@ -301,7 +302,7 @@ impl Repo {
         };
         let odb = self.inner.odb()?;
         let mut fresh = Vec::new();
-        let mut seen = HashSet::new();
+        let mut seen = IdSet::default();
         let mut stack = vec![tip];
         while let Some(oid) = stack.pop() {
             if oid == cached || !seen.insert(oid) {
@@ -342,7 +343,7 @@ impl Repo {
         snap: &Snapshot,
         order: &[At],
         fresh: &mut [Node],
-        fresh_at: &HashMap<git2::Oid, u32>,
+        fresh_at: &IdMap<u32>,
         known: &mut HashMap<usize, FolderInfo>,
         folder: &str,
         packs: Option<&packs::Packs>,
@@ -550,7 +551,7 @@ enum At {
 }
 
 /// Where each commit read now is among the fresh nodes, by id.
-fn positions(fresh: &[Node]) -> HashMap<git2::Oid, u32> {
+fn positions(fresh: &[Node]) -> IdMap<u32> {
     fresh
         .iter()
         .enumerate()
@@ -560,7 +561,7 @@ fn positions(fresh: &[Node]) -> HashMap<git2::Oid, u32> {
 
 /// Where parent `id` of a commit read now is in the walk: read now too, in the cache, or
 /// neither (a shallow clone's edge).
-fn locate(id: &git2::Oid, fresh_at: &HashMap<git2::Oid, u32>, snap: &Snapshot) -> Option<At> {
+fn locate(id: &git2::Oid, fresh_at: &IdMap<u32>, snap: &Snapshot) -> Option<At> {
     match fresh_at.get(id) {
         Some(&j) => Some(At::New(j)),
         None => snap.find(*id).map(At::Old),
@@ -572,7 +573,7 @@ fn entries<'a>(
     snap: &'a Snapshot,
     order: &'a [At],
     fresh: &'a [Node],
-    fresh_at: &'a HashMap<git2::Oid, u32>,
+    fresh_at: &'a IdMap<u32>,
     known: &'a HashMap<usize, FolderInfo>,
 ) -> impl ExactSizeIterator<Item = cache::Entry<'a>> + 'a {
     let mut old_pos = vec![u32::MAX; snap.len()];
@@ -713,7 +714,7 @@ fn canonical_order(
     snap: &Snapshot,
     hits: &[u32],
     fresh: &[Node],
-    fresh_at: &HashMap<git2::Oid, u32>,
+    fresh_at: &IdMap<u32>,
 ) -> Vec<At> {
     use std::cmp::Reverse;
     let cached = snap.len();

@@ -11,6 +11,7 @@ mod findings;
 pub use findings::{Checked, CheckedFile};
 mod folders;
 mod history;
+mod ids;
 mod packs;
 mod parsed;
 pub use parsed::ProposalStore;

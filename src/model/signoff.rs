@@ -126,6 +126,17 @@ impl Matrix {
     pub fn open_concerns(&self) -> impl Iterator<Item = &Concern> {
         self.concerns.iter().filter(|c| c.resolved.is_none())
     }
+
+    /// The commits of the sign-offs that stand in the end, one at most per stakeholder.
+    /// Which ones stand does not depend on [`Checked::changed_by`]; it only marks them
+    /// current or not. So a caller may find out whether the approved content changed for
+    /// these alone, then evaluate again.
+    pub fn standing_signoffs(&self) -> impl Iterator<Item = &str> {
+        self.rows.iter().filter_map(|r| match &r.standing {
+            Standing::Signed { commit, .. } => Some(commit.as_str()),
+            _ => None,
+        })
+    }
 }
 
 /// Whether two versions of a proposal say the same thing, the `step` aside: what decides
@@ -416,6 +427,35 @@ mod tests {
 
     fn policy() -> Policy {
         Config::default().signoff
+    }
+
+    #[test]
+    fn only_the_standing_signoffs_need_to_know_whether_they_are_current() {
+        let events = vec![
+            event("c1", "bo@example.com", EventKind::Signoff),
+            event("c2", "cy@example.com", EventKind::Signoff),
+            event("c3", "bo@example.com", EventKind::Signoff),
+            // Not a stakeholder, and the author: both rejected.
+            event("c4", "zed@example.com", EventKind::Signoff),
+            event("c5", "ada@example.com", EventKind::Signoff),
+            event("c6", "di@example.com", EventKind::Signoff),
+            event("c7", "di@example.com", EventKind::Withdraw),
+        ];
+        let unjudged = evaluate(&roster(), &events, &policy());
+        let standing: Vec<&str> = unjudged.standing_signoffs().collect();
+        assert_eq!(standing, ["c3", "c2"]);
+        // Marking every other sign-off changed leaves the matrix as it was.
+        let mut others = events.clone();
+        for e in others.iter_mut().filter(|e| !standing.contains(&&*e.event.commit)) {
+            e.changed_by = Some("c9".into());
+        }
+        let m = evaluate(&roster(), &others, &policy());
+        assert_eq!(format!("{m:?}"), format!("{unjudged:?}"));
+        // Marking a standing one changed does not move what stands; it stops counting.
+        others[2].changed_by = Some("c9".into());
+        let m = evaluate(&roster(), &others, &policy());
+        assert_eq!(m.standing_signoffs().collect::<Vec<_>>(), standing);
+        assert_eq!((m.signed, unjudged.signed), (1, 2));
     }
 
     #[test]

@@ -119,17 +119,21 @@ fn evaluate(
                 trust::verify(signers, &event.author.email, sig.as_deref(), &data).map(Some)
             }
         };
-        let changed_by = match event.kind {
-            EventKind::Signoff => {
-                changed_since(ws, &trust.folder, rel, proposal, &event.commit, tip)?
-            }
-            _ => None,
-        };
         checked.push(Checked {
             event: event.clone(),
             signature,
-            changed_by,
+            changed_by: None,
         });
+    }
+    // Whether the approved content changed since matters to the sign-offs that stand in the
+    // end only: those overtaken or rejected are not looked at (tracing them all took most
+    // of a cold check's time after its walk).
+    let unjudged = signoff::evaluate(roster, &checked, &trust.policy);
+    let standing: Vec<&str> = unjudged.standing_signoffs().collect();
+    for c in &mut checked {
+        if c.event.kind == EventKind::Signoff && standing.contains(&c.event.commit.as_str()) {
+            c.changed_by = changed_since(ws, &trust.folder, rel, proposal, &c.event.commit, tip)?;
+        }
     }
     let matrix = signoff::evaluate(roster, &checked, &trust.policy);
     Ok((trust, matrix))
