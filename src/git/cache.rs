@@ -47,7 +47,7 @@ use crate::model::person::Person;
 use crate::model::trailer::Trailer;
 
 use super::folders::FolderInfo;
-use super::history::Detail;
+use super::history::{Detail, Few};
 
 /// The first bytes of a cache file, then the format number: a file from another version of
 /// the format is ignored whole.
@@ -524,7 +524,7 @@ pub(crate) struct Entry<'a> {
     pub time: i64,
     pub tree: git2::Oid,
     /// Positions of the parents in the walk.
-    pub parents: Vec<u32>,
+    pub parents: Few<u32>,
     pub folder: Option<FolderInfo>,
     pub lead: Lead<'a>,
 }
@@ -707,7 +707,7 @@ pub(crate) fn encode<'a>(
         graph.put(e.tree.as_bytes())?;
         graph.put(&u32_of(parents.len() / 4)?.to_le_bytes())?;
         graph.put(&u32_of(e.parents.len())?.to_le_bytes())?;
-        for p in &e.parents {
+        for p in e.parents.iter() {
             // Parents come first: anything else is not a whole history.
             if *p as usize >= pos {
                 return Err(not_whole());
@@ -806,7 +806,6 @@ impl<'f> PartWriter<'f> {
     }
 
     fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.sum.update(bytes);
         self.len += bytes.len() as u64;
         self.buf.extend_from_slice(bytes);
         match self.buf.len() >= 1 << 16 {
@@ -816,6 +815,8 @@ impl<'f> PartWriter<'f> {
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
+        // Summed here, whole buffers at a time: most puts are a few bytes.
+        self.sum.update(&self.buf);
         let mut file = self.file;
         file.seek(SeekFrom::Start(self.at))?;
         file.write_all(&self.buf)?;
@@ -930,7 +931,9 @@ impl Checksum {
             if self.pending.len() < 32 {
                 return;
             }
-            let b = std::mem::take(&mut self.pending);
+            let mut b = [0; 32];
+            b.copy_from_slice(&self.pending);
+            self.pending.clear();
             self.block(&b);
         }
         let mut chunks = bytes.chunks_exact(32);
@@ -1053,7 +1056,7 @@ mod tests {
                 id: oid(9),
                 time: 10,
                 tree: oid(8),
-                parents: vec![],
+                parents: Few::Other(vec![]),
                 folder: None,
                 lead: Lead::None,
             },
@@ -1061,7 +1064,7 @@ mod tests {
                 id: oid(2),
                 time: 20,
                 tree: oid(7),
-                parents: vec![0],
+                parents: Few::One(0),
                 folder: Some(folder.clone()),
                 lead: Lead::Info(lead),
             },
@@ -1094,8 +1097,8 @@ mod tests {
             time: n as i64,
             tree: oid(1),
             parents: match n {
-                0 => vec![],
-                _ => vec![n as u32 - 1],
+                0 => Few::Other(vec![]),
+                _ => Few::One(n as u32 - 1),
             },
             folder: None,
             lead: match n % 3 {
@@ -1311,7 +1314,7 @@ mod tests {
             id: oid(1),
             time: 0,
             tree: oid(1),
-            parents: vec![],
+            parents: Few::Other(vec![]),
             folder: Some(folder),
             lead: Lead::Info(&lead),
         }];
@@ -1327,7 +1330,7 @@ mod tests {
             id: oid(1),
             time: 0,
             tree: oid(1),
-            parents: vec![0],
+            parents: Few::One(0),
             folder: None,
             lead: Lead::None,
         }];
