@@ -47,7 +47,7 @@ use crate::model::person::Person;
 use crate::model::trailer::Trailer;
 
 use super::folders::FolderInfo;
-use super::history::{Detail, Few};
+use super::history::{Detail, Few, Node};
 
 /// The first bytes of a cache file, then the format number: a file from another version of
 /// the format is ignored whole.
@@ -529,11 +529,43 @@ pub(crate) struct Entry<'a> {
     pub lead: Lead<'a>,
 }
 
-/// The details of a `Lead-` commit, decoded or still as the old cache wrote them.
+/// The details of a `Lead-` commit, decoded, or encoded already: as the old cache wrote
+/// them, or as [`Leads`] keeps them.
 pub(crate) enum Lead<'a> {
     None,
     Info(&'a CommitInfo),
     Cached(&'a Snapshot, usize),
+    Encoded(&'a [u8]),
+}
+
+/// The `Lead-` commits of a walk's fresh nodes, encoded as the cache holds them, for a
+/// write that happens after the visits took the nodes' details.
+pub(crate) struct Leads {
+    bytes: Vec<u8>,
+    /// Where each node's lead starts and ends in `bytes`, by the node's place; the same
+    /// place twice for a node without one.
+    bounds: Vec<usize>,
+}
+
+impl Leads {
+    pub fn of(fresh: &[Node]) -> Leads {
+        let mut bytes = Vec::new();
+        let mut bounds = Vec::with_capacity(fresh.len() + 1);
+        bounds.push(0);
+        for node in fresh {
+            if let Some(c) = &node.lead {
+                encode_lead(&mut bytes, c);
+            }
+            bounds.push(bytes.len());
+        }
+        Leads { bytes, bounds }
+    }
+
+    /// The lead of the node at `at`, if it has one.
+    pub fn of_node(&self, at: usize) -> Option<&[u8]> {
+        let (start, end) = (*self.bounds.get(at)?, *self.bounds.get(at + 1)?);
+        (start < end).then(|| self.bytes.get(start..end))?
+    }
 }
 
 /// Writes the commits of a walk (the commits reachable from the last one, in canonical
@@ -690,6 +722,7 @@ pub(crate) fn encode<'a>(
             Lead::None => {}
             Lead::Info(c) => encode_lead(&mut lead, c),
             Lead::Cached(snap, i) => lead.extend_from_slice(snap.lead_bytes(i)),
+            Lead::Encoded(bytes) => lead.extend_from_slice(bytes),
         }
         if !matches!(e.lead, Lead::None) {
             f |= HAS_LEAD;

@@ -95,6 +95,8 @@ impl Repo {
         // A shallow clone's history is cut short and may be deepened: no cache there.
         let use_cache = self.cache && !self.inner.is_shallow();
         let path = cache::path(self.inner.commondir());
+        // What an earlier walk of this run is still writing is read rather than walked.
+        self.finish_saves();
         let mut snap = match use_cache {
             true => Snapshot::load(&path),
             false => Snapshot::default(),
@@ -128,11 +130,15 @@ impl Repo {
             }
             snap = Snapshot::default();
         };
-        if saving {
-            // The answer does not depend on the cache: failing to keep it is not an error.
-            let keep = folder.or(snap.folder());
-            let entries = entries(&snap, &order, &fresh, &fresh_at, &known);
-            let _ = cache::save(&path, keep, entries);
+        // The answer does not depend on the cache: failing to keep it is not an error.
+        let keep = folder.or(snap.folder()).map(str::to_string);
+        // Without a cache, every commit was read now: the cache is written on another
+        // thread once the visits are over, while the caller goes on (a tenth of a cold
+        // check). The visits take the `Lead-` commits, so those are encoded for it first.
+        let later = (saving && snap.len() == 0).then(|| cache::Leads::of(&fresh));
+        if saving && later.is_none() {
+            let entries = entries(&snap, &order, &fresh, &fresh_at, &known, None);
+            let _ = cache::save(&path, keep.as_deref(), entries);
         }
         let wanted = |i: usize| snap.has_lead(i) && only.is_none_or(|ids| snap.names_any(i, ids));
         let mailmap = self.inner.mailmap()?;
@@ -196,7 +202,15 @@ impl Repo {
                 folder_tree,
             })?;
         }
-        Ok(order.len())
+        let count = order.len();
+        if let Some(leads) = later {
+            let save = move || {
+                let entries = entries(&snap, &order, &fresh, &fresh_at, &known, Some(&leads));
+                let _ = cache::save(&path, keep.as_deref(), entries);
+            };
+            self.save_aside(save);
+        }
+        Ok(count)
     }
 
     /// Reads, from the object database, the commits reachable from `tip` that the cache
@@ -575,6 +589,7 @@ fn entries<'a>(
     fresh: &'a [Node],
     fresh_at: &'a IdMap<u32>,
     known: &'a HashMap<usize, FolderInfo>,
+    leads: Option<&'a cache::Leads>,
 ) -> impl ExactSizeIterator<Item = cache::Entry<'a>> + 'a {
     let mut old_pos = vec![u32::MAX; snap.len()];
     let mut new_pos = vec![u32::MAX; fresh.len()];
@@ -619,9 +634,10 @@ fn entries<'a>(
                     })
                     .collect(),
                 folder: node.folder.clone(),
-                lead: match &node.lead {
-                    Some(c) => cache::Lead::Info(c),
-                    None => cache::Lead::None,
+                lead: match (&node.lead, leads.and_then(|l| l.of_node(j as usize))) {
+                    (Some(c), _) => cache::Lead::Info(c),
+                    (None, Some(bytes)) => cache::Lead::Encoded(bytes),
+                    (None, None) => cache::Lead::None,
                 },
             }
         }
@@ -1299,6 +1315,40 @@ mod tests {
     }
 
     #[test]
+    fn leads_encoded_before_the_visits_write_the_cache_they_would_have() {
+        let h = history(5, 40);
+        let mut fresh = nodes_of(&h, &ancestors(&h, 39));
+        for (k, node) in fresh.iter_mut().enumerate().filter(|(k, _)| k % 3 != 1) {
+            let summary = format!("commit {k}");
+            let trailers = vec![Trailer::new("Lead-Proposal", (k % 5 + 1).to_string())];
+            node.lead = Some(Box::new(CommitInfo {
+                id: node.id.to_string(),
+                author: Person::new("Ada", "ada@example.com"),
+                time: k as i64,
+                offset: 60,
+                summary,
+                body: String::new(),
+                trailers,
+                stranded: Vec::new(),
+            }));
+        }
+        let (empty, known) = (Snapshot::default(), HashMap::new());
+        let at = positions(&fresh);
+        let order = canonical_order(&empty, &[], &fresh, &at);
+        let kept = entries(&empty, &order, &fresh, &at, &known, None);
+        let kept = cache::encoded(None, kept).unwrap();
+        // What the background write sees: the leads taken by the visits, encoded before.
+        let leads = cache::Leads::of(&fresh);
+        for node in &mut fresh {
+            node.lead = None;
+        }
+        let later = entries(&empty, &order, &fresh, &at, &known, Some(&leads));
+        assert!(kept == cache::encoded(None, later).unwrap());
+        let without = entries(&empty, &order, &fresh, &at, &known, None);
+        assert!(kept != cache::encoded(None, without).unwrap());
+    }
+
+    #[test]
     fn a_walk_from_a_cache_gives_the_order_of_a_walk_without_one() {
         for seed in 0..200 {
             let h = history(seed, 60);
@@ -1310,7 +1360,7 @@ mod tests {
             let before_at = positions(&before);
             let order = canonical_order(&empty, &[], &before, &before_at);
             let known = HashMap::new();
-            let entries = entries(&empty, &order, &before, &before_at, &known);
+            let entries = entries(&empty, &order, &before, &before_at, &known, None);
             let bytes = cache::encoded(None, entries).unwrap();
             let snap = Snapshot::from_bytes(bytes).unwrap();
             // A walk from the tip: reads what the cache does not hold, stops at what it does.

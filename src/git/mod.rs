@@ -43,6 +43,15 @@ pub struct Repo {
     /// Whether walks read and keep the cache under `.git/lead/` (`lead.cache`, on unless
     /// set to false).
     cache: bool,
+    /// Writes of the cache still going on in the background; waited for before the next
+    /// walk and when the repository is closed.
+    saves: std::cell::RefCell<Vec<std::thread::JoinHandle<()>>>,
+}
+
+impl Drop for Repo {
+    fn drop(&mut self) {
+        self.finish_saves();
+    }
 }
 
 /// Told how many commits a walk has read so far, and `None` when it is over.
@@ -83,6 +92,7 @@ impl Repo {
             config,
             progress: None,
             cache: true,
+            saves: Default::default(),
         };
         repo.cache = repo.config_bool("lead.cache")?.unwrap_or(true);
         Ok(repo)
@@ -92,6 +102,24 @@ impl Repo {
     /// terminal; this layer never prints).
     pub fn set_progress(&mut self, progress: Progress) {
         self.progress = Some(progress);
+    }
+
+    /// Runs `save` on a thread of its own, to be waited for by [`Repo::finish_saves`]. When
+    /// no thread can be started, nothing is written.
+    fn save_aside(&self, save: impl FnOnce() + Send + 'static) {
+        if let Ok(handle) = std::thread::Builder::new().spawn(save) {
+            self.saves.borrow_mut().push(handle);
+        }
+    }
+
+    /// Waits for the writes of the cache still going on in the background. Dropping the
+    /// repository waits for them too.
+    pub fn finish_saves(&self) {
+        let saves = std::mem::take(&mut *self.saves.borrow_mut());
+        for save in saves {
+            // A write that failed, or panicked, leaves the cache as it was: not an error.
+            let _ = save.join();
+        }
     }
 
     fn report_progress(&self, commits: Option<usize>) {

@@ -446,7 +446,10 @@ mod tests {
         assert_eq!(standing, ["c3", "c2"]);
         // Marking every other sign-off changed leaves the matrix as it was.
         let mut others = events.clone();
-        for e in others.iter_mut().filter(|e| !standing.contains(&&*e.event.commit)) {
+        for e in others
+            .iter_mut()
+            .filter(|e| !standing.contains(&&*e.event.commit))
+        {
             e.changed_by = Some("c9".into());
         }
         let m = evaluate(&roster(), &others, &policy());

@@ -66,6 +66,7 @@ impl Workspace {
     /// the command (a few milliseconds of a warm `list` or `check`).
     pub fn finish(self) {
         self.parsed.save();
+        self.repo.finish_saves();
         std::mem::forget(self);
     }
 }
