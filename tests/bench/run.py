@@ -9,6 +9,11 @@ each command prints the median wall time of R runs, cold and warm, its ratio to
 on the same history, and the peak resident memory of all its runs. Run from the top of
 the repository after `cargo build --release`.
 
+The git pipeline runs just before each run of a command, and each ratio is to the median
+of the pipeline runs beside it: a machine whose speed drifts over the minutes of the
+benchmark (shared hosts do, by a third) moves both sides alike. The pipeline's row gives
+the median of all its runs.
+
 cold: no cache (.git/lead/, the history cache and the parsed proposals, is deleted
 before each run).
 warm: .git/lead/ as `git lead list` then `git lead check` left it three commits earlier
@@ -32,18 +37,32 @@ PIPELINE = ["git", "log", "--format=%H %(trailers:key=Lead-Proposal,key=Lead-Ste
 FOLDER = ["git", "log", "--format=%H", "HEAD", "--", "proposals"]
 
 
-def measure(cmd, cwd, env, runs, before=None):
-    """Median seconds and peak RSS (MB) of `runs` runs; `before` runs ahead of each one."""
-    times, peak = [], 0
+def run_once(cmd, cwd, env):
+    """Seconds and peak RSS (MB) of one run."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    return time.perf_counter() - start, usage.ru_maxrss / 1024
+
+
+def measure(cmd, cwd, env, runs, before=None, beside=None):
+    """Median seconds and peak RSS (MB) of `runs` runs; `before` runs ahead of each one.
+    With `beside` (a command), it runs just before each run too, and the median of its
+    times comes third; each of its times is added to the list `beside_times` as well."""
+    times, peak, others = [], 0, []
     for _ in range(runs):
+        if beside:
+            others.append(run_once(beside, cwd, env)[0])
         if before:
             before()
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        times.append(time.perf_counter() - start)
-        peak = max(peak, usage.ru_maxrss / 1024)
-    return statistics.median(times), peak
+        took, rss = run_once(cmd, cwd, env)
+        times.append(took)
+        peak = max(peak, rss)
+    beside_times.extend(others)
+    return statistics.median(times), peak, (statistics.median(others) if others else None)
+
+
+beside_times = []
 
 
 def main():
@@ -101,28 +120,32 @@ def main():
         f"signoffs {pid}": ["signoffs", pid],
         "check": ["check"],
     }
-    git_time, git_peak = measure(PIPELINE, repo, env, args.runs)
-    folder_time, folder_peak = measure(FOLDER, repo, env, args.runs)
-    # name, cold s, warm s (None for git's own), peak MB
-    rows = [("git pipeline", git_time, None, git_peak), ("git log -- dir", folder_time, None, folder_peak)]
+    _, git_peak, _ = measure(PIPELINE, repo, env, 1)
+    folder_time, folder_peak, folder_git = measure(FOLDER, repo, env, args.runs, beside=PIPELINE)
+    # name, cold s, its ratio, warm s and its ratio (None for git's own), peak MB
+    rows = [("git log -- dir", folder_time, folder_time / folder_git, None, None, folder_peak)]
     for name, argv in commands.items():
         cmd = [args.bin] + argv
-        cold_time, cold_peak = measure(cmd, repo, env, args.runs, before=cold)
-        warm_time, warm_peak = measure(cmd, repo, env, args.runs, before=warm)
-        rows.append((name, cold_time, warm_time, max(cold_peak, warm_peak)))
+        cold_time, cold_peak, cold_git = measure(cmd, repo, env, args.runs, before=cold, beside=PIPELINE)
+        warm_time, warm_peak, warm_git = measure(cmd, repo, env, args.runs, before=warm, beside=PIPELINE)
+        rows.append((name, cold_time, cold_time / cold_git, warm_time, warm_time / warm_git,
+                     max(cold_peak, warm_peak)))
+    git_time = statistics.median(beside_times)
+    rows.insert(0, ("git pipeline", git_time, 1.0, None, None, git_peak))
     print(f"history: {args.commits} commits, {len(ids)} proposals, {args.events} lead events; "
-          f"median of {args.runs} runs")
+          f"median of {args.runs} runs; the git pipeline took {min(beside_times):.3f}-"
+          f"{max(beside_times):.3f} s")
     if args.markdown:
         print("| command | cold s | × git | warm s | × git | peak MB |")
         print("|---|---|---|---|---|---|")
-        for name, cold_s, warm_s, peak in rows:
-            warm_cells = f"{warm_s:.3f} | {warm_s / git_time:.3f}" if warm_s is not None else " | "
-            print(f"| {name} | {cold_s:.3f} | {cold_s / git_time:.2f} | {warm_cells} | {peak:.0f} |")
+        for name, cold_s, cold_x, warm_s, warm_x, peak in rows:
+            warm_cells = f"{warm_s:.3f} | {warm_x:.3f}" if warm_s is not None else " | "
+            print(f"| {name} | {cold_s:.3f} | {cold_x:.2f} | {warm_cells} | {peak:.0f} |")
     else:
         print(f"{'command':<16}{'cold s':>9}{'x git':>8}{'warm s':>9}{'x git':>8}{'peak MB':>9}")
-        for name, cold_s, warm_s, peak in rows:
-            warm_cells = f"{warm_s:>9.3f}{warm_s / git_time:>8.3f}" if warm_s is not None else " " * 17
-            print(f"{name:<16}{cold_s:>9.3f}{cold_s / git_time:>8.2f}{warm_cells}{peak:>9.1f}")
+        for name, cold_s, cold_x, warm_s, warm_x, peak in rows:
+            warm_cells = f"{warm_s:>9.3f}{warm_x:>8.3f}" if warm_s is not None else " " * 17
+            print(f"{name:<16}{cold_s:>9.3f}{cold_x:>8.2f}{warm_cells}{peak:>9.1f}")
     sizes = ", ".join(f"{name} {os.path.getsize(os.path.join(saved, name)) / 1e6:.1f} MB"
                       for name in sorted(os.listdir(saved)))
     print(f"files under .git/lead/: {sizes}")
