@@ -265,13 +265,17 @@ impl Repo {
                 hits.push(at);
                 continue;
             }
-            if !seen.insert(oid) {
-                continue;
-            }
+            // The commits of the packs are marked by their place; only the others go into
+            // a set.
             if let Some(&k) = scanned_at.get(&oid) {
-                reached[k as usize] = true;
+                if std::mem::replace(&mut reached[k as usize], true) {
+                    continue;
+                }
                 stack.extend(scanned[k as usize].parents.iter().rev());
             } else {
+                if !seen.insert(oid) {
+                    continue;
+                }
                 let object = match odb.read(oid) {
                     Ok(o) => o,
                     // A shallow clone's edge: the parent is named but not there.
@@ -405,7 +409,8 @@ impl Repo {
                     .flatten(),
                 At::New(j) => fresh[j as usize].folder.as_ref().and_then(|f| f.tree),
             };
-            let parents: Vec<Option<git2::Oid>> = match at {
+            // Kept in place for the one parent nearly every commit has.
+            let parents: Few<Option<git2::Oid>> = match at {
                 At::Old(i) => snap
                     .parent_positions(i as usize)
                     .map(|p| tree_of(At::Old(p), known, fresh))
@@ -427,6 +432,7 @@ impl Repo {
                 At::New(j) => fresh[j as usize].folder = Some(info),
             }
             if !(parents.contains(&tree) || (parents.is_empty() && tree.is_none())) {
+                let parents = parents.to_vec();
                 comparisons.push(Comparison { tree, parents });
                 compared.push(at);
             }
@@ -750,20 +756,35 @@ fn canonical_order(
             }
         }
     }
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); fresh.len()];
-    // (cached parent, fresh child), taken in the order the cached commits come out.
-    let mut children_of_cached: Vec<(u32, usize)> = Vec::new();
+    // (fresh parent, fresh child) and (cached parent, fresh child); the latter taken in the
+    // order the cached commits come out.
+    let (mut links, mut children_of_cached) = (Vec::new(), Vec::new());
     let mut waiting: Vec<usize> = vec![0; fresh.len()];
     for (i, n) in fresh.iter().enumerate() {
         // A parent outside the walk (a shallow clone's edge) is not waited for.
         for p in n.parents.iter() {
             match locate(p, fresh_at, snap) {
-                Some(At::New(j)) => children[j as usize].push(i),
+                Some(At::New(j)) => links.push((j as usize, i)),
                 Some(At::Old(c)) => children_of_cached.push((c, i)),
                 None => continue,
             }
             waiting[i] += 1;
         }
+    }
+    // Each fresh commit's children, one after the other (`first[j]..first[j + 1]`): a list
+    // for each of 100,000 commits was as many allocations.
+    let mut first = vec![0; fresh.len() + 1];
+    for &(j, _) in &links {
+        first[j + 1] += 1;
+    }
+    for j in 0..fresh.len() {
+        first[j + 1] += first[j];
+    }
+    let mut children = vec![0; links.len()];
+    let mut filled = first.clone();
+    for &(j, i) in &links {
+        children[filled[j]] = i;
+        filled[j] += 1;
     }
     let key = |n: &Node| (n.time, n.id);
     let mut ready: BinaryHeap<_> = (0..fresh.len())
@@ -774,6 +795,7 @@ fn canonical_order(
     let mut next_child = 0;
     let mut old = (0..cached).filter(|i| reached[*i]).peekable();
     let mut out = Vec::with_capacity(fresh.len() + cached);
+    let mut became_ready = Vec::new();
     loop {
         let take_old = match (old.peek(), ready.peek()) {
             (None, None) => break,
@@ -785,26 +807,26 @@ fn canonical_order(
                 t < *time || (t == *time && snap.id(o) < *id)
             }
         };
-        let became_ready = if take_old {
+        became_ready.clear();
+        if take_old {
             let Some(at) = old.next() else { break };
             out.push(At::Old(at as u32));
-            let mut children = Vec::new();
             while let Some(&(_, c)) = children_of_cached
                 .get(next_child)
                 .filter(|(p, _)| *p == at as u32)
             {
-                children.push(c);
+                became_ready.push(c);
                 next_child += 1;
             }
-            children
         } else {
             let Some(Reverse((_, i))) = ready.pop() else {
                 break;
             };
             out.push(At::New(i as u32));
-            std::mem::take(&mut children[i])
-        };
-        for c in became_ready {
+            became_ready
+                .extend_from_slice(children.get(first[i]..first[i + 1]).unwrap_or_default());
+        }
+        for &c in &became_ready {
             waiting[c] -= 1;
             if waiting[c] == 0 {
                 ready.push(Reverse((key(&fresh[c]), c)));
