@@ -1,5 +1,6 @@
-//! Work split between cores: the folder comparisons of a walk and the working tree's
-//! proposal files are each read in consecutive parts, one per core, and put back in order;
+//! Work split between cores: the working tree's proposal files are read in consecutive
+//! parts, one per core, and put back in order; the folder comparisons of a walk are taken
+//! from both ends by two threads;
 //! the stretches of a pack file are taken in turn by every core; and the files or stored
 //! proposals a command needs are read beside its history walk.
 
@@ -50,6 +51,51 @@ pub(crate) fn on_every_core<T: Sync, R: Send>(
     })
 }
 
+/// Runs over `jobs` in stretches of `stretch` on two threads: `first` on this one takes
+/// them from the front, `other` on a thread of its own from the back, each through the
+/// iterator it is given, until they meet. Where the work grows along the jobs, both end
+/// together, each on neighbouring jobs. Each gives one result per stretch it took, in the
+/// order it took them; the results come back in the order of the stretches. With fewer
+/// than `alone` jobs, or one core, `first` takes them all.
+pub(crate) fn from_both_ends<T: Sync, R: Send>(
+    jobs: &[T],
+    alone: usize,
+    stretch: usize,
+    first: impl FnOnce(&mut dyn Iterator<Item = &[T]>) -> Vec<R>,
+    other: impl FnOnce(&mut dyn Iterator<Item = &[T]>) -> Vec<R> + Send,
+) -> Vec<R> {
+    let stretches: Vec<&[T]> = jobs.chunks(stretch.max(1)).collect();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if jobs.len() < alone || cores < 2 {
+        return first(&mut stretches.iter().copied());
+    }
+    // The next stretch from the front, and one past the last left at the back.
+    let ends = std::sync::Mutex::new((0, stretches.len()));
+    let take = |from_front: bool| {
+        let mut ends = ends.lock().unwrap_or_else(|e| e.into_inner());
+        let (front, back) = &mut *ends;
+        if *front >= *back {
+            return None;
+        }
+        let k = match from_front {
+            true => std::mem::replace(front, *front + 1),
+            false => {
+                *back -= 1;
+                *back
+            }
+        };
+        stretches.get(k).copied()
+    };
+    std::thread::scope(|s| {
+        let other = s.spawn(|| other(&mut std::iter::from_fn(|| take(false))));
+        let mut out = first(&mut std::iter::from_fn(|| take(true)));
+        let mut from_back = join(other);
+        from_back.reverse();
+        out.extend(from_back);
+        out
+    })
+}
+
 /// Runs `work` on every core (this thread and one more per other core, up to eight; this
 /// thread alone when `alone`), and gives each run's result: for work the runs share out
 /// among themselves, such as stretches taken from a counter in turn.
@@ -87,6 +133,19 @@ mod tests {
             }
             let again: Vec<u32> = parts.into_iter().flat_map(|(_, p)| p).collect();
             assert_eq!(again, jobs, "below {alone}");
+        }
+    }
+
+    #[test]
+    fn work_from_both_ends_comes_back_in_the_order_of_the_jobs() {
+        let jobs: Vec<u32> = (0..1000).collect();
+        for (alone, stretch) in [(1, 7), (1, 1), (1, 5000), (2000, 7)] {
+            let each = |taken: &mut dyn Iterator<Item = &[u32]>| -> Vec<Vec<u32>> {
+                taken.map(<[u32]>::to_vec).collect()
+            };
+            let out = super::from_both_ends(&jobs, alone, stretch, each, each);
+            let again: Vec<u32> = out.into_iter().flatten().collect();
+            assert_eq!(again, jobs, "alone {alone}, stretch {stretch}");
         }
     }
 

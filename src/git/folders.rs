@@ -34,6 +34,9 @@ pub(crate) type Changes = Vec<(u32, Option<git2::Oid>)>;
 /// Below this many jobs, splitting them between threads costs more than it saves.
 const ALONE: usize = 1024;
 
+/// How many comparisons a thread takes at a time.
+const STRETCH: usize = 256;
+
 /// The folder's tree in each of the root trees `roots`, in their order.
 ///
 /// On one thread: a lookup is little more than an object read, and libgit2 takes its pack
@@ -67,30 +70,40 @@ pub(crate) fn compare(
     comparisons: &[Comparison],
     packs: Option<&Packs>,
 ) -> Result<Vec<Changes>> {
-    in_parallel(repo, comparisons, |odb, part| {
-        // Each thread takes a stretch of consecutive commits: one's folder is usually the
-        // next one's parent's, so the memo saves a read.
+    // Each thread takes stretches of consecutive commits: one's folder is usually the next
+    // one's parent's, so the memo saves a read. Later folder trees are larger (the folder
+    // fills up), so the two threads take them from either end of the history: with halves,
+    // the one with the older half idled for a third of the time.
+    let run = |odb: &git2::Odb, stretches: &mut dyn Iterator<Item = &[Comparison]>| {
         let mut trees = TreeMemo::new(odb, packs.map(Packs::objects));
-        part.iter().map(|c| trees.changes(c)).collect()
-    })
-}
-
-/// Runs `work` over `jobs` split into consecutive parts, one per core, and gives the
-/// results in the order of the jobs. Other threads open the repository again.
-fn in_parallel<T: Sync, R: Send>(
-    repo: &git2::Repository,
-    jobs: &[T],
-    work: impl Fn(&git2::Odb, &[T]) -> Result<Vec<R>> + Sync,
-) -> Result<Vec<R>> {
-    let parts = crate::parallel::on_every_core(
-        jobs,
+        let changes = |stretch: &[Comparison]| stretch.iter().map(|c| trees.changes(c)).collect();
+        stretches
+            .map(changes)
+            .collect::<Vec<Result<Vec<Changes>>>>()
+    };
+    let done = crate::parallel::from_both_ends(
+        comparisons,
         ALONE,
-        |part| work(&repo.odb()?, part),
-        |part| work(&open_again()?.odb()?, part),
+        STRETCH,
+        |stretches| match repo.odb() {
+            Ok(odb) => run(&odb, stretches),
+            Err(e) => vec![Err(e.into())],
+        },
+        |stretches| {
+            let again = match open_again() {
+                Ok(repo) => repo,
+                Err(e) => return vec![Err(e)],
+            };
+            let done = match again.odb() {
+                Ok(odb) => run(&odb, stretches),
+                Err(e) => vec![Err(e.into())],
+            };
+            done
+        },
     );
-    let mut out = Vec::with_capacity(jobs.len());
-    for part in parts {
-        out.extend(part?);
+    let mut out = Vec::with_capacity(comparisons.len());
+    for changes in done {
+        out.extend(changes?);
     }
     Ok(out)
 }
