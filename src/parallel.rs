@@ -96,18 +96,23 @@ pub(crate) fn from_both_ends<T: Sync, R: Send>(
     })
 }
 
-/// Runs `work` on every core (this thread and one more per other core, up to eight; this
-/// thread alone when `alone`), and gives each run's result: for work the runs share out
-/// among themselves, such as stretches taken from a counter in turn.
-pub(crate) fn on_each_core<R: Send>(alone: bool, work: impl Fn() -> R + Sync) -> Vec<R> {
+/// Runs `first` on this thread and `others` on one more thread per other core, up to eight
+/// in all (this thread alone when `alone`), and gives each run's result, this thread's
+/// first: for work the runs share out among themselves, such as stretches taken from a
+/// counter in turn. `first` may do what only this thread can, such as telling progress.
+pub(crate) fn on_each_core<R: Send>(
+    alone: bool,
+    first: impl FnOnce() -> R,
+    others: impl Fn() -> R + Sync,
+) -> Vec<R> {
     let cores = match alone {
         true => 1,
         false => std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
     };
     std::thread::scope(|s| {
-        let work = &work;
-        let spawned: Vec<_> = (1..cores).map(|_| s.spawn(work)).collect();
-        let mut out = vec![work()];
+        let others = &others;
+        let spawned: Vec<_> = (1..cores).map(|_| s.spawn(others)).collect();
+        let mut out = vec![first()];
         out.extend(spawned.into_iter().map(join));
         out
     })
@@ -154,7 +159,7 @@ mod tests {
         let next = std::sync::atomic::AtomicUsize::new(0);
         for alone in [true, false] {
             next.store(0, std::sync::atomic::Ordering::Relaxed);
-            let runs = super::on_each_core(alone, || {
+            let work = || {
                 let mut taken = Vec::new();
                 loop {
                     let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -163,7 +168,16 @@ mod tests {
                     }
                     taken.push(k);
                 }
-            });
+            };
+            let here = std::thread::current().id();
+            let mut runs = super::on_each_core(
+                alone,
+                || (std::thread::current().id(), work()),
+                || (std::thread::current().id(), work()),
+            );
+            assert_eq!(runs.first().map(|(id, _)| *id), Some(here));
+            assert!(runs.iter().skip(1).all(|(id, _)| *id != here));
+            let runs: Vec<Vec<usize>> = runs.drain(..).map(|(_, taken)| taken).collect();
             assert!(!runs.is_empty() && (!alone || runs.len() == 1));
             let mut all: Vec<usize> = runs.into_iter().flatten().collect();
             all.sort_unstable();

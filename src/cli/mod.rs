@@ -196,14 +196,22 @@ impl Ctx<'_> {
 }
 
 /// `reading the history: 40960 commits`, rewritten in place on stderr once a walk has
-/// taken more than a second, and erased when it ends.
+/// taken longer than `GIT_PROGRESS_DELAY` seconds (git's variable; one second when it is
+/// not set), and erased when it ends.
 fn progress_line() -> crate::git::Progress {
     let start = std::time::Instant::now();
+    let delay = std::env::var("GIT_PROGRESS_DELAY")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(
+            std::time::Duration::from_secs(1),
+            std::time::Duration::from_secs,
+        );
     let shown = std::cell::Cell::new(false);
     Box::new(move |commits| {
         let mut err = std::io::stderr();
         match commits {
-            Some(n) if start.elapsed().as_secs_f32() > 1.0 => {
+            Some(n) if start.elapsed() > delay => {
                 let _ = write!(err, "\rreading the history: {n} commits");
                 shown.set(true);
             }

@@ -64,11 +64,13 @@ pub(crate) struct Comparison {
 /// `git log -- <path>`, a file changes when its blob differs from that of every parent.
 ///
 /// Trees are read from `packs` when given and they hold them (see `packs.rs`: no lock is
-/// shared between the threads there), else through libgit2.
+/// shared between the threads there), else through libgit2. `tick` is called on this
+/// thread as the comparisons go, for progress to be told.
 pub(crate) fn compare(
     repo: &git2::Repository,
     comparisons: &[Comparison],
     packs: Option<&Packs>,
+    tick: &dyn Fn(),
 ) -> Result<Vec<Changes>> {
     // Each thread takes stretches of consecutive commits: one's folder is usually the next
     // one's parent's, so the memo saves a read. Later folder trees are larger (the folder
@@ -86,7 +88,7 @@ pub(crate) fn compare(
         ALONE,
         STRETCH,
         |stretches| match repo.odb() {
-            Ok(odb) => run(&odb, stretches),
+            Ok(odb) => run(&odb, &mut stretches.inspect(|_| tick())),
             Err(e) => vec![Err(e.into())],
         },
         |stretches| {

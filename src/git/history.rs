@@ -130,6 +130,8 @@ impl Repo {
             }
             snap = Snapshot::default();
         };
+        // The reading and the comparing are over: a progress line goes.
+        self.report_progress(None);
         // The answer does not depend on the cache: failing to keep it is not an error.
         let keep = folder.or(snap.folder()).map(str::to_string);
         // Without a cache, every commit was read now: the cache is written on another
@@ -237,19 +239,22 @@ impl Repo {
         let scanned: Vec<Node> = packs
             .as_ref()
             .and_then(|packs| {
-                packs.commits(|objects, id, data| {
-                    let mut node = node_alone(id, data)?;
-                    if let Some(folder) = folder {
-                        node.looked_up = folders::folder_in(
-                            node.tree,
-                            folder,
-                            |tree| objects.tree(tree).ok_or(()),
-                            |data| data,
-                        )
-                        .ok();
-                    }
-                    Some(node)
-                })
+                packs.commits(
+                    |objects, id, data| {
+                        let mut node = node_alone(id, data)?;
+                        if let Some(folder) = folder {
+                            node.looked_up = folders::folder_in(
+                                node.tree,
+                                folder,
+                                |tree| objects.tree(tree).ok_or(()),
+                                |data| data,
+                            )
+                            .ok();
+                        }
+                        Some(node)
+                    },
+                    &|n| self.report_progress(Some(n)),
+                )
             })
             .unwrap_or_default();
         // The packs' indexes (20 MB for 366,000 objects) serve the folder comparisons only.
@@ -259,7 +264,8 @@ impl Repo {
         let (mut fresh, mut hits) = (Vec::new(), Vec::new());
         let mut seen = IdSet::default();
         let mut stack = vec![tip];
-        let mut count = 0;
+        // Read so far: the packs' commits, then those read one by one.
+        let mut count = scanned.len();
         while let Some(oid) = stack.pop() {
             if let Some(at) = snap.find(oid) {
                 hits.push(at);
@@ -287,10 +293,10 @@ impl Repo {
                 let node = self.node_of(oid, &object)?;
                 stack.extend(node.parents.iter().rev());
                 fresh.push(node);
-            }
-            count += 1;
-            if count % 4096 == 0 {
-                self.report_progress(Some(count));
+                count += 1;
+                if count % 4096 == 0 {
+                    self.report_progress(Some(count));
+                }
             }
         }
         // The order of `fresh` does not matter: the canonical order is the history's own.
@@ -300,7 +306,6 @@ impl Repo {
                 .zip(reached)
                 .filter_map(|(node, reached)| reached.then_some(node)),
         );
-        self.report_progress(None);
         Ok((fresh, hits, packs))
     }
 
@@ -441,7 +446,10 @@ impl Repo {
         if snap.is_broken() {
             return Ok(());
         }
-        let changes = folders::compare(&self.inner, &comparisons, packs)?;
+        // Comparing takes long with folders of thousands of files: a progress line that
+        // is showing stays.
+        let tick = || self.report_progress(Some(order.len()));
+        let changes = folders::compare(&self.inner, &comparisons, packs, &tick)?;
         for (at, changes) in compared.into_iter().zip(changes) {
             let info = match at {
                 At::Old(i) => known.get_mut(&(i as usize)),
@@ -490,7 +498,7 @@ impl Repo {
                 comparisons.push(Comparison { tree, parents });
             }
         }
-        let changed = folders::compare(&self.inner, &comparisons, None)?
+        let changed = folders::compare(&self.inner, &comparisons, None, &|| ())?
             .into_iter()
             .flatten()
             .map(|(id, _)| id)

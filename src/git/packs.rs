@@ -102,29 +102,36 @@ impl Packs {
 
     /// Every commit stored whole in the packs, each made into what `each` gives for its id
     /// and bytes (`None` leaves it out), in no particular order; `each` can read other
-    /// objects of the packs through its reader. `None` when the pass gives up.
+    /// objects of the packs through its reader. `None` when the pass gives up. `progress`
+    /// is told, on this thread, how many commits all threads have found so far.
     pub(crate) fn commits<T: Send>(
         &self,
         each: impl Fn(&mut Objects<'_>, git2::Oid, &[u8]) -> Option<T> + Sync,
+        progress: &dyn Fn(usize),
     ) -> Option<Vec<T>> {
+        use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
         let mut out = Vec::new();
+        let counted = AtomicUsize::new(0);
         for pack in &self.packs {
             // Commits cluster in parts of a pack: the cores take small stretches in turn.
             let size = pack.entries.len().div_ceil(64).max(1);
             let stretches: Vec<&[Entry]> = pack.entries.chunks(size).collect();
-            let next = std::sync::atomic::AtomicUsize::new(0);
-            let work = || -> Option<Vec<T>> {
+            let next = AtomicUsize::new(0);
+            let work = |tell: &dyn Fn(usize)| -> Option<Vec<T>> {
                 let mut objects = self.objects();
                 let mut found = Vec::new();
                 loop {
-                    let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let n = next.fetch_add(1, Relaxed);
                     let Some(stretch) = stretches.get(n) else {
                         return Some(found);
                     };
+                    let before = found.len();
                     read_part(pack, stretch, &mut objects, &each, &mut found)?;
+                    tell(counted.fetch_add(found.len() - before, Relaxed) + found.len() - before);
                 }
             };
-            for found in crate::parallel::on_each_core(pack.entries.len() < ALONE, work) {
+            let alone = pack.entries.len() < ALONE;
+            for found in crate::parallel::on_each_core(alone, || work(progress), || work(&|_| ())) {
                 out.extend(found?);
             }
         }
@@ -709,7 +716,7 @@ mod tests {
     }
 
     fn commits_of(dir: &Path) -> Option<Vec<(git2::Oid, Vec<u8>)>> {
-        Packs::open(&dir.join("objects"))?.commits(|_, id, data| Some((id, data.to_vec())))
+        Packs::open(&dir.join("objects"))?.commits(|_, id, data| Some((id, data.to_vec())), &|_| ())
     }
 
     /// Damage anywhere in a pack or its index: the pass gives up or reads commits as they

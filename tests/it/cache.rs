@@ -2100,3 +2100,63 @@ fn a_part_damaged_under_a_walk_that_needs_it_is_not_used() {
         );
     }
 }
+
+/// On a terminal, a walk that takes longer than `GIT_PROGRESS_DELAY` seconds (here none)
+/// tells how many commits it has read, on stderr, and erases the line when it is over; the
+/// packs' commits are counted as the cores read them. Nothing with `--quiet`, when stderr
+/// is not a terminal, or within the default second. The terminal is util-linux's `script`;
+/// without it the test says so and checks only the cases without a terminal.
+#[test]
+fn a_long_walk_tells_its_progress_on_a_terminal_only() {
+    let s = settled_repo();
+    s.git(&["repack", "-adq"]).ok();
+    let line = "reading the history: ";
+    let cold = || {
+        let _ = std::fs::remove_dir_all(s.dir.join(".git/lead"));
+    };
+    // Not a terminal: nothing, however short the delay.
+    cold();
+    let mut piped = s.cmd("git", &["lead", "list"]);
+    piped.env("GIT_PROGRESS_DELAY", "0");
+    let run = s.run_with(&mut piped);
+    assert!(run.code == 0 && !run.stderr.contains(line), "{run:?}");
+    let has_script = Command::new("script")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|st| st.success());
+    if !has_script {
+        eprintln!("no `script` here: the terminal cases are not checked");
+        return;
+    }
+    // On a terminal (stdout thrown away, stderr on the terminal script made).
+    let on_terminal = |delay: Option<&str>, args: &str| {
+        cold();
+        let shell = format!("git lead {args} list >/dev/null");
+        let mut cmd = s.cmd("script", &["-q", "-e", "-c", &shell, "/dev/null"]);
+        if let Some(d) = delay {
+            cmd.env("GIT_PROGRESS_DELAY", d);
+        }
+        let run = s.run_with(&mut cmd);
+        assert_eq!(run.code, 0, "{run:?}");
+        run.stdout
+    };
+    let shown = on_terminal(Some("0"), "");
+    let at = shown
+        .find(line)
+        .unwrap_or_else(|| panic!("no progress: {shown:?}"));
+    let count: String = shown[at + line.len()..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    assert!(count.parse::<u32>().is_ok_and(|n| n > 0), "{shown:?}");
+    assert!(
+        shown[at..].contains("\r\x1b[K"),
+        "the line stays: {shown:?}"
+    );
+    let quiet = on_terminal(Some("0"), "--quiet");
+    assert!(!quiet.contains(line), "{quiet:?}");
+    let quick = on_terminal(None, "");
+    assert!(!quick.contains(line), "{quick:?}");
+}
