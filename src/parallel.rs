@@ -1,8 +1,8 @@
 //! Work split between cores: the working tree's proposal files are read in consecutive
 //! parts, one per core, and put back in order; the folder comparisons of a walk are taken
-//! from both ends by two threads;
-//! the stretches of a pack file are taken in turn by every core; and the files or stored
-//! proposals a command needs are read beside its history walk.
+//! from both ends by two threads; the stretches of a pack file are taken in turn by every
+//! core; and the files or stored proposals a command needs are read beside its history
+//! walk.
 
 use std::thread::ScopedJoinHandle;
 

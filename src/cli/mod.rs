@@ -197,7 +197,7 @@ impl Ctx<'_> {
 
 /// `reading the history: 40960 commits`, rewritten in place on stderr once a walk has
 /// taken longer than `GIT_PROGRESS_DELAY` seconds (git's variable; one second when it is
-/// not set), and erased when it ends.
+/// not set), and erased when it ends. A count already on the line is not written again.
 fn progress_line() -> crate::git::Progress {
     let start = std::time::Instant::now();
     let delay = std::env::var("GIT_PROGRESS_DELAY")
@@ -207,17 +207,18 @@ fn progress_line() -> crate::git::Progress {
             std::time::Duration::from_secs(1),
             std::time::Duration::from_secs,
         );
-    let shown = std::cell::Cell::new(false);
+    // The count on the line, while one is shown.
+    let shown = std::cell::Cell::new(None);
     Box::new(move |commits| {
         let mut err = std::io::stderr();
         match commits {
-            Some(n) if start.elapsed() > delay => {
+            Some(n) if shown.get() != Some(n) && start.elapsed() > delay => {
                 let _ = write!(err, "\rreading the history: {n} commits");
-                shown.set(true);
+                shown.set(Some(n));
             }
-            None if shown.get() => {
+            None if shown.get().is_some() => {
                 let _ = write!(err, "\r\x1b[K");
-                shown.set(false);
+                shown.set(None);
             }
             _ => {}
         }

@@ -5,11 +5,11 @@
 //! commit itself. A walk with nothing cached does it as it reads the commits from the
 //! packs, on every core (see `packs.rs`); what that leaves runs here, on one thread, once
 //! the walk has read the commits. The comparisons read the folder trees (from the packs
-//! when the walk read them, else through libgit2) and compare them, and are split between
-//! cores, each thread opening the repository again: a `git2::Repository` is not shared
-//! between threads. (Lookups on two threads, or on another thread during the walk, were measured
-//! too: libgit2 locks its packs on every object read, and the threads slowed each other
-//! by more than they saved.)
+//! when the walk read them, else through libgit2) and compare them, on two threads that
+//! take them from either end of the history; the second opens the repository again, as a
+//! `git2::Repository` is not shared between threads. (Lookups on two threads, or on
+//! another thread during the walk, were measured too: libgit2 locks its packs on every
+//! object read, and the threads slowed each other by more than they saved.)
 
 use std::rc::Rc;
 
@@ -96,6 +96,7 @@ pub(crate) fn compare(
                 Ok(repo) => repo,
                 Err(e) => return vec![Err(e)],
             };
+            // Bound before it is returned: the database borrows `again`.
             let done = match again.odb() {
                 Ok(odb) => run(&odb, stretches),
                 Err(e) => vec![Err(e.into())],

@@ -95,6 +95,9 @@ impl Repo {
         // A shallow clone's history is cut short and may be deepened: no cache there.
         let use_cache = self.cache && !self.inner.is_shallow();
         let path = cache::path(self.inner.commondir());
+        // A progress line goes when the walk ends, however it ends: an error comes on a
+        // line of its own.
+        let _erase = ProgressEnds(self);
         // What an earlier walk of this run is still writing is read rather than walked.
         self.finish_saves();
         let mut snap = match use_cache {
@@ -130,8 +133,6 @@ impl Repo {
             }
             snap = Snapshot::default();
         };
-        // The reading and the comparing are over: a progress line goes.
-        self.report_progress(None);
         // The answer does not depend on the cache: failing to keep it is not an error.
         let keep = folder.or(snap.folder()).map(str::to_string);
         // Without a cache, every commit was read now: the cache is written on another
@@ -542,6 +543,15 @@ impl Repo {
     pub fn blob_text(&self, blob: &str) -> Result<String> {
         let blob = self.inner.find_blob(git2::Oid::from_str(blob)?)?;
         Ok(String::from_utf8_lossy(blob.content()).into_owned())
+    }
+}
+
+/// Tells the progress of a walk that it is over when dropped.
+struct ProgressEnds<'r>(&'r Repo);
+
+impl Drop for ProgressEnds<'_> {
+    fn drop(&mut self) {
+        self.0.report_progress(None);
     }
 }
 

@@ -141,7 +141,6 @@ impl Extend<CommitInfo> for Ledger {
 }
 
 impl Ledger {
-    /// Reads the events of `commits`, which come oldest first.
     /// An empty ledger that keeps, of the commits it reads, only what a listing asks of
     /// it: each proposal's first event ([`Ledger::first`]) and its transitions
     /// ([`Ledger::transitions`], [`Ledger::last_step`]); no other event and no stranded
@@ -153,6 +152,7 @@ impl Ledger {
         }
     }
 
+    /// Reads the events of `commits`, which come oldest first.
     pub fn from_commits(commits: impl IntoIterator<Item = CommitInfo>) -> Ledger {
         let mut ledger = Ledger::default();
         ledger.extend(commits);

@@ -26,10 +26,10 @@ use crate::model::config::Config;
 use crate::model::id;
 use crate::model::ledger::Ledger;
 use crate::model::proposal::{self, ParseError, Proposal};
+use crate::parallel;
 
 /// A blob parsed as a proposal: the proposal, or why it is not one.
 pub type ParsedBlob = std::result::Result<Proposal, ParseError>;
-use crate::parallel;
 
 /// The name of the settings file at the top of the working tree.
 pub const CONFIG_FILE: &str = ".lead.toml";

@@ -2102,9 +2102,9 @@ fn a_part_damaged_under_a_walk_that_needs_it_is_not_used() {
 }
 
 /// On a terminal, a walk that takes longer than `GIT_PROGRESS_DELAY` seconds (here none)
-/// tells how many commits it has read, on stderr, and erases the line when it is over; the
-/// packs' commits are counted as the cores read them. Nothing with `--quiet`, when stderr
-/// is not a terminal, or within the default second. The terminal is util-linux's `script`;
+/// tells how many commits it has read, on stderr, and erases the line when it is over, an
+/// error too; the packs' commits are counted as the cores read them. Nothing with
+/// `--quiet`, when stderr is not a terminal, or within the default second. The terminal is util-linux's `script`;
 /// without it the test says so and checks only the cases without a terminal.
 #[test]
 fn a_long_walk_tells_its_progress_on_a_terminal_only() {
@@ -2131,14 +2131,17 @@ fn a_long_walk_tells_its_progress_on_a_terminal_only() {
         return;
     }
     // On a terminal (stdout thrown away, stderr on the terminal script made).
-    let on_terminal = |delay: Option<&str>, args: &str| {
+    let terminal_run = |delay: Option<&str>, args: &str| {
         cold();
         let shell = format!("git lead {args} list >/dev/null");
         let mut cmd = s.cmd("script", &["-q", "-e", "-c", &shell, "/dev/null"]);
         if let Some(d) = delay {
             cmd.env("GIT_PROGRESS_DELAY", d);
         }
-        let run = s.run_with(&mut cmd);
+        s.run_with(&mut cmd)
+    };
+    let on_terminal = |delay: Option<&str>, args: &str| {
+        let run = terminal_run(delay, args);
         assert_eq!(run.code, 0, "{run:?}");
         run.stdout
     };
@@ -2159,4 +2162,34 @@ fn a_long_walk_tells_its_progress_on_a_terminal_only() {
     assert!(!quiet.contains(line), "{quiet:?}");
     let quick = on_terminal(None, "");
     assert!(!quick.contains(line), "{quick:?}");
+
+    // A commit whose parent is missing, on top of the packed ones: the walk fails after
+    // the line showed, and the error starts a line of its own.
+    let head = s.git(&["rev-parse", "HEAD"]).ok();
+    let tree = s.git(&["rev-parse", "HEAD^{tree}"]).ok();
+    let broken = format!(
+        "tree {}\nparent {}\nparent {}\nauthor A <a@example.com> 1 +0000\n\
+         committer A <a@example.com> 1 +0000\n\nA parent that is not there\n",
+        tree.trim(),
+        head.trim(),
+        "12".repeat(20)
+    );
+    let hash = [
+        "hash-object",
+        "-t",
+        "commit",
+        "-w",
+        "--literally",
+        "--stdin",
+    ];
+    let id = s.git_stdin(&hash, &broken).ok();
+    s.git(&["update-ref", "HEAD", id.trim()]).ok();
+    let failed = terminal_run(Some("0"), "");
+    assert_ne!(failed.code, 0, "{failed:?}");
+    let error = failed.stdout.find("error:").expect("an error");
+    assert!(failed.stdout[..error].contains(line), "{failed:?}");
+    assert!(
+        failed.stdout[..error].ends_with("\r\u{1b}[K"),
+        "the error follows the line: {failed:?}"
+    );
 }
