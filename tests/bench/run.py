@@ -2,8 +2,11 @@
 """Times git lead's read commands against the git pipeline that reads the same trailers.
 
     run.py [--commits N] [--proposals P] [--events E] [--runs R] [--bin PATH]
+    run.py --repo PATH [--runs R] [--bin PATH] [--only NAME,...]
 
-Builds (once, under target/bench/) a repository with tests/bench/generate.py, then for
+Builds (once, under target/bench/) a repository with tests/bench/generate.py, or takes an
+existing one with --repo (a clone of a real history with a proposal or more at its tip,
+at least four commits deep; its .git/lead/ is deleted and rebuilt as the runs need), then for
 each command prints the median wall time of R runs, cold and warm, its ratio to
 `git log --format='%H %(trailers:key=Lead-Proposal,key=Lead-Step,key=Lead-Signoff)' HEAD`
 on the same history, and the peak resident memory of all its runs. Run from the top of
@@ -72,12 +75,19 @@ def main():
     ap.add_argument("--events", type=int, default=20_000)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--bin", default=os.path.join(TOP, "target", "release", "git-lead"))
+    ap.add_argument("--repo", help="an existing repository to time instead of a generated one")
+    ap.add_argument("--only", help="the commands to time, by first word (list,show,...)")
     ap.add_argument("--markdown", action="store_true", help="print the table in Markdown")
     args = ap.parse_args()
     if not os.path.exists(args.bin):
         sys.exit(f"{args.bin} is missing: run 'cargo build --release' first")
-    repo = os.path.join(TOP, "target", "bench", f"repo-{args.commits}-{args.proposals}-{args.events}")
-    if not os.path.isdir(os.path.join(repo, ".git")):
+    if args.repo:
+        repo = os.path.abspath(args.repo)
+        if not os.path.isdir(os.path.join(repo, ".git")):
+            sys.exit(f"{repo} is not the top of a repository with a .git directory")
+    else:
+        repo = os.path.join(TOP, "target", "bench", f"repo-{args.commits}-{args.proposals}-{args.events}")
+    if not args.repo and not os.path.isdir(os.path.join(repo, ".git")):
         shutil.rmtree(repo, ignore_errors=True)
         subprocess.run([sys.executable, os.path.join(HERE, "generate.py"), repo, "--commits", str(args.commits),
                         "--proposals", str(args.proposals), "--events", str(args.events)], check=True)
@@ -119,7 +129,12 @@ def main():
         f"log {pid}": ["log", pid],
         f"signoffs {pid}": ["signoffs", pid],
         "check": ["check"],
+        "review --base HEAD~3": ["review", "--base", "HEAD~3"],
+        f"diff {pid} HEAD~3 HEAD": ["diff", pid, "HEAD~3", "HEAD"],
     }
+    if args.only:
+        wanted = args.only.split(",")
+        commands = {name: argv for name, argv in commands.items() if argv[0] in wanted}
     _, git_peak, _ = measure(PIPELINE, repo, env, 1)
     folder_time, folder_peak, folder_git = measure(FOLDER, repo, env, args.runs, beside=PIPELINE)
     # name, cold s, its ratio, warm s and its ratio (None for git's own), peak MB
@@ -132,7 +147,12 @@ def main():
                      max(cold_peak, warm_peak)))
     git_time = statistics.median(beside_times)
     rows.insert(0, ("git pipeline", git_time, 1.0, None, None, git_peak))
-    print(f"history: {args.commits} commits, {len(ids)} proposals, {args.events} lead events; "
+    commits = subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=repo, env=env,
+                             capture_output=True, text=True).stdout.strip()
+    events = subprocess.run(["git", "log", "--format=%(trailers:key=Lead-Proposal,valueonly)", "HEAD"],
+                            cwd=repo, env=env, capture_output=True, text=True).stdout.split()
+    print(f"history: {args.repo or 'generated'}, {commits} commits, {len(ids)} proposals, "
+          f"{len(events)} lead events; "
           f"median of {args.runs} runs; the git pipeline took {min(beside_times):.3f}-"
           f"{max(beside_times):.3f} s")
     if args.markdown:
