@@ -11,7 +11,7 @@ use crate::model::trailer::{self, Divider, Trailer};
 use super::cache::{self, Part, Snapshot};
 use super::folders::{self, tree_entries, Comparison, FolderInfo};
 use super::ids::{IdMap, IdSet};
-use super::packs;
+use super::{graph, packs};
 use super::{ProposalStore, Repo};
 
 impl Repo {
@@ -233,8 +233,9 @@ impl Repo {
         // in one pass on every core first (see `packs.rs`), with the folder's tree in each
         // when there is a folder to follow, and only the others one by one. The packs are
         // kept for the folder comparisons that follow.
+        let graph = folder.and_then(|f| self.folder_key(f));
         let packs = match snap.len() {
-            0 => packs::Packs::open(&self.objects_dir()),
+            0 => packs::Packs::open(&self.objects_dir(), graph.is_some()),
             _ => None,
         };
         let scanned: Vec<Node> = packs
@@ -243,6 +244,12 @@ impl Repo {
                 packs.commits(
                     |objects, id, data| {
                         let mut node = node_alone(id, data)?;
+                        // With a graph, the folders are looked up after the walk, for the
+                        // commits it reaches that the Bloom filters do not clear (a pack
+                        // holds commits no ref reaches, too).
+                        if graph.is_some() {
+                            return Some(node);
+                        }
                         if let Some(folder) = folder {
                             node.looked_up = folders::folder_in(
                                 node.tree,
@@ -382,9 +389,40 @@ impl Repo {
             At::Old(_) => None,
             At::New(j) => fresh[j as usize].looked_up,
         };
+        // Those the commit-graph's Bloom filters clear have their first parent's folder.
+        let graph = self.folder_key(folder);
+        let cleared: Vec<bool> = lacking
+            .iter()
+            .map(|at| {
+                let Some((graph, key)) = &graph else {
+                    return false;
+                };
+                if already(at).is_some() {
+                    return false;
+                }
+                let (id, tree, parent) = match *at {
+                    At::Old(i) => {
+                        let i = i as usize;
+                        let parent = snap.parent_positions(i).next();
+                        (
+                            snap.id(i),
+                            snap.tree(i),
+                            parent.map(|p| snap.id(p as usize)),
+                        )
+                    }
+                    At::New(j) => {
+                        let node = &fresh[j as usize];
+                        (node.id, node.tree, node.parents.first().copied())
+                    }
+                };
+                parent.is_some_and(|p| graph.unchanged(id, tree, p, key))
+            })
+            .collect();
         let roots: Vec<git2::Oid> = lacking
             .iter()
-            .filter(|at| already(at).is_none())
+            .zip(&cleared)
+            .filter(|(at, cleared)| already(at).is_none() && !**cleared)
+            .map(|(at, _)| at)
             .map(|at| match *at {
                 At::Old(i) => snap.tree(i as usize),
                 At::New(j) => fresh[j as usize].tree,
@@ -396,11 +434,14 @@ impl Repo {
             return Ok(());
         }
         let mut looked_up = folders::look_up(&self.inner, &roots, folder)?.into_iter();
-        let folder_trees: Vec<Option<git2::Oid>> = lacking
+        // `None` for a cleared commit: its first parent's, known when it comes in order.
+        let folder_trees: Vec<Option<Option<git2::Oid>>> = lacking
             .iter()
-            .map(|at| match already(at) {
-                Some(tree) => tree,
-                None => looked_up.next().flatten(),
+            .zip(&cleared)
+            .map(|(at, &cleared)| match already(at) {
+                Some(tree) => Some(tree),
+                None if cleared => None,
+                None => Some(looked_up.next().flatten()),
             })
             .collect();
         // Which commits changed the folder, in order: parents come first, so their folder
@@ -427,6 +468,7 @@ impl Repo {
                     .map(|p| tree_of(locate(p, fresh_at, snap)?, known, fresh))
                     .collect(),
             };
+            let tree = tree.unwrap_or_else(|| parents.first().copied().flatten());
             let info = FolderInfo {
                 tree,
                 changes: Vec::new(),
@@ -942,6 +984,29 @@ impl Repo {
         );
         let signature = (person, a.when().seconds(), a.when().offset_minutes());
         Ok(Some(lead_info(id, signature, message, trailers)))
+    }
+
+    /// git's commit-graph, when it has Bloom filters git would read, and the key of
+    /// `folder` in them (see `graph.rs`).
+    fn folder_key(&self, folder: &str) -> Option<(&graph::Graph, graph::Key)> {
+        let graph = self.graph.get_or_init(|| {
+            let flag = |key: &str| self.config_bool(key).ok().flatten().unwrap_or(true);
+            let version = self
+                .config_string("commitGraph.changedPathsVersion")
+                .ok()
+                .flatten()
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(-1);
+            let settings = graph::Settings {
+                commit_graph: flag("core.commitGraph"),
+                read_changed_paths: flag("commitGraph.readChangedPaths"),
+                changed_paths_version: version,
+            };
+            let dirs = packs::object_dirs(&self.objects_dir());
+            graph::Graph::open(&dirs, self.inner.commondir(), &settings)
+        });
+        let graph = graph.as_ref()?;
+        Some((graph, graph.key(folder)?))
     }
 
     /// Where the object database keeps its objects: `GIT_OBJECT_DIRECTORY` when set, as

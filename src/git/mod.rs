@@ -10,6 +10,7 @@ mod commit;
 mod findings;
 pub use findings::{Checked, CheckedFile};
 mod folders;
+mod graph;
 mod history;
 mod ids;
 mod packs;
@@ -46,6 +47,8 @@ pub struct Repo {
     /// Writes of the cache still going on in the background; waited for before the next
     /// walk and when the repository is closed.
     saves: std::cell::RefCell<Vec<std::thread::JoinHandle<()>>>,
+    /// git's commit-graph with its Bloom filters, read on first use (`graph.rs`).
+    graph: std::cell::OnceCell<Option<graph::Graph>>,
 }
 
 impl Drop for Repo {
@@ -93,6 +96,7 @@ impl Repo {
             progress: None,
             cache: true,
             saves: Default::default(),
+            graph: Default::default(),
         };
         repo.cache = repo.config_bool("lead.cache")?.unwrap_or(true);
         Ok(repo)

@@ -5,9 +5,14 @@
 //! index, then inflates it; libgit2 locks its packs on every read, so a second core cannot
 //! help. Here the pack index is read once, its entries are put in the order of the pack,
 //! and the cores take stretches of the pack file in turn, reading each from start to end
-//! and inflating the commit objects in it (passing over the rest). A commit stored as a
-//! delta, or loose, or in another object directory, is simply not found here: the walk
-//! reads it through libgit2.
+//! and inflating the commit objects in it (passing over the rest). The packs are those of
+//! the repository's object directory, and, when the caller asks (a walk whose folder
+//! lookups the commit-graph's Bloom filters spare), of the directories its
+//! `info/alternates` names: a clone made with `--shared` or `--reference` keeps nearly
+//! everything there. Without the filters, reading those packs here measured slower than
+//! libgit2 on git's own history (its root trees' lookups, deep in delta chains). A commit
+//! stored as a delta, or loose, is simply not found here: the walk reads it through
+//! libgit2.
 //!
 //! Each core also reads single objects ([`Objects`]): the trees that lead from a commit's
 //! root tree to the proposal folder, looked up as the commit is read. An object stored as
@@ -86,9 +91,11 @@ struct Pack {
 impl Packs {
     /// The pack files of `objects` (a repository's object directory) that have an index
     /// beside them; `None` when one cannot be read (see the module's notes).
-    pub(crate) fn open(objects: &Path) -> Option<Packs> {
+    ///
+    /// With `alternates`, the packs of the directories `objects/info/alternates` names too.
+    pub(crate) fn open(objects: &Path, alternates: bool) -> Option<Packs> {
         let mut packs = Vec::new();
-        for path in pack_files(objects)? {
+        for path in pack_files(objects, alternates)? {
             let index = Index::read(std::fs::read(path.with_extension("idx")).ok()?)?;
             let entries = index.in_pack_order(std::fs::metadata(&path).ok()?.len())?;
             packs.push(Pack {
@@ -280,21 +287,61 @@ impl Source {
 }
 
 /// The `.pack` files of `objects/pack` that have an index beside them.
-fn pack_files(objects: &Path) -> Option<Vec<std::path::PathBuf>> {
-    let dir = match std::fs::read_dir(objects.join("pack")) {
-        Ok(dir) => dir,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(Vec::new()),
-        Err(_) => return None,
-    };
+fn pack_files(objects: &Path, alternates: bool) -> Option<Vec<std::path::PathBuf>> {
     let mut packs = Vec::new();
-    for entry in dir {
-        let path = entry.ok()?.path();
-        if path.extension().is_some_and(|e| e == "pack") && path.with_extension("idx").is_file() {
-            packs.push(path);
+    let dirs = match alternates {
+        true => object_dirs(objects),
+        false => vec![objects.to_path_buf()],
+    };
+    for objects in dirs {
+        let dir = match std::fs::read_dir(objects.join("pack")) {
+            Ok(dir) => dir,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(_) => return None,
+        };
+        let mut here = Vec::new();
+        for entry in dir {
+            let path = entry.ok()?.path();
+            if path.extension().is_some_and(|e| e == "pack") && path.with_extension("idx").is_file()
+            {
+                here.push(path);
+            }
         }
+        here.sort();
+        packs.extend(here);
     }
-    packs.sort();
     Some(packs)
+}
+
+/// How deep git follows alternates of alternates (`link_alt_odb_entry`).
+const ALTERNATES_DEPTH: usize = 5;
+
+/// The object directory `objects`, then those its `info/alternates` names (a path per line,
+/// relative to `objects` when not absolute; `#` starts a comment), and theirs in turn, as
+/// git reads them: each once, at most [`ALTERNATES_DEPTH`] levels deep. A clone made with
+/// `git clone --shared` or `--reference` keeps its objects there.
+pub(crate) fn object_dirs(objects: &Path) -> Vec<std::path::PathBuf> {
+    let mut dirs: Vec<std::path::PathBuf> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut queue = std::collections::VecDeque::from([(objects.to_path_buf(), 0)]);
+    while let Some((dir, depth)) = queue.pop_front() {
+        let real = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
+        if !real.is_dir() || !seen.insert(real) {
+            continue;
+        }
+        if depth < ALTERNATES_DEPTH {
+            let listed = std::fs::read_to_string(dir.join("info").join("alternates"));
+            for line in listed.iter().flat_map(|text| text.lines()) {
+                let line = line.trim_end_matches('\r');
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                queue.push_back((dir.join(line), depth + 1));
+            }
+        }
+        dirs.push(dir);
+    }
+    dirs
 }
 
 fn be32(bytes: &[u8], at: usize) -> Option<u32> {
@@ -678,7 +725,7 @@ mod tests {
     #[test]
     fn every_object_of_the_packs_reads_as_libgit2_reads_it() {
         let (dir, repo, commits) = repository("objects");
-        let packs = Packs::open(&dir.join("objects")).unwrap();
+        let packs = Packs::open(&dir.join("objects"), true).unwrap();
         let odb = repo.odb().unwrap();
         let mut objects = packs.objects();
         let (mut read, mut deltas) = (0, 0);
@@ -716,7 +763,8 @@ mod tests {
     }
 
     fn commits_of(dir: &Path) -> Option<Vec<(git2::Oid, Vec<u8>)>> {
-        Packs::open(&dir.join("objects"))?.commits(|_, id, data| Some((id, data.to_vec())), &|_| ())
+        Packs::open(&dir.join("objects"), true)?
+            .commits(|_, id, data| Some((id, data.to_vec())), &|_| ())
     }
 
     /// Damage anywhere in a pack or its index: the pass gives up or reads commits as they
@@ -730,14 +778,14 @@ mod tests {
             .into_iter()
             .map(|(id, _)| (id, odb.read(id).unwrap().data().to_vec()))
             .collect();
-        let every: Vec<(git2::Oid, Vec<u8>)> = Packs::open(&dir.join("objects"))
+        let every: Vec<(git2::Oid, Vec<u8>)> = Packs::open(&dir.join("objects"), true)
             .unwrap()
             .packs
             .iter()
             .flat_map(|p| (0..p.index.count as u32).map(|i| p.index.id(i).unwrap()))
             .map(|id| (id, odb.read(id).unwrap().data().to_vec()))
             .collect();
-        let packs = pack_files(&dir.join("objects")).unwrap();
+        let packs = pack_files(&dir.join("objects"), true).unwrap();
         assert_eq!(packs.len(), 2);
         let pack = packs[0].clone();
         let idx = pack.with_extension("idx");
@@ -771,7 +819,7 @@ mod tests {
                 }
             }
             // Single objects too: found and true, or not found.
-            if let Some(packs) = Packs::open(&dir.join("objects")) {
+            if let Some(packs) = Packs::open(&dir.join("objects"), true) {
                 let mut objects = packs.objects();
                 for (id, want) in &every {
                     if let Some((_, data)) = objects.read(*id) {

@@ -15,6 +15,7 @@ mod editor;
 mod env;
 mod feedback;
 mod harness;
+mod layouts;
 mod signing;
 mod signoffs;
 mod tour;
