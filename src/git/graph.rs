@@ -42,6 +42,8 @@
 
 use std::path::Path;
 
+use super::packs::{be32, be64};
+
 const SEED0: u32 = 0x293a_e76f;
 const SEED1: u32 = 0x7e64_6e2c;
 /// A parent position that stands for no parent.
@@ -369,18 +371,6 @@ fn murmur3(seed: u32, data: &[u8], signed: bool) -> u32 {
     h = h.wrapping_mul(0xc2b2_ae35);
     h ^= h >> 16;
     h
-}
-
-fn be32(bytes: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(
-        bytes.get(at..at.checked_add(4)?)?.try_into().ok()?,
-    ))
-}
-
-fn be64(bytes: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_be_bytes(
-        bytes.get(at..at.checked_add(8)?)?.try_into().ok()?,
-    ))
 }
 
 #[cfg(test)]

@@ -344,13 +344,16 @@ pub(crate) fn object_dirs(objects: &Path) -> Vec<std::path::PathBuf> {
     dirs
 }
 
-fn be32(bytes: &[u8], at: usize) -> Option<u32> {
+/// The big-endian number of 4 bytes at `at`, when `bytes` holds them (git's on-disk
+/// formats store numbers so; `graph.rs` reads them too).
+pub(super) fn be32(bytes: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(
         bytes.get(at..at.checked_add(4)?)?.try_into().ok()?,
     ))
 }
 
-fn be64(bytes: &[u8], at: usize) -> Option<u64> {
+/// The big-endian number of 8 bytes at `at`, when `bytes` holds them.
+pub(super) fn be64(bytes: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_be_bytes(
         bytes.get(at..at.checked_add(8)?)?.try_into().ok()?,
     ))
