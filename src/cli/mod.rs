@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::error::{Error, Result};
+use crate::git::Notice;
 use crate::model::{id, step::Step};
 use crate::ops::Workspace;
 use crate::render::color::{Paint, When};
@@ -189,16 +190,33 @@ pub fn parse_step(s: &str) -> Result<Step> {
 
 impl Ctx<'_> {
     /// Opens the workspace of the current directory; on a terminal, a long history walk
-    /// shows its progress on stderr.
+    /// shows its progress on stderr, and unless `--quiet`, a long one that lacked a
+    /// commit-graph says how to get one.
     pub fn workspace(&self) -> Result<Workspace> {
-        Workspace::open_with(self.progress.then(progress_line))
+        if !self.progress && self.quiet {
+            return Workspace::open_with(None);
+        }
+        let line = self.progress.then(progress_line);
+        let quiet = self.quiet;
+        Workspace::open_with(Some(Box::new(move |notice| match notice {
+            Notice::NoCommitGraph { commits } if !quiet => {
+                let _ = std::io::stderr()
+                    .write_all(crate::render::text::commit_graph_hint(commits).as_bytes());
+            }
+            Notice::NoCommitGraph { .. } => {}
+            _ => {
+                if let Some(line) = &line {
+                    line(notice);
+                }
+            }
+        })))
     }
 }
 
 /// `reading the history: 40960 commits`, rewritten in place on stderr once a walk has
 /// taken longer than `GIT_PROGRESS_DELAY` seconds (git's variable; one second when it is
 /// not set), and erased when it ends. A count already on the line is not written again.
-fn progress_line() -> crate::git::Progress {
+fn progress_line() -> Box<dyn Fn(Notice)> {
     let start = std::time::Instant::now();
     let delay = std::env::var("GIT_PROGRESS_DELAY")
         .ok()
@@ -209,14 +227,14 @@ fn progress_line() -> crate::git::Progress {
         );
     // The count on the line, while one is shown.
     let shown = std::cell::Cell::new(None);
-    Box::new(move |commits| {
+    Box::new(move |notice| {
         let mut err = std::io::stderr();
-        match commits {
-            Some(n) if shown.get() != Some(n) && start.elapsed() > delay => {
+        match notice {
+            Notice::Reading(n) if shown.get() != Some(n) && start.elapsed() > delay => {
                 let _ = write!(err, "\rreading the history: {n} commits");
                 shown.set(Some(n));
             }
-            None if shown.get().is_some() => {
+            Notice::Done if shown.get().is_some() => {
                 let _ = write!(err, "\r\x1b[K");
                 shown.set(None);
             }

@@ -89,6 +89,18 @@ pub(crate) struct Settings {
 }
 
 impl Graph {
+    /// Whether git, and so [`Graph::open`], would read a commit-graph's Bloom filters in
+    /// the repository of common directory `common`, were there one: not with the settings
+    /// that turn them off, grafts, replacement refs or a shallow clone.
+    pub(crate) fn would_be_read(common: &Path, settings: &Settings) -> bool {
+        settings.commit_graph
+            && settings.read_changed_paths
+            && settings.changed_paths_version != 0
+            && !common.join("shallow").exists()
+            && !common.join("info").join("grafts").exists()
+            && (std::env::var_os("GIT_NO_REPLACE_OBJECTS").is_some() || !has_replace_refs(common))
+    }
+
     /// The graph of `objects` (the repository's object directory) or of the first of
     /// `dirs` (it, then its alternates) that has one, when it has Bloom filters git would
     /// read; `None` otherwise (see the module's notes). `common` is the common git dir.
@@ -97,13 +109,7 @@ impl Graph {
         common: &Path,
         settings: &Settings,
     ) -> Option<Graph> {
-        if !settings.commit_graph
-            || !settings.read_changed_paths
-            || settings.changed_paths_version == 0
-            || common.join("shallow").exists()
-            || common.join("info").join("grafts").exists()
-            || (std::env::var_os("GIT_NO_REPLACE_OBJECTS").is_none() && has_replace_refs(common))
-        {
+        if !Graph::would_be_read(common, settings) {
             return None;
         }
         let layers = dirs.iter().find_map(|dir| layers_of(&dir.join("info")))?;

@@ -391,6 +391,12 @@ impl Repo {
         };
         // Those the commit-graph's Bloom filters clear have their first parent's folder.
         let graph = self.folder_key(folder);
+        if graph.is_none()
+            && lacking.len() >= super::HINT_COMMITS
+            && graph::Graph::would_be_read(self.inner.commondir(), &self.graph_settings())
+        {
+            self.hint_commit_graph(lacking.len());
+        }
         let cleared: Vec<bool> = lacking
             .iter()
             .map(|at| {
@@ -990,23 +996,27 @@ impl Repo {
     /// `folder` in them (see `graph.rs`).
     fn folder_key(&self, folder: &str) -> Option<(&graph::Graph, graph::Key)> {
         let graph = self.graph.get_or_init(|| {
-            let flag = |key: &str| self.config_bool(key).ok().flatten().unwrap_or(true);
-            let version = self
-                .config_string("commitGraph.changedPathsVersion")
-                .ok()
-                .flatten()
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(-1);
-            let settings = graph::Settings {
-                commit_graph: flag("core.commitGraph"),
-                read_changed_paths: flag("commitGraph.readChangedPaths"),
-                changed_paths_version: version,
-            };
             let dirs = packs::object_dirs(&self.objects_dir());
-            graph::Graph::open(&dirs, self.inner.commondir(), &settings)
+            graph::Graph::open(&dirs, self.inner.commondir(), &self.graph_settings())
         });
         let graph = graph.as_ref()?;
         Some((graph, graph.key(folder)?))
+    }
+
+    /// The settings of git's that say whether it reads a commit-graph's Bloom filters.
+    fn graph_settings(&self) -> graph::Settings {
+        let flag = |key: &str| self.config_bool(key).ok().flatten().unwrap_or(true);
+        let version = self
+            .config_string("commitGraph.changedPathsVersion")
+            .ok()
+            .flatten()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(-1);
+        graph::Settings {
+            commit_graph: flag("core.commitGraph"),
+            read_changed_paths: flag("commitGraph.readChangedPaths"),
+            changed_paths_version: version,
+        }
     }
 
     /// Where the object database keeps its objects: `GIT_OBJECT_DIRECTORY` when set, as

@@ -41,6 +41,9 @@ pub struct Repo {
     params: Vec<(String, String)>,
     config: git2::Config,
     progress: Option<Progress>,
+    /// The hint a walk left for when it is over (see [`Notice::NoCommitGraph`]), and
+    /// whether one was given already in this run.
+    hint: std::cell::Cell<(Option<usize>, bool)>,
     /// Whether walks read and keep the cache under `.git/lead/` (`lead.cache`, on unless
     /// set to false).
     cache: bool,
@@ -57,8 +60,27 @@ impl Drop for Repo {
     }
 }
 
-/// Told how many commits a walk has read so far, and `None` when it is over.
-pub type Progress = Box<dyn Fn(Option<usize>)>;
+/// What a history walk tells the command that runs it (this layer never prints).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// How many commits the walk has read so far.
+    Reading(usize),
+    /// The walk is over.
+    Done,
+    /// The walk just over looked the proposal folder up in the root trees of `commits`
+    /// commits, one by one, for want of a commit-graph with changed-path Bloom filters that
+    /// would have let it skip most of them. Told at most once a run, after
+    /// [`Notice::Done`], for walks of [`HINT_COMMITS`] commits or more, and not when
+    /// `advice.leadCommitGraph` is false or git would not read such a graph anyway.
+    NoCommitGraph { commits: usize },
+}
+
+/// How many commits a walk looks its folder up in, without a commit-graph, before it
+/// tells [`Notice::NoCommitGraph`]: about a second of work on a laptop.
+pub const HINT_COMMITS: usize = 20_000;
+
+/// Told what a walk does (see [`Notice`]).
+pub type Progress = Box<dyn Fn(Notice)>;
 
 impl Repo {
     /// Opens the repository of the current directory, honouring `GIT_DIR`, `GIT_WORK_TREE`,
@@ -94,6 +116,7 @@ impl Repo {
             params: params::from_env(),
             config,
             progress: None,
+            hint: Default::default(),
             cache: true,
             saves: Default::default(),
             graph: Default::default(),
@@ -128,7 +151,25 @@ impl Repo {
 
     fn report_progress(&self, commits: Option<usize>) {
         if let Some(p) = &self.progress {
-            p(commits);
+            match commits {
+                Some(n) => p(Notice::Reading(n)),
+                None => {
+                    p(Notice::Done);
+                    if let (Some(commits), false) = self.hint.get() {
+                        self.hint.set((None, true));
+                        p(Notice::NoCommitGraph { commits });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Leaves [`Notice::NoCommitGraph`] for the end of the walk, if the run has not told it
+    /// yet and the user has not turned it off.
+    fn hint_commit_graph(&self, commits: usize) {
+        let (_, told) = self.hint.get();
+        if !told && self.config_bool("advice.leadCommitGraph").ok().flatten() != Some(false) {
+            self.hint.set((Some(commits), false));
         }
     }
 

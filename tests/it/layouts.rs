@@ -124,3 +124,69 @@ fn every_layout_gives_the_answers_of_no_cache_and_no_graph() {
         "in a shared clone with a graph"
     );
 }
+
+/// A long history with no commit-graph: a cold walk that follows the proposal folder says
+/// once how to get one, and stops saying so once asked to, when quiet, when warm, and
+/// when the graph is there.
+#[test]
+fn a_long_cold_walk_without_a_commit_graph_hints_at_one() {
+    let s = Sandbox::repo();
+    let mut stream = String::new();
+    for n in 1..=20_000 {
+        let from = match n {
+            1 => "M 644 inline README\ndata 6\nhello\n".to_string(),
+            _ => format!("from :{}", n - 1),
+        };
+        stream += &format!(
+            "commit refs/heads/main\nmark :{n}\ncommitter Dana Wu <dana@example.com> {} +0000\ndata 3\nwip\n{from}\n\n",
+            1_700_000_000 + n
+        );
+    }
+    s.git_stdin(&["fast-import", "--quiet"], &stream).ok();
+    s.git(&["reset", "-q", "--hard"]).ok();
+    s.lead(&["propose", "Slow reviews block releases"]).ok();
+    let hints = |run: &crate::harness::Run| run.stderr.matches("hint: this walk").count();
+    let cold = |extra: &[&str]| {
+        let _ = std::fs::remove_dir_all(s.dir.join(".git/lead"));
+        let mut all = extra.to_vec();
+        all.extend(["lead", "show", "1"]);
+        s.git(&all)
+    };
+    let first = cold(&[]);
+    assert_eq!(hints(&first), 1, "{}", first.stderr);
+    assert!(
+        first.stderr.contains("in 20001 commits")
+            && first
+                .stderr
+                .contains("hint:     git commit-graph write --reachable --changed-paths\n"),
+        "{}",
+        first.stderr
+    );
+    let warm = s.lead(&["show", "1"]);
+    assert_eq!(warm.stdout, first.stdout);
+    assert_eq!(hints(&warm), 0, "warm: {}", warm.stderr);
+    for extra in [
+        &["-c", "advice.leadCommitGraph=false"][..],
+        &["-c", "core.commitGraph=false"][..],
+    ] {
+        let run = cold(extra);
+        assert_eq!(run.stdout, first.stdout);
+        assert_eq!(hints(&run), 0, "{extra:?}: {}", run.stderr);
+    }
+    let _ = std::fs::remove_dir_all(s.dir.join(".git/lead"));
+    let quiet = s.lead(&["-q", "show", "1"]);
+    assert_eq!(
+        (quiet.stdout.as_str(), hints(&quiet)),
+        (first.stdout.as_str(), 0)
+    );
+    // A graph without filters does not help: still told. With them, not.
+    s.git(&["commit-graph", "write", "--reachable"]).ok();
+    assert_eq!(hints(&cold(&[])), 1, "graph without filters");
+    s.git(&["commit-graph", "write", "--reachable", "--changed-paths"])
+        .ok();
+    let run = cold(&[]);
+    assert_eq!(
+        (run.stdout.as_str(), hints(&run)),
+        (first.stdout.as_str(), 0)
+    );
+}
