@@ -20,6 +20,9 @@ pub enum Error {
     #[error("{} is a bare repository; git lead needs a working tree", path.display())]
     BareRepository { path: PathBuf },
 
+    #[error("{} is a {format} repository; git lead reads SHA-1 repositories only", path.display())]
+    ObjectFormat { path: PathBuf, format: String },
+
     #[error("git: {message}")]
     Git { message: String },
 
@@ -179,6 +182,11 @@ impl Error {
             }
             Error::BareRepository { .. } => {
                 "clone it ('git clone <path>') and run git lead in the clone".to_string()
+            }
+            Error::ObjectFormat { .. } => {
+                "the proposal files are plain TOML and can be edited by hand; git lead itself \
+                 needs a repository of the default object format (sha1)"
+                    .to_string()
             }
             Error::Parse { .. } => {
                 "fix the file by hand (nothing was written), then run the command again".to_string()

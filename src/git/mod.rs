@@ -60,6 +60,18 @@ impl Drop for Repo {
     }
 }
 
+/// The git directory a repository that libgit2 could not open has: `GIT_DIR` when set,
+/// else the nearest `.git` at or above `cwd`, else `cwd` itself (for messages only).
+fn git_dir_above(cwd: &Path) -> PathBuf {
+    if let Some(dir) = std::env::var_os("GIT_DIR").filter(|d| !d.is_empty()) {
+        return cwd.join(dir);
+    }
+    cwd.ancestors()
+        .map(|d| d.join(".git"))
+        .find(|d| d.exists())
+        .unwrap_or_else(|| cwd.to_path_buf())
+}
+
 /// What a history walk tells the command that runs it (this layer never prints).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Notice {
@@ -95,7 +107,13 @@ impl Repo {
         let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
         let inner = git2::Repository::open_from_env().map_err(|e| match e.code() {
             git2::ErrorCode::NotFound => Error::NotARepository { path: cwd.clone() },
-            _ => Error::from(e),
+            _ => match e.message().strip_prefix("unknown object format '") {
+                Some(rest) => Error::ObjectFormat {
+                    path: git_dir_above(&cwd),
+                    format: rest.trim_end_matches('\'').to_string(),
+                },
+                None => Error::from(e),
+            },
         })?;
         if inner.is_bare() {
             return Err(Error::BareRepository {

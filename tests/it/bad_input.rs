@@ -14,6 +14,43 @@ fn not_a_repository_and_bare_repository() {
 }
 
 #[test]
+fn a_sha256_repository_is_refused_by_name_and_left_as_it_was() {
+    let s = Sandbox::bare_home("sha256");
+    s.write_home_config("[user]\n\tname = Ada Lovelace\n\temail = ada@example.com\n");
+    s.git(&["init", "-q", "--object-format=sha256", "-b", "main", "."])
+        .ok();
+    s.write("README", "hello\n");
+    s.git(&["add", "README"]).ok();
+    s.git(&["commit", "-qm", "first"]).ok();
+    let head = s.head();
+    for argv in [
+        &["propose", "Slow reviews"][..],
+        &["list"][..],
+        &["check"][..],
+        &["log", "1"][..],
+    ] {
+        let err = s.lead(argv).fails(1);
+        let git_dir = s.dir.join(".git");
+        assert!(
+            err.starts_with(&format!(
+                "error: {} is a sha256 repository; git lead reads SHA-1 repositories only\nhint: ",
+                git_dir.display()
+            )),
+            "{argv:?}: {err}"
+        );
+    }
+    // From a folder below, the same repository is named.
+    std::fs::create_dir_all(s.dir.join("sub")).unwrap();
+    let err = s.lead_in(&s.dir.join("sub"), &["list"]).fails(1);
+    assert!(
+        err.contains(&format!("{} is a sha256", s.dir.join(".git").display())),
+        "{err}"
+    );
+    assert_eq!(s.head(), head);
+    assert_eq!(s.git(&["status", "--porcelain", "--ignored"]).ok(), "");
+}
+
+#[test]
 fn an_unknown_id_and_an_unknown_step() {
     let s = Sandbox::repo();
     s.lead(&["propose", "First"]).ok();
