@@ -26,6 +26,9 @@ pub enum Error {
     #[error("git: {message}")]
     Git { message: String },
 
+    #[error("object {id} is missing from the repository")]
+    MissingObject { id: String },
+
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -186,6 +189,12 @@ impl Error {
             Error::ObjectFormat { .. } => {
                 "the proposal files are plain TOML and can be edited by hand; git lead itself \
                  needs a repository of the default object format (sha1)"
+                    .to_string()
+            }
+            Error::MissingObject { .. } => {
+                "'git fsck' tells what else is missing; a partial clone made with a tree filter \
+                 lacks the trees git lead reads, which 'git fetch --refetch --filter=blob:none \
+                 origin' brings"
                     .to_string()
             }
             Error::Parse { .. } => {

@@ -588,8 +588,9 @@ impl Repo {
     }
 
     /// The text of a blob.
+    /// The text of a blob (fetched first in a partial clone that lacks it).
     pub fn blob_text(&self, blob: &str) -> Result<String> {
-        let blob = self.inner.find_blob(git2::Oid::from_str(blob)?)?;
+        let blob = self.find_blob(git2::Oid::from_str(blob)?)?;
         Ok(String::from_utf8_lossy(blob.content()).into_owned())
     }
 }

@@ -15,6 +15,7 @@ mod history;
 mod ids;
 mod packs;
 mod parsed;
+mod promisor;
 pub use parsed::ProposalStore;
 pub mod params;
 pub use history::FolderHistory;
@@ -28,8 +29,23 @@ use crate::error::{Error, Result};
 
 impl From<git2::Error> for Error {
     fn from(e: git2::Error) -> Self {
-        Error::Git {
-            message: e.message().to_string(),
+        // libgit2 says `object not found - no match for id (<hex>)` for an object the
+        // database lacks: a damaged repository or a partial clone.
+        let missing = (e.code() == git2::ErrorCode::NotFound && e.class() == git2::ErrorClass::Odb)
+            .then(|| {
+                e.message()
+                    .split_once("no match for id (")?
+                    .1
+                    .split(')')
+                    .next()
+            })
+            .flatten()
+            .filter(|id| id.len() >= 40 && id.bytes().all(|b| b.is_ascii_hexdigit()));
+        match missing {
+            Some(id) => Error::MissingObject { id: id.to_string() },
+            None => Error::Git {
+                message: e.message().to_string(),
+            },
         }
     }
 }
@@ -52,6 +68,8 @@ pub struct Repo {
     saves: std::cell::RefCell<Vec<std::thread::JoinHandle<()>>>,
     /// git's commit-graph with its Bloom filters, read on first use (`graph.rs`).
     graph: std::cell::OnceCell<Option<graph::Graph>>,
+    /// Whether this is a partial clone (`promisor.rs`), found out on first use.
+    partial: std::cell::OnceCell<bool>,
 }
 
 impl Drop for Repo {
@@ -138,6 +156,7 @@ impl Repo {
             cache: true,
             saves: Default::default(),
             graph: Default::default(),
+            partial: Default::default(),
         };
         repo.cache = repo.config_bool("lead.cache")?.unwrap_or(true);
         Ok(repo)
@@ -303,10 +322,7 @@ impl Repo {
             return Ok(None);
         };
         match tree.get_path(Path::new(path)) {
-            Ok(entry) => {
-                let object = entry.to_object(&self.inner)?;
-                Ok(object.as_blob().map(|b| b.content().to_vec()))
-            }
+            Ok(entry) => self.entry_blob(&entry),
             Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
             Err(e) => Err(e.into()),
         }

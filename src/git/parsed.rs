@@ -263,6 +263,11 @@ impl ProposalStore {
         self.lookup(&blob_bytes(blob)?)
     }
 
+    /// Whether a run kept the proposal blob `blob` (hex) parses to (nothing decoded).
+    pub fn holds(&self, blob: &str) -> bool {
+        blob_bytes(blob).is_some_and(|id| self.kept().index.contains_key(&id))
+    }
+
     fn lookup(&self, id: &BlobId) -> Option<Proposal> {
         let kept = self.kept();
         let &(at, len) = kept.index.get(id)?;

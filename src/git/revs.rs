@@ -59,8 +59,7 @@ impl Repo {
             Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        let object = entry.to_object(&self.inner)?;
-        Ok(object.as_blob().map(|b| b.content().to_vec()))
+        self.entry_blob(&entry)
     }
 
     /// The file of proposal `id` in `folder` at `commit`, found by the number its name
@@ -81,9 +80,8 @@ impl Repo {
         for entry in sub.iter() {
             let Ok(name) = entry.name() else { continue };
             if id::from_file_name(name) == Some(id) {
-                let object = entry.to_object(&self.inner)?;
-                if let Some(blob) = object.as_blob() {
-                    return Ok(Some((format!("{folder}/{name}"), blob.content().to_vec())));
+                if let Some(bytes) = self.entry_blob(&entry)? {
+                    return Ok(Some((format!("{folder}/{name}"), bytes)));
                 }
             }
         }

@@ -228,6 +228,9 @@ impl Workspace {
         meanwhile: impl FnOnce() -> T,
     ) -> (Vec<Option<ParsedBlob>>, T) {
         let store = &self.parsed;
+        // A partial clone fetches the blobs it lacks in one go, not one by one below.
+        let unkept: Vec<&str> = blobs.iter().copied().filter(|b| !store.holds(b)).collect();
+        let _ = self.repo.fetch_missing(&unkept);
         let kept_or_parsed = || {
             // What the store does not hold is read through a repository of this thread's
             // own and parsed here too (a cold run parses every proposal); a blob that

@@ -6,27 +6,37 @@
 
 use crate::harness::{Sandbox, BO};
 
-/// The read commands compared, and what each printed (status, stdout, stderr).
+/// The read commands compared.
+const COMMANDS: [&[&str]; 7] = [
+    &["list"],
+    &["show", "1"],
+    &["log", "1"],
+    &["signoffs", "1", "--json"],
+    &["check", "--format", "json"],
+    &["review", "--base", "HEAD~4", "--format", "json"],
+    &["diff", "1", "HEAD~6", "HEAD"],
+];
+
+/// What `argv` printed (status, stdout, stderr) in `dir`, cold.
+fn answer(
+    s: &Sandbox,
+    dir: &std::path::Path,
+    extra: &[&str],
+    argv: &[&str],
+) -> (i32, String, String) {
+    let _ = std::fs::remove_dir_all(dir.join(".git/lead"));
+    let mut all: Vec<&str> = extra.to_vec();
+    all.push("lead");
+    all.extend_from_slice(argv);
+    let run = s.run_in("git", dir, &all);
+    (run.code, run.stdout, run.stderr)
+}
+
+/// What each of the read commands printed (status, stdout, stderr).
 fn answers(s: &Sandbox, dir: &std::path::Path, extra: &[&str]) -> Vec<(i32, String, String)> {
-    let commands: [&[&str]; 7] = [
-        &["list"],
-        &["show", "1"],
-        &["log", "1"],
-        &["signoffs", "1", "--json"],
-        &["check", "--format", "json"],
-        &["review", "--base", "HEAD~4", "--format", "json"],
-        &["diff", "1", "HEAD~6", "HEAD"],
-    ];
-    commands
+    COMMANDS
         .iter()
-        .map(|argv| {
-            let _ = std::fs::remove_dir_all(dir.join(".git/lead"));
-            let mut all: Vec<&str> = extra.to_vec();
-            all.push("lead");
-            all.extend_from_slice(argv);
-            let run = s.run_in("git", dir, &all);
-            (run.code, run.stdout, run.stderr)
-        })
+        .map(|argv| answer(s, dir, extra, argv))
         .collect()
 }
 
@@ -64,7 +74,7 @@ fn every_layout_gives_the_answers_of_no_cache_and_no_graph() {
     let truth = answers(&s, &s.dir, &plain);
     assert_eq!(truth[1].0, 0, "show failed: {}", truth[1].2);
     assert!(truth[1].1.contains("Flaky CI"), "{}", truth[1].1);
-    let layouts: [&[&[&str]]; 5] = [
+    let layouts: [&[&[&str]]; 6] = [
         &[&["commit-graph", "write", "--reachable", "--changed-paths"]],
         &[&[
             "-c",
@@ -94,6 +104,7 @@ fn every_layout_gives_the_answers_of_no_cache_and_no_graph() {
         ],
         &[&["repack", "-q", "-d"], &["multi-pack-index", "write"]],
         &[&["gc", "-q"]],
+        &[&["repack", "-q", "-a", "-d", "--write-bitmap-index"]],
     ];
     for steps in layouts {
         let _ = std::fs::remove_file(s.dir.join(".git/objects/info/commit-graph"));
@@ -103,6 +114,24 @@ fn every_layout_gives_the_answers_of_no_cache_and_no_graph() {
         }
         assert_eq!(answers(&s, &s.dir, &[]), truth, "after {steps:?}");
     }
+    // A pack kept with `.keep`, and the objects of an older commit again in a second pack.
+    s.git(&["repack", "-q", "-a", "-d"]).ok();
+    for entry in std::fs::read_dir(s.dir.join(".git/objects/pack")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "pack") {
+            std::fs::write(path.with_extension("keep"), "kept\n").unwrap();
+        }
+    }
+    let older = s.git(&["rev-list", "--objects", "HEAD~3"]).ok();
+    s.git_stdin(&["pack-objects", "-q", ".git/objects/pack/pack"], &older)
+        .ok();
+    let packs = s.git(&["count-objects", "-v"]).ok();
+    assert!(packs.contains("packs: 2\n"), "{packs}");
+    assert_eq!(
+        answers(&s, &s.dir, &[]),
+        truth,
+        "with a .keep pack and its copy"
+    );
     // A shared clone: objects and graph in the alternate, the clone's own graph too.
     s.run_in(
         "git",
@@ -189,4 +218,110 @@ fn a_long_cold_walk_without_a_commit_graph_hints_at_one() {
         (run.stdout.as_str(), hints(&run)),
         (first.stdout.as_str(), 0)
     );
+}
+
+/// A partial clone (`--filter=blob:none`) lacks the proposal blobs of earlier commits:
+/// each read command fetches what it needs from the promisor remote, as git would, and
+/// answers as in the full repository. Without lazy fetching, or in a clone without trees,
+/// the missing object is named.
+#[test]
+fn a_partial_clone_fetches_what_it_lacks_and_answers_the_same() {
+    let s = history();
+    let plain = ["-c", "lead.cache=false", "-c", "core.commitGraph=false"];
+    let truth = answers(&s, &s.dir, &plain);
+    s.git(&["config", "uploadpack.allowFilter", "true"]).ok();
+    let url = format!("file://{}", s.dir.display());
+    let clone = |name: &str, filter: &str| {
+        s.run_in("git", s.root(), &["clone", "-q", filter, &url, name])
+            .ok();
+        let dir = s.root().join(name);
+        let missing = s
+            .run_in(
+                "git",
+                &dir,
+                &["rev-list", "--objects", "--missing=print", "--all"],
+            )
+            .ok();
+        assert!(
+            missing.lines().any(|l| l.starts_with('?')),
+            "{name}: nothing missing"
+        );
+        dir
+    };
+    for (n, argv) in COMMANDS.iter().enumerate() {
+        let dir = clone(&format!("partial{n}"), "--filter=blob:none");
+        assert_eq!(
+            answer(&s, &dir, &[], argv),
+            truth[n],
+            "{argv:?} in a partial clone"
+        );
+    }
+    // Nothing fetched when git would not fetch either.
+    let dir = clone("unfetched", "--filter=blob:none");
+    let mut cmd = s.cmd("git", &["lead", "log", "1"]);
+    cmd.current_dir(&dir).env("GIT_NO_LAZY_FETCH", "1");
+    let err = s.run_with(&mut cmd).fails(1);
+    assert!(
+        err.starts_with("error: object ")
+            && err.contains(" is missing from the repository\nhint: "),
+        "{err}"
+    );
+    let named = err["error: object ".len()..].split(' ').next().unwrap();
+    let missing = s
+        .run_in(
+            "git",
+            &dir,
+            &["rev-list", "--objects", "--missing=print", "--all"],
+        )
+        .ok();
+    assert!(
+        missing.contains(&format!("?{named}")),
+        "{named} is not missing: {missing}"
+    );
+    // A clone without trees: the walk names the tree it lacks.
+    let dir = clone("treeless", "--filter=tree:0");
+    let err = s.run_in("git", &dir, &["lead", "show", "1"]).fails(1);
+    assert!(
+        err.contains(" is missing from the repository\nhint: 'git fsck'"),
+        "{err}"
+    );
+    assert!(err.contains("--refetch --filter=blob:none"), "{err}");
+}
+
+/// git lead reads the history as written: a replacement ref or a graft, which change what
+/// `git log` shows in this clone only, change no answer.
+#[test]
+fn replacements_and_grafts_change_no_answer() {
+    let s = history();
+    let plain = ["-c", "lead.cache=false", "-c", "core.commitGraph=false"];
+    let truth = answers(&s, &s.dir, &plain);
+    s.git(&["commit-graph", "write", "--reachable", "--changed-paths"])
+        .ok();
+    // The commit that proposed 1 is grafted away: git's log no longer reaches it.
+    let proposed = s
+        .git(&["log", "--format=%H", "--reverse", "--", "proposals"])
+        .ok();
+    let proposed = proposed.lines().next().unwrap().to_string();
+    let after = s
+        .git(&["rev-list", "--ancestry-path", &format!("{proposed}..HEAD")])
+        .ok();
+    let child = after.lines().last().unwrap().to_string();
+    s.git(&["replace", "--graft", &child, &format!("{proposed}~1")])
+        .ok();
+    let seen = s.git(&["log", "--format=%H"]).ok();
+    assert!(
+        !seen.contains(&proposed),
+        "the graft did not hide {proposed}"
+    );
+    assert_eq!(answers(&s, &s.dir, &[]), truth, "with a replacement ref");
+    s.git(&["replace", "-d", &child]).ok();
+    std::fs::write(
+        s.dir.join(".git/info/grafts"),
+        format!(
+            "{child} {}\n",
+            s.git(&["rev-parse", &format!("{proposed}~1")]).ok().trim()
+        ),
+    )
+    .unwrap();
+    assert_eq!(answers(&s, &s.dir, &[]), truth, "with a graft");
 }
