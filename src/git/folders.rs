@@ -2,14 +2,17 @@
 //! root tree, and two folder trees compared.
 //!
 //! Looking up the folder costs a root-tree read per commit, about as much as reading the
-//! commit itself. A walk with nothing cached does it as it reads the commits from the
-//! packs, on every core (see `packs.rs`); what that leaves runs here, on one thread, once
-//! the walk has read the commits. The comparisons read the folder trees (from the packs
-//! when the walk read them, else through libgit2) and compare them, on two threads that
-//! take them from either end of the history; the second opens the repository again, as a
-//! `git2::Repository` is not shared between threads. (Lookups on two threads, or on
-//! another thread during the walk, were measured too: libgit2 locks its packs on every
-//! object read, and the threads slowed each other by more than they saved.)
+//! commit itself. A walk with nothing cached does it as it reads the commits: on every
+//! core for those of the one-pass read of the repository's packs, on a thread beside the
+//! walk for the commits it reads one by one (see `packs.rs`; both read the packs by hand,
+//! with no lock shared between threads). What that leaves, and the lookups a commit-graph's
+//! Bloom filters do not spare, runs here once the walk has read the commits: from the
+//! packs on every core, through libgit2 on one thread for trees the packs do not hold
+//! (libgit2 locks its packs on every object read: two threads slowed each other by more
+//! than they saved). The comparisons read the folder trees (from the packs when the walk
+//! read them, else through libgit2) and compare them, on two threads that take them from
+//! either end of the history; the second opens the repository again, as a
+//! `git2::Repository` is not shared between threads.
 
 use std::rc::Rc;
 
@@ -37,21 +40,54 @@ const ALONE: usize = 1024;
 /// How many comparisons a thread takes at a time.
 const STRETCH: usize = 256;
 
-/// The folder's tree in each of the root trees `roots`, in their order.
-///
-/// On one thread: a lookup is little more than an object read, and libgit2 takes its pack
-/// locks on every read, so two threads wait on each other more than they work (100,000
+/// The folder's tree in each of the root trees `roots`, in their order: read from `packs`
+/// on every core when given (through libgit2 for a tree they do not hold), else through
+/// libgit2 on this thread alone (libgit2 takes its pack locks on every read: 100,000
 /// lookups took 0.34–0.47 s on two threads, 0.18–0.30 s on one).
 pub(crate) fn look_up(
     repo: &git2::Repository,
     roots: &[git2::Oid],
     folder: &str,
+    packs: Option<&Packs>,
 ) -> Result<Vec<Option<git2::Oid>>> {
-    let odb = repo.odb()?;
-    roots
-        .iter()
-        .map(|root| folder_tree(&odb, *root, folder))
-        .collect()
+    let Some(packs) = packs else {
+        let odb = repo.odb()?;
+        return roots
+            .iter()
+            .map(|root| folder_tree(&odb, *root, folder))
+            .collect();
+    };
+    // From the packs on every core, through libgit2 only for a tree they do not hold.
+    let run = |part: &[git2::Oid], repo: &dyn Fn() -> Result<git2::Repository>| {
+        let mut objects = packs.objects();
+        let mut again: Option<git2::Repository> = None;
+        part.iter()
+            .map(|root| {
+                let read = |tree| match objects.tree(tree) {
+                    Some(data) => Ok(data),
+                    None => {
+                        let repo = match &again {
+                            Some(r) => r,
+                            None => again.insert(repo()?),
+                        };
+                        Ok(Rc::from(repo.odb()?.read(tree)?.data()))
+                    }
+                };
+                folder_in(*root, folder, read, |d: &Rc<[u8]>| d)
+            })
+            .collect::<Result<Vec<_>>>()
+    };
+    let parts = crate::parallel::on_every_core(
+        roots,
+        ALONE,
+        |part| run(part, &|| Ok(git2::Repository::open(repo.path())?)),
+        |part| run(part, &open_again),
+    );
+    let mut out = Vec::with_capacity(roots.len());
+    for part in parts {
+        out.extend(part?);
+    }
+    Ok(out)
 }
 
 /// A comparison to make: the folder's tree in a commit and in each of its parents.
@@ -137,8 +173,11 @@ pub(crate) fn folder_in<R, E>(
     let mut tree = root;
     for part in folder.split('/').filter(|p| !p.is_empty()) {
         let object = read(tree)?;
+        // Entries are sorted, a folder as if its name ended in `/`: the scan stops past
+        // the name, as git's does.
         let found = tree_entries(data(&object))
             .map_while(|e| e)
+            .take_while(|(name, folder, _)| !sorts_after(name, *folder, part.as_bytes()))
             .find(|(name, folder, _)| *folder && *name == part.as_bytes());
         match found.and_then(|(_, _, id)| git2::Oid::from_bytes(id).ok()) {
             Some(next) => tree = next,
@@ -146,6 +185,19 @@ pub(crate) fn folder_in<R, E>(
         }
     }
     Ok((tree != root).then_some(tree))
+}
+
+/// Whether a tree entry `name` (a folder when `folder`) sorts after folder `part` in git's
+/// order of tree entries, where a folder's name compares as if it ended in `/`.
+fn sorts_after(name: &[u8], folder: bool, part: &[u8]) -> bool {
+    let n = name.len().min(part.len());
+    match name[..n].cmp(&part[..n]) {
+        std::cmp::Ordering::Equal => {
+            let next = |s: &[u8], folder: bool| s.get(n).copied().or(folder.then_some(b'/'));
+            next(name, folder) > next(part, true)
+        }
+        other => other.is_gt(),
+    }
 }
 
 /// Folder trees as read, the latest few: a commit's folder is usually its parent's, changed

@@ -229,28 +229,29 @@ impl Repo {
         }
         let odb = self.inner.odb()?;
         let shallow = self.inner.is_shallow();
-        // With nothing cached, most of the history is to be read: read the packs' commits
-        // in one pass on every core first (see `packs.rs`), with the folder's tree in each
-        // when there is a folder to follow, and only the others one by one. The packs are
-        // kept for the folder comparisons that follow.
+        // With nothing cached, most of the history is to be read: read the commits of the
+        // repository's own packs in one pass on every core first (see `packs.rs`), with
+        // the folder's tree in each when there is a folder to follow and no commit-graph
+        // to spare the lookups, then walk to the others, reading them from the packs (the
+        // alternates' too) or through libgit2, while a second thread looks their folder up.
+        // The packs are kept for the folder comparisons that follow.
         let graph = folder.and_then(|f| self.folder_key(f));
         let packs = match snap.len() {
-            0 => packs::Packs::open(&self.objects_dir(), graph.is_some()),
+            0 => packs::Packs::open(&self.objects_dir()),
             _ => None,
         };
+        let look = folder.filter(|_| graph.is_none());
         let scanned: Vec<Node> = packs
             .as_ref()
+            .filter(|p| p.any_local())
             .and_then(|packs| {
                 packs.commits(
                     |objects, id, data| {
                         let mut node = node_alone(id, data)?;
-                        // With a graph, the folders are looked up after the walk, for the
-                        // commits it reaches that the Bloom filters do not clear (a pack
-                        // holds commits no ref reaches, too).
-                        if graph.is_some() {
-                            return Some(node);
-                        }
-                        if let Some(folder) = folder {
+                        // A pack holds commits no ref reaches, too: with a graph, the
+                        // folders are looked up after the walk, for those it reaches that
+                        // the Bloom filters do not clear.
+                        if let Some(folder) = look {
                             node.looked_up = folders::folder_in(
                                 node.tree,
                                 folder,
@@ -265,8 +266,6 @@ impl Repo {
                 )
             })
             .unwrap_or_default();
-        // The packs' indexes (20 MB for 366,000 objects) serve the folder comparisons only.
-        let packs = folder.and(packs);
         let scanned_at = positions(&scanned);
         let mut reached = vec![false; scanned.len()];
         let (mut fresh, mut hits) = (Vec::new(), Vec::new());
@@ -274,39 +273,78 @@ impl Repo {
         let mut stack = vec![tip];
         // Read so far: the packs' commits, then those read one by one.
         let mut count = scanned.len();
-        while let Some(oid) = stack.pop() {
-            if let Some(at) = snap.find(oid) {
-                hits.push(at);
-                continue;
-            }
-            // The commits of the packs are marked by their place; only the others go into
-            // a set.
-            if let Some(&k) = scanned_at.get(&oid) {
-                if std::mem::replace(&mut reached[k as usize], true) {
+        let looked_up = std::thread::scope(|scope| -> Result<Vec<(u32, Option<git2::Oid>)>> {
+            // The folder lookups of the commits read one by one, on a thread of their own
+            // (`None` from it leaves the lookup to `fill_folders`).
+            let (tell, told) = std::sync::mpsc::channel::<(u32, git2::Oid)>();
+            let helper = look.zip(packs.as_ref()).map(|(folder, packs)| {
+                scope.spawn(move || {
+                    let mut objects = packs.objects();
+                    let mut found = Vec::new();
+                    for (j, tree) in told {
+                        let read = |tree| objects.tree(tree).ok_or(());
+                        if let Ok(at) = folders::folder_in(tree, folder, read, |data| data) {
+                            found.push((j, at));
+                        }
+                    }
+                    found
+                })
+            });
+            let mut objects = packs.as_ref().map(packs::Packs::objects);
+            while let Some(oid) = stack.pop() {
+                if let Some(at) = snap.find(oid) {
+                    hits.push(at);
                     continue;
                 }
-                stack.extend(scanned[k as usize].parents.iter().rev());
-            } else {
+                // The commits of the packs are marked by their place; only the others go
+                // into a set.
+                if let Some(&k) = scanned_at.get(&oid) {
+                    if std::mem::replace(&mut reached[k as usize], true) {
+                        continue;
+                    }
+                    stack.extend(scanned[k as usize].parents.iter().rev());
+                    continue;
+                }
                 if !seen.insert(oid) {
                     continue;
                 }
-                let object = match odb.read(oid) {
-                    Ok(o) => o,
-                    // A shallow clone's edge: the parent is named but not there.
-                    Err(e) if shallow && oid != tip && e.code() == git2::ErrorCode::NotFound => {
-                        continue
-                    }
-                    Err(e) => return Err(e.into()),
+                let from_packs = objects.as_mut().and_then(|o| o.commit(oid));
+                let node = match from_packs.and_then(|data| node_alone(oid, &data)) {
+                    Some(node) => node,
+                    None => match odb.read(oid) {
+                        Ok(object) => self.node_of(oid, &object)?,
+                        // A shallow clone's edge: the parent is named but not there.
+                        Err(e)
+                            if shallow && oid != tip && e.code() == git2::ErrorCode::NotFound =>
+                        {
+                            continue
+                        }
+                        Err(e) => return Err(e.into()),
+                    },
                 };
-                let node = self.node_of(oid, &object)?;
                 stack.extend(node.parents.iter().rev());
+                if helper.is_some() {
+                    // A helper that stopped leaves the lookups to `fill_folders`.
+                    let _ = tell.send((fresh.len() as u32, node.tree));
+                }
                 fresh.push(node);
                 count += 1;
                 if count % 4096 == 0 {
                     self.report_progress(Some(count));
                 }
             }
+            drop(tell);
+            Ok(helper
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .unwrap_or_default())
+        })?;
+        for (j, tree) in looked_up {
+            if let Some(node) = fresh.get_mut(j as usize) {
+                node.looked_up = Some(tree);
+            }
         }
+        // The packs' indexes (20 MB for 366,000 objects) serve the folder comparisons only.
+        let packs = folder.and(packs);
         // The order of `fresh` does not matter: the canonical order is the history's own.
         fresh.extend(
             scanned
@@ -439,7 +477,7 @@ impl Repo {
         if snap.is_broken() {
             return Ok(());
         }
-        let mut looked_up = folders::look_up(&self.inner, &roots, folder)?.into_iter();
+        let mut looked_up = folders::look_up(&self.inner, &roots, folder, packs)?.into_iter();
         // `None` for a cleared commit: its first parent's, known when it comes in order.
         let folder_trees: Vec<Option<Option<git2::Oid>>> = lacking
             .iter()
@@ -538,7 +576,7 @@ impl Repo {
             shapes.push(node.parents.len());
             leads.extend(node.lead.map(|c| *c));
         }
-        let mut trees = folders::look_up(&self.inner, &roots, folder)?.into_iter();
+        let mut trees = folders::look_up(&self.inner, &roots, folder, None)?.into_iter();
         let mut comparisons = Vec::new();
         for parents in shapes {
             let tree = trees.next().flatten();
