@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Builds a deterministic repository for benchmarking git lead, through git fast-import.
 
-    generate.py <dir> --commits N --proposals P --events E [--seed S]
+    generate.py <dir> --commits N --proposals P --events E [--seed S] [--onto]
 
-The history is N commits on `main`. P proposals are created along it, and E lead events
+The history is N commits on `main`; with --onto, N commits on top of the current branch of
+the repository already in <dir> (a clone of a real history, say: the proposals are then
+grafted onto it, dated after its tip). P proposals are created along it, and E lead events
 in all (proposals, transitions, sign-offs, concerns and their resolutions, feedback
 rounds) are spread through ordinary commits that touch source files. Every proposal's
 content is complete for the steps it reaches, so `git lead check` has real work to do.
@@ -122,11 +124,23 @@ def main():
     ap.add_argument("--proposals", type=int, default=100)
     ap.add_argument("--events", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--onto", action="store_true", help="add the commits on top of the repository in <dir>")
     args = ap.parse_args()
-    if os.path.exists(os.path.join(args.dir, ".git")):
+    branch, tip, clock = "main", None, 1_700_000_000
+    if args.onto:
+        def git(*argv):
+            return subprocess.run(["git", *argv], cwd=args.dir, check=True, capture_output=True,
+                                  text=True).stdout.strip()
+        branch = git("symbolic-ref", "--short", "HEAD")
+        tip = git("rev-parse", "HEAD")
+        clock = max(clock, int(git("log", "-1", "--format=%ct", "HEAD")) + 60)
+        if git("ls-tree", "--name-only", "HEAD", "proposals"):
+            sys.exit(f"{args.dir} has proposals already: graft onto a history without them")
+    elif os.path.exists(os.path.join(args.dir, ".git")):
         sys.exit(f"{args.dir} already holds a repository")
-    os.makedirs(args.dir, exist_ok=True)
-    subprocess.run(["git", "init", "-q", "-b", "main", args.dir], check=True)
+    else:
+        os.makedirs(args.dir, exist_ok=True)
+        subprocess.run(["git", "init", "-q", "-b", "main", args.dir], check=True)
     fi = subprocess.Popen(["git", "fast-import", "--quiet"], cwd=args.dir, stdin=subprocess.PIPE)
     out = fi.stdin
     by_commit = {}
@@ -134,7 +148,6 @@ def main():
         by_commit.setdefault(pos, []).append(ev)
     state = {}  # pid -> dict(step, feedback, title, author, concerns)
     rng = random.Random(args.seed + 1)
-    clock = 1_700_000_000
 
     def data(text):
         raw = text.encode()
@@ -187,12 +200,14 @@ def main():
         if trailers:
             message += "\n" + "".join(f"{k}: {v}\n" for k, v in trailers)
         name, email = author
-        out.write(f"commit refs/heads/main\nmark :{i + 1}\n".encode())
+        out.write(f"commit refs/heads/{branch}\nmark :{i + 1}\n".encode())
         out.write(f"author {name} <{email}> {clock + i * 60} +0000\n".encode())
         out.write(f"committer {name} <{email}> {clock + i * 60} +0000\n".encode())
         data(message)
         if i > 0:
             out.write(f"from :{i}\n".encode())
+        elif tip:
+            out.write(f"from {tip}\n".encode())
         for path, text in files.items():
             out.write(f"M 100644 inline {path}\n".encode())
             data(text)
@@ -200,8 +215,9 @@ def main():
     out.close()
     if fi.wait() != 0:
         sys.exit("git fast-import failed")
-    subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=args.dir, check=True)
-    print(f"{args.dir}: {args.commits} commits, {len(state)} proposals")
+    subprocess.run(["git", "checkout", "-q", "-f", branch], cwd=args.dir, check=True)
+    onto = f" on top of {tip[:12]}" if tip else ""
+    print(f"{args.dir}: {args.commits} commits{onto}, {len(state)} proposals")
 
 
 if __name__ == "__main__":
