@@ -34,6 +34,10 @@
 //!   header of 7-bit groups (the first holds the type in bits 4–6 and the low 4 bits of
 //!   the size, bit 7 says another byte follows), for a delta the base's offset or id, then
 //!   the zlib stream of the data; the pack's checksum ends it.
+//! - **Reverse index (`.rev`), version 1:** `RIDX`, the version (1), the hash id (1 for
+//!   SHA-1), then for each object in the order of the pack its position in the index, the
+//!   pack's checksum, the file's own. Used for the pack order where it fits the index
+//!   (else the index's offsets are sorted).
 //! - **Delta:** the base's size and the result's (7-bit groups, least significant first),
 //!   then instructions: with the top bit set, copy from the base (which offset and size
 //!   bytes follow is in the low seven bits; a size of 0 means 65,536), else insert the
@@ -99,7 +103,9 @@ impl Packs {
         let mut packs = Vec::new();
         for (path, local) in pack_files(objects)? {
             let index = Index::read(std::fs::read(path.with_extension("idx")).ok()?)?;
-            let entries = index.in_pack_order(std::fs::metadata(&path).ok()?.len())?;
+            let rev = std::fs::read(path.with_extension("rev")).ok();
+            let entries =
+                index.in_pack_order(std::fs::metadata(&path).ok()?.len(), rev.as_deref())?;
             packs.push(Pack {
                 path,
                 local,
@@ -443,9 +449,18 @@ impl Index {
 
     /// The objects in the order of a pack of `total` bytes, each with where it ends: where
     /// the next begins, or the pack's closing checksum.
-    fn in_pack_order(&self, total: u64) -> Option<Vec<Entry>> {
-        let mut listed: Vec<(u64, u32)> = self.offsets.iter().copied().zip(0..).collect();
-        listed.sort_unstable();
+    ///
+    /// The pack's reverse index (`rev`, the bytes of its `.rev` file) gives that order
+    /// ready-made; without one, or with one that does not fit, the offsets are sorted.
+    fn in_pack_order(&self, total: u64, rev: Option<&[u8]>) -> Option<Vec<Entry>> {
+        let listed = match rev.and_then(|rev| self.order_of_rev(rev)) {
+            Some(listed) => listed,
+            None => {
+                let mut listed: Vec<(u64, u32)> = self.offsets.iter().copied().zip(0..).collect();
+                listed.sort_unstable();
+                listed
+            }
+        };
         let last = total.checked_sub(20)?;
         let mut out = Vec::with_capacity(listed.len());
         for (k, &(start, index)) in listed.iter().enumerate() {
@@ -457,6 +472,31 @@ impl Index {
             out.push(Entry { start, end, index });
         }
         Some(out)
+    }
+}
+
+impl Index {
+    /// The objects in pack order, by a reverse index: `RIDX`, version 1, hash id 1 (SHA-1),
+    /// then for each object in pack order its position in the index, then the pack's
+    /// checksum and its own. `None` unless it lists exactly this index's objects with
+    /// offsets that only grow (which makes it a permutation, and the sorted order).
+    fn order_of_rev(&self, rev: &[u8]) -> Option<Vec<(u64, u32)>> {
+        if rev.get(..4)? != b"RIDX" || be32(rev, 4)? != 1 || be32(rev, 8)? != 1 {
+            return None;
+        }
+        if rev.len() != 12 + 4 * self.count + 40 {
+            return None;
+        }
+        let mut listed = Vec::with_capacity(self.count);
+        for k in 0..self.count {
+            let index = be32(rev, 12 + 4 * k)?;
+            let start = *self.offsets.get(index as usize)?;
+            if listed.last().is_some_and(|&(before, _)| before >= start) {
+                return None;
+            }
+            listed.push((start, index));
+        }
+        Some(listed)
     }
 }
 
@@ -847,6 +887,67 @@ mod tests {
             "damage went unnoticed: gave up {gave_up} times of 300"
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_reverse_index_gives_the_order_sorting_gives_and_a_bad_one_is_passed_over() {
+        let (dir, _repo, commits) = repository("rev");
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .arg("--git-dir")
+                .arg(&dir)
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        git(&[
+            "update-ref",
+            "refs/heads/main",
+            &commits.last().unwrap().to_string(),
+        ]);
+        git(&[
+            "-c",
+            "pack.writeReverseIndex=true",
+            "repack",
+            "-q",
+            "-a",
+            "-d",
+            "-f",
+            "--depth=250",
+        ]);
+        let (pack, _) = pack_files(&dir.join("objects")).unwrap().remove(0);
+        let rev = std::fs::read(pack.with_extension("rev")).unwrap();
+        let index = Index::read(std::fs::read(pack.with_extension("idx")).unwrap()).unwrap();
+        let total = std::fs::metadata(&pack).unwrap().len();
+        let order = |rev: Option<&[u8]>| {
+            let entries = index.in_pack_order(total, rev).unwrap();
+            entries
+                .iter()
+                .map(|e| (e.start, e.end, e.index))
+                .collect::<Vec<_>>()
+        };
+        let sorted = order(None);
+        assert!(sorted.len() > 300, "{}", sorted.len());
+        assert!(index.order_of_rev(&rev).is_some());
+        assert_eq!(order(Some(&rev)), sorted);
+        // Two positions swapped, one repeated, a short file, another version: sorted.
+        let mut swapped = rev.clone();
+        swapped[12..16].copy_from_slice(&rev[16..20]);
+        swapped[16..20].copy_from_slice(&rev[12..16]);
+        let mut repeated = rev.clone();
+        repeated[12..16].copy_from_slice(&rev[16..20]);
+        let mut version = rev.clone();
+        version[7] = 2;
+        for bad in [swapped, repeated, version, rev[..rev.len() - 1].to_vec()] {
+            assert!(index.order_of_rev(&bad).is_none());
+            assert_eq!(order(Some(&bad)), sorted);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
