@@ -381,11 +381,12 @@ fn murmur3(seed: u32, data: &[u8], signed: bool) -> u32 {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use std::process::Command;
 
-    fn git(dir: &Path, args: &[&str]) -> String {
+    /// `git <args>` in `dir`, with no user or system configuration: its stdout.
+    pub(in crate::git) fn git(dir: &Path, args: &[&str]) -> String {
         let out = Command::new("git")
             .current_dir(dir)
             .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])

@@ -892,19 +892,7 @@ mod tests {
     #[test]
     fn a_reverse_index_gives_the_order_sorting_gives_and_a_bad_one_is_passed_over() {
         let (dir, _repo, commits) = repository("rev");
-        let git = |args: &[&str]| {
-            let out = std::process::Command::new("git")
-                .arg("--git-dir")
-                .arg(&dir)
-                .args(args)
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        };
+        let git = |args: &[&str]| super::super::graph::tests::git(&dir, args);
         git(&[
             "update-ref",
             "refs/heads/main",

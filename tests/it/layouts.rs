@@ -231,17 +231,16 @@ fn a_partial_clone_fetches_what_it_lacks_and_answers_the_same() {
     let truth = answers(&s, &s.dir, &plain);
     s.git(&["config", "uploadpack.allowFilter", "true"]).ok();
     let url = format!("file://{}", s.dir.display());
+    // What the clone in `dir` lacks, one `?<id>` line each, among the objects listed.
+    let missing = |dir: &std::path::Path| {
+        let all = ["rev-list", "--objects", "--missing=print", "--all"];
+        s.run_in("git", dir, &all).ok()
+    };
     let clone = |name: &str, filter: &str| {
         s.run_in("git", s.root(), &["clone", "-q", filter, &url, name])
             .ok();
         let dir = s.root().join(name);
-        let missing = s
-            .run_in(
-                "git",
-                &dir,
-                &["rev-list", "--objects", "--missing=print", "--all"],
-            )
-            .ok();
+        let missing = missing(&dir);
         assert!(
             missing.lines().any(|l| l.starts_with('?')),
             "{name}: nothing missing"
@@ -267,13 +266,7 @@ fn a_partial_clone_fetches_what_it_lacks_and_answers_the_same() {
         "{err}"
     );
     let named = err["error: object ".len()..].split(' ').next().unwrap();
-    let missing = s
-        .run_in(
-            "git",
-            &dir,
-            &["rev-list", "--objects", "--missing=print", "--all"],
-        )
-        .ok();
+    let missing = missing(&dir);
     assert!(
         missing.contains(&format!("?{named}")),
         "{named} is not missing: {missing}"
