@@ -28,17 +28,6 @@ impl Repo {
         }
     }
 
-    /// The whole ledger of the commits reachable from `commit`: the events of every commit
-    /// whose final trailer block has a `Lead-` key, read oldest first (parents before
-    /// children) as the walk visits them.
-    pub fn ledger_at(&self, commit: &str) -> Result<Ledger> {
-        self.ledger_from(
-            git2::Oid::from_str(commit)?,
-            Detail::Full,
-            Ledger::default(),
-        )
-    }
-
     fn ledger_from(&self, tip: git2::Oid, detail: Detail, mut ledger: Ledger) -> Result<Ledger> {
         self.walk(tip, None, None, detail, |seen| {
             ledger.extend(seen.lead);

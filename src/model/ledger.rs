@@ -341,6 +341,38 @@ impl Ledger {
     pub fn first(&self, proposal: u32) -> Option<&Event> {
         self.of(proposal).next()
     }
+
+    /// The ledger of the same history without the commits `dropped`: what reading the
+    /// others alone gives, when no kept commit descends from a dropped one (the ledger of
+    /// a merge base from that of a tip, less the commits since: each commit's events are
+    /// read on their own, and the order of an ancestor-closed part of a history is the
+    /// whole order's, restricted to it).
+    pub fn without(&self, dropped: &std::collections::HashSet<String>) -> Ledger {
+        let mut out = Ledger {
+            listing: self.listing,
+            ..Ledger::default()
+        };
+        for event in self.events.iter().filter(|e| !dropped.contains(&e.commit)) {
+            out.by_proposal
+                .entry(event.proposal)
+                .or_default()
+                .push(out.events.len());
+            out.events.push(event.clone());
+        }
+        out.bad = self
+            .bad
+            .iter()
+            .filter(|b| !dropped.contains(&b.commit))
+            .cloned()
+            .collect();
+        out.stranded = self
+            .stranded
+            .iter()
+            .filter(|s| !dropped.contains(&s.commit))
+            .cloned()
+            .collect();
+        out
+    }
 }
 
 #[cfg(test)]
@@ -416,7 +448,7 @@ pub(crate) mod tests {
         assert!(all.of(1).count() > 10, "the sample is too thin");
         // A listing's ledger answers a listing's questions alike, with fewer events.
         let mut listing = Ledger::for_listing();
-        listing.extend(commits);
+        listing.extend(commits.clone());
         for p in [1, 2, 3, 9, 4] {
             let first = |l: &Ledger| format!("{:?}", l.first(p));
             assert_eq!(first(&listing), first(&all), "{p}");
@@ -426,6 +458,18 @@ pub(crate) mod tests {
         }
         assert!(listing.events().len() < all.events().len());
         assert!(listing.stranded.is_empty() && !all.stranded.is_empty());
+        // Without the later commits, the ledger of the earlier ones alone.
+        for cut in [0, 1, 150, 399, 400] {
+            let later: std::collections::HashSet<String> =
+                commits[cut..].iter().map(|c| c.id.clone()).collect();
+            let earlier = Ledger::from_commits(commits[..cut].to_vec());
+            let less = all.without(&later);
+            let whole = |l: &Ledger| format!("{:?} {:?} {:?}", l.events, l.bad, l.stranded);
+            assert_eq!(whole(&less), whole(&earlier), "{cut}");
+            for p in [1, 2, 3, 9, 4] {
+                assert_eq!(show(less.of(p).collect()), show(earlier.of(p).collect()));
+            }
+        }
     }
 
     #[test]

@@ -72,7 +72,8 @@ pub fn review(ws: &Workspace, base: Option<&str>) -> Result<Review> {
     let config = ws.config_at(&merge_base)?;
     let folder = config.folder.clone();
     let ledger = ws.ledger()?;
-    let base_ledger = ws.repo.ledger_at(&merge_base)?;
+    // The merge base's history is HEAD's less the range: no second walk.
+    let base_ledger = ledger.without(&range);
 
     let mut ids: BTreeSet<u32> = BTreeSet::new();
     let before = ws.repo.folder_files(&merge_base, &folder)?;
