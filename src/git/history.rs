@@ -1298,6 +1298,36 @@ impl FolderHistory {
         self.count
     }
 
+    /// The history a walk from an ancestor of this walk's tip records: this one without
+    /// the commits `dropped` (hex ids), which are those reachable from the tip and not from
+    /// that ancestor. Each commit's changes depend on it and its parents alone, and the
+    /// order of that ancestor-closed part of the history is this walk's, restricted to it;
+    /// positions stay this walk's, which only compares them.
+    pub fn without(&self, dropped: &HashSet<String>) -> FolderHistory {
+        let ids: HashSet<git2::Oid> = dropped
+            .iter()
+            .filter_map(|c| git2::Oid::from_str(c).ok())
+            .collect();
+        FolderHistory {
+            count: self.count.saturating_sub(ids.len()),
+            positions: self
+                .positions
+                .iter()
+                .filter(|(id, _, _)| !ids.contains(id))
+                .copied()
+                .collect(),
+            changes: self
+                .changes
+                .iter()
+                .map(|(p, changes)| {
+                    let kept = changes.iter().filter(|(_, id, _)| !ids.contains(id));
+                    (*p, kept.copied().collect())
+                })
+                .filter(|(_, changes): &(u32, Vec<_>)| !changes.is_empty())
+                .collect(),
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.count == 0
     }

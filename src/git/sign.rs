@@ -123,13 +123,12 @@ fn run(program: &str, args: &[&str], input: &str) -> Result<(String, String)> {
         .map_err(|e| Error::Signing {
             message: format!("cannot run {program}: {e}"),
         })?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(input.as_bytes())
-            .map_err(|e| Error::Signing {
-                message: format!("cannot write to {program}: {e}"),
-            })?;
-    }
+    // A program that fails early stops reading: what it says then is the reason, not the
+    // broken pipe.
+    let written = match child.stdin.take() {
+        Some(mut stdin) => stdin.write_all(input.as_bytes()),
+        None => Ok(()),
+    };
     let output = child.wait_with_output().map_err(|e| Error::Signing {
         message: format!("{program} failed: {e}"),
     })?;
@@ -138,6 +137,11 @@ fn run(program: &str, args: &[&str], input: &str) -> Result<(String, String)> {
     if !output.status.success() {
         return Err(Error::Signing {
             message: format!("{program} failed: {}", stderr.trim()),
+        });
+    }
+    if let Err(e) = written {
+        return Err(Error::Signing {
+            message: format!("cannot write to {program}: {e}"),
         });
     }
     Ok((stdout, stderr))

@@ -195,6 +195,24 @@ impl Workspace {
         history
     }
 
+    /// Keeps, as the folder history at `base` (an ancestor of `tip`), the whole one known
+    /// at `tip` less the commits `since` (those reachable from `tip` and not from `base`),
+    /// sparing a walk from `base` (see [`FolderHistory::without`]). Does nothing when the
+    /// whole history at `tip` is not known.
+    pub fn remember_history_without(
+        &self,
+        tip: &str,
+        base: &str,
+        folder: &str,
+        since: &std::collections::HashSet<String>,
+    ) {
+        let key = (tip.to_string(), folder.to_string(), None);
+        let derived = self.histories.borrow().get(&key).map(|h| h.without(since));
+        if let Some(history) = derived {
+            self.remember_history(base, folder, None, history);
+        }
+    }
+
     /// [`Workspace::remember_history`] of a walk that knows proposals `ids` only.
     pub fn remember_histories(&self, tip: &str, folder: &str, ids: &[u32], history: FolderHistory) {
         let history = Rc::new(history);

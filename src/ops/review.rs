@@ -74,6 +74,7 @@ pub fn review(ws: &Workspace, base: Option<&str>) -> Result<Review> {
     let ledger = ws.ledger()?;
     // The merge base's history is HEAD's less the range: no second walk.
     let base_ledger = ledger.without(&range);
+    ws.remember_history_without(&head, &merge_base, &folder, &range);
 
     let mut ids: BTreeSet<u32> = BTreeSet::new();
     let before = ws.repo.folder_files(&merge_base, &folder)?;
