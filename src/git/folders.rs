@@ -190,14 +190,7 @@ pub(crate) fn folder_in<R, E>(
 /// Whether a tree entry `name` (a folder when `folder`) sorts after folder `part` in git's
 /// order of tree entries, where a folder's name compares as if it ended in `/`.
 fn sorts_after(name: &[u8], folder: bool, part: &[u8]) -> bool {
-    let n = name.len().min(part.len());
-    match name[..n].cmp(&part[..n]) {
-        std::cmp::Ordering::Equal => {
-            let next = |s: &[u8], folder: bool| s.get(n).copied().or(folder.then_some(b'/'));
-            next(name, folder) > next(part, true)
-        }
-        other => other.is_gt(),
-    }
+    git_order((name, folder), (part, true)).is_gt()
 }
 
 /// Folder trees as read, the latest few: a commit's folder is usually its parent's, changed
@@ -430,6 +423,12 @@ fn changed_entries(old: &[u8], new: &[u8]) -> Option<Vec<(Vec<u8>, Option<git2::
 /// Git's order of tree entries: by name, a folder's name compared as if it ended in `/`.
 fn git_order(a: (&[u8], bool), b: (&[u8], bool)) -> std::cmp::Ordering {
     let (x, y) = (a.0, b.0);
+    // Most names differ in their first byte: decided without a call to compare slices.
+    if let (Some(p), Some(q)) = (x.first(), y.first()) {
+        if p != q {
+            return p.cmp(q);
+        }
+    }
     let n = x.len().min(y.len());
     match x[..n].cmp(&y[..n]) {
         std::cmp::Ordering::Equal => {}
@@ -614,5 +613,31 @@ mod tests {
             order(("a", false), ("a.b", false)),
             std::cmp::Ordering::Less
         );
+        // A lookup stops past the folder's place: never before an entry git would find.
+        let names = [
+            "",
+            "a",
+            "a.b",
+            "a0",
+            "a/",
+            "ab",
+            "b",
+            "proposals",
+            "proposalsx",
+            "proposal",
+            "zz",
+        ];
+        for name in names {
+            for folder in [false, true] {
+                let after = sorts_after(name.as_bytes(), folder, b"proposals");
+                let at = folder && name == "proposals";
+                assert!(!(after && at), "{name}");
+                assert_eq!(
+                    after,
+                    name > "proposals/" && !name.starts_with("proposals/"),
+                    "{name} {folder}"
+                );
+            }
+        }
     }
 }
