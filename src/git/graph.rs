@@ -42,7 +42,7 @@
 
 use std::path::Path;
 
-use super::packs::{be32, be64};
+use super::packs::{be32, be64, find_id};
 
 const SEED0: u32 = 0x293a_e76f;
 const SEED1: u32 = 0x7e64_6e2c;
@@ -215,26 +215,15 @@ impl Graph {
 
     /// The layer that lists `id`, and its place there.
     fn find(&self, id: git2::Oid) -> Option<(&Layer, usize)> {
-        let want = id.as_bytes();
-        let first = usize::from(want[0]);
         self.layers.iter().rev().find_map(|layer| {
-            let bytes = &layer.bytes;
-            let below = match first {
-                0 => 0,
-                _ => be32(bytes, layer.oidf + 4 * (first - 1))? as usize,
-            };
-            let upto = (be32(bytes, layer.oidf + 4 * first)? as usize).min(layer.count as usize);
-            let (mut lo, mut hi) = (below, upto);
-            while lo < hi {
-                let mid = lo + (hi - lo) / 2;
-                let at = layer.oidl + HASH * mid;
-                match bytes.get(at..at + HASH)?.cmp(want) {
-                    std::cmp::Ordering::Equal => return Some((layer, mid)),
-                    std::cmp::Ordering::Less => lo = mid + 1,
-                    std::cmp::Ordering::Greater => hi = mid,
-                }
-            }
-            None
+            let at = find_id(
+                &layer.bytes,
+                layer.oidf,
+                layer.oidl,
+                layer.count as usize,
+                id.as_bytes(),
+            )?;
+            Some((layer, at))
         })
     }
 
@@ -290,7 +279,7 @@ impl Layer {
     /// One file of the graph, with `bases` layers below it; `None` when it is not a SHA-1
     /// commit-graph of version 1 whose chunks add up.
     fn read(bytes: Vec<u8>, base: u32, bases: usize) -> Option<Layer> {
-        if bytes.get(..4)? != b"CGPH" || bytes[4] != 1 || *bytes.get(5)? != 1 {
+        if bytes.get(..4)? != b"CGPH" || *bytes.get(4)? != 1 || *bytes.get(5)? != 1 {
             return None;
         }
         let chunks = usize::from(*bytes.get(6)?);
@@ -437,6 +426,20 @@ pub(super) mod tests {
         dir
     }
 
+    /// Each commit of `dir`'s HEAD that has a first parent, with it.
+    fn with_first_parents(dir: &Path) -> Vec<(git2::Oid, git2::Oid)> {
+        let list = git(dir, &["rev-list", "--parents", "HEAD"]);
+        list.lines()
+            .filter_map(|line| {
+                let ids: Vec<git2::Oid> = line.split(' ').map(|h| h.parse().unwrap()).collect();
+                match ids[..] {
+                    [id, parent, ..] => Some((id, parent)),
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
     fn settings() -> Settings {
         Settings {
             commit_graph: true,
@@ -451,11 +454,8 @@ pub(super) mod tests {
         let objects = dir.join(".git/objects");
         let graph = Graph::open(&[objects], &dir.join(".git"), &settings()).expect("a graph");
         let key = graph.key(folder).unwrap();
-        let list = git(dir, &["rev-list", "--parents", "HEAD"]);
         let (mut unchanged, mut cleared) = (0, 0);
-        for line in list.lines() {
-            let ids: Vec<git2::Oid> = line.split(' ').map(|h| h.parse().unwrap()).collect();
-            let [id, parent, ..] = ids[..] else { continue };
+        for (id, parent) in with_first_parents(dir) {
             let tree: git2::Oid = git(dir, &["rev-parse", &format!("{id}^{{tree}}")])
                 .trim()
                 .parse()
@@ -575,15 +575,18 @@ pub(super) mod tests {
         );
         let file = dir.join(".git/objects/info/commit-graph");
         let original = std::fs::read(&file).unwrap();
-        let list = git(&dir, &["rev-list", "--parents", "HEAD"]);
+        let pairs = with_first_parents(&dir);
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        for round in 0..200 {
+        // Every cut within the header, then damage anywhere.
+        let damage = (0..64).map(|at| (0, at)).chain((0..200).map(|round| {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
+            (round % 3, (state % original.len() as u64) as usize)
+        }));
+        for (kind, at) in damage {
             let mut bad = original.clone();
-            let at = (state % bad.len() as u64) as usize;
-            match round % 3 {
+            match kind {
                 0 => bad.truncate(at),
                 1 => bad[at] ^= 0x5a,
                 _ => bad[at..].fill(0xff),
@@ -592,27 +595,21 @@ pub(super) mod tests {
             let objects = [dir.join(".git/objects")];
             if let Some(graph) = Graph::open(&objects, &dir.join(".git"), &settings()) {
                 if let Some(key) = graph.key("docs/proposals") {
-                    for line in list.lines() {
-                        let ids: Vec<git2::Oid> =
-                            line.split(' ').map(|h| h.parse().unwrap()).collect();
-                        if let [id, parent, ..] = ids[..] {
-                            graph.unchanged(id, id, parent, &key);
-                        }
+                    for &(id, parent) in &pairs {
+                        graph.unchanged(id, id, parent, &key);
                     }
                 }
             }
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }
-}
-#[cfg(test)]
-mod vectors {
+
     #[test]
     fn murmur3_matches_known_values() {
-        assert_eq!(super::murmur3(0, b"", false), 0);
-        assert_eq!(super::murmur3(0, b"Hello world!", false), 0x627b0c2c);
+        assert_eq!(murmur3(0, b"", false), 0);
+        assert_eq!(murmur3(0, b"Hello world!", false), 0x627b0c2c);
         assert_eq!(
-            super::murmur3(0, b"The quick brown fox jumps over the lazy dog", false),
+            murmur3(0, b"The quick brown fox jumps over the lazy dog", false),
             0x2e4ff723
         );
     }

@@ -121,9 +121,9 @@ impl Packs {
         self.packs.iter().any(|p| p.local && !p.entries.is_empty())
     }
 
-    /// Every commit stored whole in the repository's own packs, each made into what `each` gives for its id
-    /// and bytes (`None` leaves it out), in no particular order; `each` can read other
-    /// objects of the packs through its reader. `None` when the pass gives up. `progress`
+    /// Every commit stored whole in the repository's own packs, each made into what `each`
+    /// gives for its id and bytes (`None` leaves it out), in no particular order; `each`
+    /// can read other objects of the packs (the alternates' too) through its reader. `None` when the pass gives up. `progress`
     /// is told, on this thread, how many commits all threads have found so far.
     pub(crate) fn commits<T: Send>(
         &self,
@@ -361,6 +361,36 @@ pub(crate) fn object_dirs(objects: &Path) -> Vec<std::path::PathBuf> {
     dirs
 }
 
+/// Where `id` is among the `count` sorted 20-byte ids that start at `ids` in `bytes`, found
+/// by a binary search among those that share its first byte, whose bounds come from the
+/// 256 cumulative counts at `fanout`: the layout of a pack index and of a commit-graph's
+/// `OIDF` and `OIDL` chunks. `None` when it is not there or the bytes do not hold it.
+pub(super) fn find_id(
+    bytes: &[u8],
+    fanout: usize,
+    ids: usize,
+    count: usize,
+    id: &[u8],
+) -> Option<usize> {
+    let first = usize::from(*id.first()?);
+    let below = match first {
+        0 => 0,
+        _ => be32(bytes, fanout + 4 * (first - 1))? as usize,
+    };
+    let upto = (be32(bytes, fanout + 4 * first)? as usize).min(count);
+    let (mut lo, mut hi) = (below, upto);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        let at = ids + 20 * mid;
+        match bytes.get(at..at + 20)?.cmp(id) {
+            std::cmp::Ordering::Equal => return Some(mid),
+            std::cmp::Ordering::Less => lo = mid + 1,
+            std::cmp::Ordering::Greater => hi = mid,
+        }
+    }
+    None
+}
+
 /// The big-endian number of 4 bytes at `at`, when `bytes` holds them (git's on-disk
 /// formats store numbers so; `graph.rs` reads them too).
 pub(super) fn be32(bytes: &[u8], at: usize) -> Option<u32> {
@@ -428,23 +458,8 @@ impl Index {
     /// Where object `id` starts in the pack, when the index lists it: a binary search
     /// among the ids that share its first byte.
     fn offset_of(&self, id: git2::Oid) -> Option<u64> {
-        let first = usize::from(*id.as_bytes().first()?);
-        let below = match first {
-            0 => 0,
-            _ => be32(&self.idx, 8 + 4 * (first - 1))? as usize,
-        };
-        let upto = (be32(&self.idx, 8 + 4 * first)? as usize).min(self.count);
-        let (mut lo, mut hi) = (below, upto);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            let at = self.ids + 20 * mid;
-            match self.idx.get(at..at + 20)?.cmp(id.as_bytes()) {
-                std::cmp::Ordering::Equal => return self.offsets.get(mid).copied(),
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-            }
-        }
-        None
+        let at = find_id(&self.idx, 8, self.ids, self.count, id.as_bytes())?;
+        self.offsets.get(at).copied()
     }
 
     /// The objects in the order of a pack of `total` bytes, each with where it ends: where
@@ -473,9 +488,7 @@ impl Index {
         }
         Some(out)
     }
-}
 
-impl Index {
     /// The objects in pack order, by a reverse index: `RIDX`, version 1, hash id 1 (SHA-1),
     /// then for each object in pack order its position in the index, then the pack's
     /// checksum and its own. `None` unless it lists exactly this index's objects with
