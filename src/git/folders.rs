@@ -57,31 +57,32 @@ pub(crate) fn look_up(
             .map(|root| folder_tree(&odb, *root, folder))
             .collect();
     };
-    // From the packs on every core, through libgit2 only for a tree they do not hold.
-    let run = |part: &[git2::Oid], repo: &dyn Fn() -> Result<git2::Repository>| {
+    // From the packs on every core; through libgit2 where they lack a tree (this thread's
+    // repository here, one opened again on another thread, and only when needed).
+    let run = |part: &[git2::Oid],
+               fallback: &mut dyn FnMut(git2::Oid) -> Result<Option<git2::Oid>>| {
         let mut objects = packs.objects();
-        let mut again: Option<git2::Repository> = None;
         part.iter()
-            .map(|root| {
-                let read = |tree| match objects.tree(tree) {
-                    Some(data) => Ok(data),
-                    None => {
-                        let repo = match &again {
-                            Some(r) => r,
-                            None => again.insert(repo()?),
-                        };
-                        Ok(Rc::from(repo.odb()?.read(tree)?.data()))
-                    }
-                };
-                folder_in(*root, folder, read, |d: &Rc<[u8]>| d)
-            })
+            .map(|&root| folder_in_packs(&mut objects, root, folder).or_else(|()| fallback(root)))
             .collect::<Result<Vec<_>>>()
     };
     let parts = crate::parallel::on_every_core(
         roots,
         ALONE,
-        |part| run(part, &|| Ok(git2::Repository::open(repo.path())?)),
-        |part| run(part, &open_again),
+        |part| {
+            let odb = repo.odb()?;
+            run(part, &mut |root| folder_tree(&odb, root, folder))
+        },
+        |part| {
+            let mut again = None;
+            run(part, &mut |root| {
+                let repo = match &again {
+                    Some(repo) => repo,
+                    None => again.insert(open_again()?),
+                };
+                folder_tree(&repo.odb()?, root, folder)
+            })
+        },
     );
     let mut out = Vec::with_capacity(roots.len());
     for part in parts {
@@ -185,6 +186,21 @@ pub(crate) fn folder_in<R, E>(
         }
     }
     Ok((tree != root).then_some(tree))
+}
+
+/// [`folder_in`] with the trees read from the packs alone (see `packs.rs`): `Err` when they
+/// do not hold one of them.
+pub(crate) fn folder_in_packs(
+    objects: &mut Objects<'_>,
+    root: git2::Oid,
+    folder: &str,
+) -> std::result::Result<Option<git2::Oid>, ()> {
+    folder_in(
+        root,
+        folder,
+        |tree| objects.tree(tree).ok_or(()),
+        |data| data,
+    )
 }
 
 /// Whether a tree entry `name` (a folder when `folder`) sorts after folder `part` in git's

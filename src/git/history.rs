@@ -241,13 +241,8 @@ impl Repo {
                         // folders are looked up after the walk, for those it reaches that
                         // the Bloom filters do not clear.
                         if let Some(folder) = look {
-                            node.looked_up = folders::folder_in(
-                                node.tree,
-                                folder,
-                                |tree| objects.tree(tree).ok_or(()),
-                                |data| data,
-                            )
-                            .ok();
+                            node.looked_up =
+                                folders::folder_in_packs(objects, node.tree, folder).ok();
                         }
                         Some(node)
                     },
@@ -271,8 +266,7 @@ impl Repo {
                     let mut objects = packs.objects();
                     let mut found = Vec::new();
                     for (j, tree) in told {
-                        let read = |tree| objects.tree(tree).ok_or(());
-                        if let Ok(at) = folders::folder_in(tree, folder, read, |data| data) {
+                        if let Ok(at) = folders::folder_in_packs(&mut objects, tree, folder) {
                             found.push((j, at));
                         }
                     }
@@ -614,7 +608,6 @@ impl Repo {
         Ok(Some(blob.map(|b| b.to_string())))
     }
 
-    /// The text of a blob.
     /// The text of a blob (fetched first in a partial clone that lacks it).
     pub fn blob_text(&self, blob: &str) -> Result<String> {
         let blob = self.find_blob(git2::Oid::from_str(blob)?)?;
@@ -1304,27 +1297,32 @@ impl FolderHistory {
     /// order of that ancestor-closed part of the history is this walk's, restricted to it;
     /// positions stay this walk's, which only compares them.
     pub fn without(&self, dropped: &HashSet<String>) -> FolderHistory {
-        let ids: HashSet<git2::Oid> = dropped
+        let mut ids = IdSet::default();
+        let gone = dropped
             .iter()
             .filter_map(|c| git2::Oid::from_str(c).ok())
-            .collect();
+            .filter(|id| ids.insert(*id))
+            .count();
+        let mut changes = HashMap::new();
+        for (&proposal, all) in &self.changes {
+            let kept: Vec<_> = all
+                .iter()
+                .filter(|(_, id, _)| !ids.contains(*id))
+                .copied()
+                .collect();
+            if !kept.is_empty() {
+                changes.insert(proposal, kept);
+            }
+        }
         FolderHistory {
-            count: self.count.saturating_sub(ids.len()),
+            count: self.count.saturating_sub(gone),
             positions: self
                 .positions
                 .iter()
-                .filter(|(id, _, _)| !ids.contains(id))
+                .filter(|(id, _, _)| !ids.contains(*id))
                 .copied()
                 .collect(),
-            changes: self
-                .changes
-                .iter()
-                .map(|(p, changes)| {
-                    let kept = changes.iter().filter(|(_, id, _)| !ids.contains(id));
-                    (*p, kept.copied().collect())
-                })
-                .filter(|(_, changes): &(u32, Vec<_>)| !changes.is_empty())
-                .collect(),
+            changes,
         }
     }
 

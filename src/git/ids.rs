@@ -78,6 +78,11 @@ impl IdSet {
     pub fn insert(&mut self, id: git2::Oid) -> bool {
         self.0.insert(id, ()).is_none()
     }
+
+    /// Whether `id` is in the set.
+    pub fn contains(&self, id: git2::Oid) -> bool {
+        self.0.get(&id).is_some()
+    }
 }
 
 #[cfg(test)]

@@ -246,7 +246,8 @@ impl Workspace {
         meanwhile: impl FnOnce() -> T,
     ) -> (Vec<Option<ParsedBlob>>, T) {
         let store = &self.parsed;
-        // A partial clone fetches the blobs it lacks in one go, not one by one below.
+        // A partial clone fetches the blobs it lacks in one go, not one by one below; a
+        // blob still missing is reported by the read that needs it.
         let unkept: Vec<&str> = blobs.iter().copied().filter(|b| !store.holds(b)).collect();
         let _ = self.repo.fetch_missing(&unkept);
         let kept_or_parsed = || {
