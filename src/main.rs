@@ -42,8 +42,6 @@ fn report(err: &mut dyn Write, e: &Error) {
         let _ = writeln!(err, "  {line}");
     }
     if let Some(hint) = e.hint() {
-        for line in hint.lines() {
-            let _ = writeln!(err, "hint: {line}");
-        }
+        let _ = write!(err, "{}", git_lead::render::text::hint_lines(&hint));
     }
 }

@@ -193,17 +193,16 @@ impl Ctx<'_> {
     /// shows its progress on stderr, and unless `--quiet`, a long one that lacked a
     /// commit-graph says how to get one.
     pub fn workspace(&self) -> Result<Workspace> {
-        if !self.progress && self.quiet {
+        // `--quiet` tells nothing (and there is no progress line without a terminal).
+        if self.quiet {
             return Workspace::open_with(None);
         }
         let line = self.progress.then(progress_line);
-        let quiet = self.quiet;
         Workspace::open_with(Some(Box::new(move |notice| match notice {
-            Notice::NoCommitGraph { commits } if !quiet => {
-                let _ = std::io::stderr()
-                    .write_all(crate::render::text::commit_graph_hint(commits).as_bytes());
+            Notice::NoCommitGraph { commits } => {
+                let hint = crate::render::text::commit_graph_hint(commits);
+                let _ = std::io::stderr().write_all(hint.as_bytes());
             }
-            Notice::NoCommitGraph { .. } => {}
             _ => {
                 if let Some(line) = &line {
                     line(notice);

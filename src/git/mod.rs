@@ -57,9 +57,8 @@ pub struct Repo {
     params: Vec<(String, String)>,
     config: git2::Config,
     progress: Option<Progress>,
-    /// The hint a walk left for when it is over (see [`Notice::NoCommitGraph`]), and
-    /// whether one was given already in this run.
-    hint: std::cell::Cell<(Option<usize>, bool)>,
+    /// Where this run stands with [`Notice::NoCommitGraph`].
+    hint: std::cell::Cell<Hint>,
     /// Whether walks read and keep the cache under `.git/lead/` (`lead.cache`, on unless
     /// set to false).
     cache: bool,
@@ -103,6 +102,16 @@ pub enum Notice {
     /// [`Notice::Done`], for walks of [`HINT_COMMITS`] commits or more, and not when
     /// `advice.leadCommitGraph` is false or git would not read such a graph anyway.
     NoCommitGraph { commits: usize },
+}
+
+/// [`Notice::NoCommitGraph`] in a run: not due, left by a walk for when it is over (with
+/// the walk's count), or told already (at most once a run).
+#[derive(Debug, Clone, Copy, Default)]
+enum Hint {
+    #[default]
+    None,
+    Due(usize),
+    Told,
 }
 
 /// How many commits a walk looks its folder up in, without a commit-graph, before it
@@ -192,8 +201,8 @@ impl Repo {
                 Some(n) => p(Notice::Reading(n)),
                 None => {
                     p(Notice::Done);
-                    if let (Some(commits), false) = self.hint.get() {
-                        self.hint.set((None, true));
+                    if let Hint::Due(commits) = self.hint.get() {
+                        self.hint.set(Hint::Told);
                         p(Notice::NoCommitGraph { commits });
                     }
                 }
@@ -204,9 +213,9 @@ impl Repo {
     /// Leaves [`Notice::NoCommitGraph`] for the end of the walk, if the run has not told it
     /// yet and the user has not turned it off.
     fn hint_commit_graph(&self, commits: usize) {
-        let (_, told) = self.hint.get();
+        let told = matches!(self.hint.get(), Hint::Told);
         if !told && self.config_bool("advice.leadCommitGraph").ok().flatten() != Some(false) {
-            self.hint.set((Some(commits), false));
+            self.hint.set(Hint::Due(commits));
         }
     }
 

@@ -544,18 +544,21 @@ pub fn signoff_summary(m: &Matrix) -> String {
 /// The hint told once a walk has looked the proposal folder up in `commits` commits one
 /// by one for want of a commit-graph, in git's `hint:` style.
 pub fn commit_graph_hint(commits: usize) -> String {
-    let first = format!("this walk looked the proposal folder up in {commits} commits one by one;");
-    let rest = [
-        "a commit-graph with changed-path filters lets it skip most of them:",
-        "",
-        "    git config commitGraph.changedPaths true",
-        "    git commit-graph write --reachable --changed-paths",
-        "",
-        "'git maintenance start' then keeps it up to date as the history grows.",
-        "Turn this message off with 'git config advice.leadCommitGraph false'.",
-    ];
-    std::iter::once(first.as_str())
-        .chain(rest)
+    hint_lines(&format!(
+        "this walk looked the proposal folder up in {commits} commits one by one;
+a commit-graph with changed-path filters lets it skip most of them:
+
+    git config commitGraph.changedPaths true
+    git commit-graph write --reachable --changed-paths
+
+'git maintenance start' then keeps it up to date as the history grows.
+Turn this message off with 'git config advice.leadCommitGraph false'."
+    ))
+}
+
+/// `text` in git's `hint:` style: each line after `hint: `, an empty one as `hint:`.
+pub fn hint_lines(text: &str) -> String {
+    text.lines()
         .map(|l| match l {
             "" => "hint:\n".to_string(),
             l => format!("hint: {l}\n"),
