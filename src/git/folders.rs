@@ -7,9 +7,10 @@
 //! walk for the commits it reads one by one (see `packs.rs`; both read the packs by hand,
 //! with no lock shared between threads). What that leaves, and the lookups a commit-graph's
 //! Bloom filters do not spare, runs here once the walk has read the commits: from the
-//! packs on every core, through libgit2 on one thread for trees the packs do not hold
-//! (libgit2 locks its packs on every object read: two threads slowed each other by more
-//! than they saved). The comparisons read the folder trees (from the packs when the walk
+//! packs on every core when the walk read them ([`folder_in_packs`]; a root whose trees
+//! they do not hold goes through that thread's libgit2), else through libgit2 on one
+//! thread (libgit2 locks its packs on every object read: two threads slowed each other by
+//! more than they saved). The comparisons read the folder trees (from the packs when the walk
 //! read them, else through libgit2) and compare them, on two threads that take them from
 //! either end of the history; the second opens the repository again, as a
 //! `git2::Repository` is not shared between threads.

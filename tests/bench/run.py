@@ -87,7 +87,7 @@ def main():
             sys.exit(f"{repo} is not the top of a repository with a .git directory")
     else:
         repo = os.path.join(TOP, "target", "bench", f"repo-{args.commits}-{args.proposals}-{args.events}")
-    if not args.repo and not os.path.isdir(os.path.join(repo, ".git")):
+    if not os.path.isdir(os.path.join(repo, ".git")):
         shutil.rmtree(repo, ignore_errors=True)
         subprocess.run([sys.executable, os.path.join(HERE, "generate.py"), repo, "--commits", str(args.commits),
                         "--proposals", str(args.proposals), "--events", str(args.events)], check=True)

@@ -1,8 +1,10 @@
 //! The same answers whatever git keeps on disk: every read command prints the same bytes
 //! with the history cache off and no commit-graph, and cold with a commit-graph and its
-//! Bloom filters (either version, a split chain), with the objects in several packs or
-//! repacked with deep deltas, and in a `git clone --shared` that keeps them in an
-//! alternate object directory.
+//! Bloom filters (either version, a split chain), with the objects in several packs,
+//! repacked with deep deltas, behind a multi-pack-index, with bitmaps, in a `.keep` pack
+//! beside a pack of duplicates, in a `git clone --shared` that keeps them in an alternate
+//! object directory, and in a partial clone that fetches what it lacks. A replacement ref
+//! or a graft changes no answer. A long cold walk without a commit-graph hints at one.
 
 use crate::harness::{Sandbox, BO};
 
