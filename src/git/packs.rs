@@ -59,11 +59,11 @@ const CHUNK: usize = 4 << 20;
 
 /// How many bytes around an object a random read takes: the base of a delta is usually
 /// close before it.
-const WINDOW: usize = 64 << 10;
+const WINDOW: usize = 16 << 10;
 
 /// How many bytes of objects a reader keeps for the deltas that follow (then it starts
 /// again).
-const KEEP: usize = 8 << 20;
+const KEEP: usize = 4 << 20;
 
 /// The longest chain of deltas followed (git writes 50 at most by default, 4095 at most).
 const DEPTH: usize = 4096;
@@ -91,7 +91,10 @@ struct Pack {
     /// covers those only.
     local: bool,
     index: Index,
-    /// The objects in the order of the pack.
+    /// Where the checksum that closes the pack starts: no object reaches past it.
+    end: u64,
+    /// The objects in the order of the pack, for the one-pass read: of the repository's
+    /// own packs only (an alternate's may hold a million objects, 24 MB of entries).
     entries: Vec<Entry>,
 }
 
@@ -102,14 +105,20 @@ impl Packs {
     pub(crate) fn open(objects: &Path) -> Option<Packs> {
         let mut packs = Vec::new();
         for (path, local) in pack_files(objects)? {
-            let index = Index::read(std::fs::read(path.with_extension("idx")).ok()?)?;
-            let rev = std::fs::read(path.with_extension("rev")).ok();
-            let entries =
-                index.in_pack_order(std::fs::metadata(&path).ok()?.len(), rev.as_deref())?;
+            let index = Index::read(std::fs::File::open(path.with_extension("idx")).ok()?)?;
+            let end = std::fs::metadata(&path).ok()?.len().checked_sub(20)?;
+            let entries = match local {
+                true => {
+                    let rev = std::fs::read(path.with_extension("rev")).ok();
+                    index.in_pack_order(end, rev.as_deref())?
+                }
+                false => Vec::new(),
+            };
             packs.push(Pack {
                 path,
                 local,
                 index,
+                end,
                 entries,
             });
         }
@@ -233,9 +242,10 @@ impl Objects<'_> {
                 return None;
             }
             let pack = self.packs.packs.get(k)?;
-            let end = pack.entry_end(at)?;
-            let bytes = self.source.bytes(pack, k, at, end)?;
-            let (kind, size, header) = entry_header(bytes)?;
+            let head = self.source.bytes(pack, k, at, HEAD)?;
+            let (kind, size, header) = entry_header(head)?;
+            let need = header.checked_add(20)?.checked_add(deflated_bound(size)?)?;
+            let bytes = self.source.bytes(pack, k, at, need)?;
             let (base, data_at) = match kind {
                 COMMIT..=TAG => (None, header),
                 OFS_DELTA => {
@@ -278,15 +288,26 @@ impl Objects<'_> {
     }
 }
 
+/// At most how many bytes an entry's header takes, with a delta's base (an offset or an id).
+const HEAD: usize = 32;
+
+/// At most how many bytes git's zlib deflates `size` bytes to: stored blocks add 5 bytes
+/// in 65,535, the stream 6 in all (`compressBound` allows more; a stream longer still
+/// does not inflate from what is read, and the object is read through libgit2).
+fn deflated_bound(size: usize) -> Option<usize> {
+    size.checked_add(size >> 12)?.checked_add(64)
+}
+
 impl Source {
-    /// The bytes of `pack` (pack `k`) from `start` to `end`, from the window or read into it.
-    fn bytes(&mut self, pack: &Pack, k: usize, start: u64, end: u64) -> Option<&[u8]> {
+    /// The `len` bytes of `pack` (pack `k`) from `start`, or as many as there are before the
+    /// pack's checksum: from the window, or read into it.
+    fn bytes(&mut self, pack: &Pack, k: usize, start: u64, len: usize) -> Option<&[u8]> {
+        let end = pack.end.min(start.saturating_add(u64::try_from(len).ok()?));
         let (at_pack, from, bytes) = &self.window;
         let inside = *at_pack == k && *from <= start && end <= from + bytes.len() as u64;
         if !inside {
-            let last = pack.entries.last()?.end;
             let len = usize::try_from(end.checked_sub(start)?).ok()?;
-            let want = usize::try_from(last.checked_sub(start)?)
+            let want = usize::try_from(pack.end.checked_sub(start)?)
                 .ok()?
                 .min(WINDOW)
                 .max(len);
@@ -378,11 +399,17 @@ pub(super) fn find_id(
         _ => be32(bytes, fanout + 4 * (first - 1))? as usize,
     };
     let upto = (be32(bytes, fanout + 4 * first)? as usize).min(count);
+    // Most steps are decided by the first eight bytes, compared as one number.
+    let key = be64(id, 0)?;
     let (mut lo, mut hi) = (below, upto);
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
         let at = ids + 20 * mid;
-        match bytes.get(at..at + 20)?.cmp(id) {
+        let order = match be64(bytes, at)?.cmp(&key) {
+            std::cmp::Ordering::Equal => bytes.get(at..at + 20)?.cmp(id),
+            other => other,
+        };
+        match order {
             std::cmp::Ordering::Equal => return Some(mid),
             std::cmp::Ordering::Less => lo = mid + 1,
             std::cmp::Ordering::Greater => hi = mid,
@@ -406,77 +433,92 @@ pub(super) fn be64(bytes: &[u8], at: usize) -> Option<u64> {
     ))
 }
 
-/// A version-2 pack index, read.
+/// A version-2 pack index, read but for its CRC-32s (which only a copy of raw pack data
+/// needs): for the git.git pack's 850,000 objects, 20 MB.
 struct Index {
-    idx: Vec<u8>,
-    /// How many objects, and where their ids start.
+    /// The header, the fan-out table and the sorted ids.
+    ids: Vec<u8>,
     count: usize,
-    ids: usize,
-    /// The offset of each object, in the order of the index.
-    offsets: Vec<u64>,
+    /// The 4-byte offsets, in the order of the ids, then the table of 8-byte ones.
+    small: Vec<u8>,
+    large: Vec<u8>,
 }
 
+/// Where the ids of a pack index start: after the header and the fan-out table.
+const IDS: usize = 8 + 256 * 4;
+
 impl Index {
-    fn read(idx: Vec<u8>) -> Option<Index> {
-        if idx.get(..4)? != b"\xfftOc" || be32(&idx, 4)? != 2 {
+    fn read(mut idx: std::fs::File) -> Option<Index> {
+        let mut ids = vec![0; IDS];
+        idx.read_exact(&mut ids).ok()?;
+        if ids.get(..4)? != b"\xfftOc" || be32(&ids, 4)? != 2 {
             return None;
         }
-        let fanout = 8;
-        let count = be32(&idx, fanout + 255 * 4)? as usize;
-        let ids = fanout + 256 * 4;
-        let small = ids.checked_add(count.checked_mul(20 + 4)?)?;
-        let large = small.checked_add(count.checked_mul(4)?)?;
-        // Then the two checksums, at least: a count the file cannot hold is damage.
-        if large.checked_add(40)? > idx.len() {
+        let count = be32(&ids, 8 + 255 * 4)? as usize;
+        // Ids, CRCs, offsets, two checksums: a count the file cannot hold is damage.
+        let whole = IDS.checked_add(count.checked_mul(20)?)?;
+        let least = whole.checked_add(count.checked_mul(8)?)?.checked_add(40)?;
+        if u64::try_from(least).ok()? > idx.metadata().ok()?.len() {
             return None;
         }
-        let mut offsets = Vec::with_capacity(count);
-        for i in 0..count {
-            let offset = be32(&idx, small + 4 * i)?;
-            offsets.push(match offset & 0x8000_0000 {
-                0 => u64::from(offset),
-                _ => be64(
-                    &idx,
-                    large.checked_add(8 * (offset & 0x7fff_ffff) as usize)?,
-                )?,
-            });
+        ids.resize(whole, 0);
+        idx.read_exact(&mut ids[IDS..]).ok()?;
+        let crcs = u64::try_from(count.checked_mul(4)?).ok()?;
+        if std::io::copy(&mut (&mut idx).take(crcs), &mut std::io::sink()).ok()? != crcs {
+            return None;
         }
+        let mut small = vec![0; count * 4];
+        idx.read_exact(&mut small).ok()?;
+        let mut large = Vec::new();
+        idx.read_to_end(&mut large).ok()?;
+        // Then the two checksums, at least.
+        large.truncate(large.len().checked_sub(40)?);
         Some(Index {
-            idx,
-            count,
             ids,
-            offsets,
+            count,
+            small,
+            large,
         })
     }
 
     /// The id of object `i` of the index.
     fn id(&self, i: u32) -> Option<git2::Oid> {
-        let at = self.ids + 20 * i as usize;
-        git2::Oid::from_bytes(self.idx.get(at..at + 20)?).ok()
+        let at = IDS + 20 * i as usize;
+        git2::Oid::from_bytes(self.ids.get(at..at + 20)?).ok()
+    }
+
+    /// Where object `i` of the index starts in the pack: a 4-byte offset, or when its top
+    /// bit is set, the place of an 8-byte one in the table that follows.
+    fn offset(&self, i: usize) -> Option<u64> {
+        let offset = be32(&self.small, 4 * i)?;
+        match offset & 0x8000_0000 {
+            0 => Some(u64::from(offset)),
+            _ => be64(&self.large, 8 * (offset & 0x7fff_ffff) as usize),
+        }
     }
 
     /// Where object `id` starts in the pack, when the index lists it: a binary search
     /// among the ids that share its first byte.
     fn offset_of(&self, id: git2::Oid) -> Option<u64> {
-        let at = find_id(&self.idx, 8, self.ids, self.count, id.as_bytes())?;
-        self.offsets.get(at).copied()
+        self.offset(find_id(&self.ids, 8, IDS, self.count, id.as_bytes())?)
     }
 
-    /// The objects in the order of a pack of `total` bytes, each with where it ends: where
-    /// the next begins, or the pack's closing checksum.
+    /// The objects in the order of a pack whose closing checksum starts at `last`, each with
+    /// where it ends: where the next begins, or that checksum.
     ///
     /// The pack's reverse index (`rev`, the bytes of its `.rev` file) gives that order
     /// ready-made; without one, or with one that does not fit, the offsets are sorted.
-    fn in_pack_order(&self, total: u64, rev: Option<&[u8]>) -> Option<Vec<Entry>> {
+    fn in_pack_order(&self, last: u64, rev: Option<&[u8]>) -> Option<Vec<Entry>> {
         let listed = match rev.and_then(|rev| self.order_of_rev(rev)) {
             Some(listed) => listed,
             None => {
-                let mut listed: Vec<(u64, u32)> = self.offsets.iter().copied().zip(0..).collect();
+                let mut listed = (0..self.count)
+                    .map(|i| Some((self.offset(i)?, u32::try_from(i).ok()?)))
+                    .collect::<Option<Vec<(u64, u32)>>>()?;
                 listed.sort_unstable();
                 listed
             }
         };
-        let last = total.checked_sub(20)?;
         let mut out = Vec::with_capacity(listed.len());
         for (k, &(start, index)) in listed.iter().enumerate() {
             let end = listed.get(k + 1).map_or(last, |(next, _)| *next);
@@ -503,24 +545,13 @@ impl Index {
         let mut listed = Vec::with_capacity(self.count);
         for k in 0..self.count {
             let index = be32(rev, 12 + 4 * k)?;
-            let start = *self.offsets.get(index as usize)?;
+            let start = self.offset(index as usize)?;
             if listed.last().is_some_and(|&(before, _)| before >= start) {
                 return None;
             }
             listed.push((start, index));
         }
         Some(listed)
-    }
-}
-
-impl Pack {
-    /// Where the object that starts at `start` ends.
-    fn entry_end(&self, start: u64) -> Option<u64> {
-        let k = self
-            .entries
-            .binary_search_by_key(&start, |e| e.start)
-            .ok()?;
-        Some(self.entries[k].end)
     }
 }
 
@@ -806,7 +837,8 @@ mod tests {
                     git2::ObjectType::from_raw(i32::from(kind)),
                     Some(want.kind())
                 );
-                let bytes = objects.source.bytes(pack, k, e.start, e.end).unwrap();
+                let len = (e.end - e.start) as usize;
+                let bytes = objects.source.bytes(pack, k, e.start, len).unwrap();
                 deltas += usize::from(entry_header(bytes).unwrap().0 >= OFS_DELTA);
                 read += 1;
             }
@@ -923,8 +955,8 @@ mod tests {
         ]);
         let (pack, _) = pack_files(&dir.join("objects")).unwrap().remove(0);
         let rev = std::fs::read(pack.with_extension("rev")).unwrap();
-        let index = Index::read(std::fs::read(pack.with_extension("idx")).unwrap()).unwrap();
-        let total = std::fs::metadata(&pack).unwrap().len();
+        let index = Index::read(std::fs::File::open(pack.with_extension("idx")).unwrap()).unwrap();
+        let total = std::fs::metadata(&pack).unwrap().len() - 20;
         let order = |rev: Option<&[u8]>| {
             let entries = index.in_pack_order(total, rev).unwrap();
             entries
