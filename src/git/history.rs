@@ -373,6 +373,92 @@ impl Repo {
         Ok(Some((fresh, vec![snap.len() as u32 - 1])))
     }
 
+    /// The commits reachable from `tip` but not from `base`, when the cache can tell: `base`
+    /// is in `tip`'s history (so it is their merge base), and `tip` is the cache's tip or at
+    /// most [`ONTO_TIP`] commits on top of it. `None` otherwise (no cache, a damaged one, a
+    /// base off `tip`'s history, a history rewritten since the cache was written): the
+    /// caller asks libgit2. In no particular order.
+    ///
+    /// The cache holds the ancestors of its tip, parents before children: the ancestors of
+    /// `base` are marked in one sweep from the last position down, and what is left
+    /// unmarked, with the new commits that are not `base`'s ancestors, is the range.
+    pub(super) fn range_in_cache(
+        &self,
+        tip: git2::Oid,
+        base: git2::Oid,
+    ) -> Result<Option<Vec<git2::Oid>>> {
+        if !self.cache || self.inner.is_shallow() {
+            return Ok(None);
+        }
+        // A walk of this run may still be writing the cache.
+        self.finish_saves();
+        let snap = Snapshot::load(&cache::path(self.inner.commondir()));
+        let Some((fresh, _)) = self.read_onto_tip(tip, &snap)? else {
+            return Ok(None);
+        };
+        let fresh_at = positions(&fresh);
+        let mut below = vec![false; snap.len()];
+        // The new commits that are `base` or its ancestors; they lead to the cache's tip.
+        let mut under_base = IdSet::default();
+        if let Some(b) = snap.find(base) {
+            below[b as usize] = true;
+        } else if fresh_at.get(&base).is_some() {
+            let mut stack = vec![base];
+            while let Some(oid) = stack.pop() {
+                match fresh_at.get(&oid) {
+                    Some(&j) if under_base.insert(oid) => {
+                        stack.extend(fresh[j as usize].parents.iter());
+                    }
+                    Some(_) => {}
+                    None => match snap.find(oid) {
+                        Some(b) => below[b as usize] = true,
+                        None => return Ok(None),
+                    },
+                }
+            }
+        } else {
+            return Ok(None);
+        }
+        for i in (0..below.len()).rev() {
+            if !below[i] {
+                continue;
+            }
+            for p in snap.parent_positions(i) {
+                match below.get_mut(p as usize).filter(|_| (p as usize) < i) {
+                    Some(mark) => *mark = true,
+                    None => return Ok(None),
+                }
+            }
+        }
+        let mut range: Vec<git2::Oid> = (0..below.len())
+            .filter(|&i| !below[i])
+            .map(|i| snap.id(i))
+            .collect();
+        range.extend(
+            fresh
+                .iter()
+                .map(|n| n.id)
+                .filter(|id| !under_base.contains(*id)),
+        );
+        Ok((!snap.is_broken()).then_some(range))
+    }
+
+    /// The proposals the `Lead-` trailers of `commits` name ([`ledger::named`]): every
+    /// proposal those commits hold events of.
+    pub fn named_in(&self, commits: &[String]) -> Result<Vec<u32>> {
+        let odb = self.inner.odb()?;
+        let mut ids = Vec::new();
+        for commit in commits {
+            let oid = git2::Oid::from_str(commit)?;
+            if let Some(info) = self.node_of(oid, &odb.read(oid)?)?.lead {
+                ids.extend(ledger::named(&info));
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
+    }
+
     /// What a walk keeps of commit `oid`, read as `object`.
     fn node_of(&self, oid: git2::Oid, object: &git2::OdbObject<'_>) -> Result<Node> {
         let parsed = (object.kind() == git2::ObjectType::Commit)

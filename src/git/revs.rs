@@ -33,12 +33,40 @@ impl Repo {
 
     /// The merge base of `rev` and HEAD: where a pull request's branch left its base.
     pub fn merge_base_with_head(&self, rev: &str) -> Result<String> {
+        let (base, head) = self.base_and_head(rev)?;
+        self.merge_base_of(rev, base, head)
+    }
+
+    /// What HEAD adds to `rev`, as a pull request's review sees it: the merge base of the two,
+    /// and the commits reachable from HEAD but not from it, in no particular order. From
+    /// the cache when `rev` is in HEAD's history and the cache holds it (a branch that merged
+    /// its base, or a base a few commits back), else from libgit2.
+    pub fn range_from(&self, rev: &str) -> Result<(String, Vec<String>)> {
+        let (base, head) = self.base_and_head(rev)?;
+        if let Some(range) = self.range_in_cache(head, base)? {
+            return Ok((
+                base.to_string(),
+                range.iter().map(|c| c.to_string()).collect(),
+            ));
+        }
+        let merge_base = self.merge_base_of(rev, base, head)?;
+        let range = self.commits_between(&merge_base, &head.to_string())?;
+        Ok((merge_base, range))
+    }
+
+    /// The commit `rev` names and HEAD's.
+    fn base_and_head(&self, rev: &str) -> Result<(git2::Oid, git2::Oid)> {
         let base = git2::Oid::from_str(&self.resolve(rev)?)?;
         let head = self.head_commit()?.ok_or_else(|| Error::UnknownRevision {
             rev: "HEAD".into(),
             shallow: false,
         })?;
-        match self.inner.merge_base(base, head.id()) {
+        Ok((base, head.id()))
+    }
+
+    /// The merge base of `base` (which `rev` names) and `head`, by libgit2.
+    fn merge_base_of(&self, rev: &str, base: git2::Oid, head: git2::Oid) -> Result<String> {
+        match self.inner.merge_base(base, head) {
             Ok(oid) => Ok(oid.to_string()),
             Err(e) if e.code() == git2::ErrorCode::NotFound => Err(Error::NoMergeBase {
                 base: rev.to_string(),
@@ -139,16 +167,8 @@ impl Repo {
         Ok(self.inner.graph_descendant_of(c, a)?)
     }
 
-    /// Commits reachable from HEAD but not from `since`, parents before children.
-    pub fn commits_since(&self, since: &str) -> Result<Vec<String>> {
-        match self.head_commit()? {
-            Some(head) => self.commits_between(since, &head.id().to_string()),
-            None => Ok(Vec::new()),
-        }
-    }
-
     /// Commits reachable from `to` but not from `from`, parents before children.
-    pub fn commits_between(&self, from: &str, to: &str) -> Result<Vec<String>> {
+    fn commits_between(&self, from: &str, to: &str) -> Result<Vec<String>> {
         let mut walk = self.inner.revwalk()?;
         walk.push(git2::Oid::from_str(to)?)?;
         walk.hide(git2::Oid::from_str(from)?)?;

@@ -115,7 +115,7 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
         }
         return Ok(out);
     };
-    let merge_base = base.map(|b| ws.repo.merge_base_with_head(b)).transpose()?;
+    let (merge_base, range) = base.map(|b| ws.repo.range_from(b)).transpose()?.unzip();
     // The settings of the revision under check: the base's in a pull request, else HEAD's.
     let config = ws.config_at(merge_base.as_deref().unwrap_or(&head))?;
     let listed = ws.repo.folder_files(&head, &config.folder)?;
@@ -136,10 +136,7 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
     let (kept, scanned) = ws.kept_during(&blobs, || ws.repo.scan(&head, &config.folder));
     let (ledger, walked) = scanned?;
     let walked = ws.remember_history(&head, &config.folder, None, walked);
-    let range: Option<HashSet<String>> = match &merge_base {
-        Some(mb) => Some(ws.repo.commits_since(mb)?.into_iter().collect()),
-        None => None,
-    };
+    let range: Option<HashSet<String>> = range.map(|r| r.into_iter().collect());
     let in_scope = |commit: &str| range.as_ref().is_none_or(|r| r.contains(commit));
     out.commits = match &range {
         Some(r) => r.len(),

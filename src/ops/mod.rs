@@ -213,6 +213,37 @@ impl Workspace {
         }
     }
 
+    /// [`Workspace::remember_history_without`] for the histories at `tip` of a walk that
+    /// knew proposals `ids` only ([`Workspace::ledger_of_many`]): each that is known.
+    pub fn remember_histories_without(
+        &self,
+        tip: &str,
+        base: &str,
+        folder: &str,
+        ids: &[u32],
+        since: &std::collections::HashSet<String>,
+    ) {
+        let mut derived: Vec<(Rc<FolderHistory>, Rc<FolderHistory>)> = Vec::new();
+        for id in ids {
+            let key = (tip.to_string(), folder.to_string(), Some(*id));
+            let Some(known) = self.histories.borrow().get(&key).cloned() else {
+                continue;
+            };
+            // One walk's history serves all its ids: derived once.
+            let history = match derived.iter().find(|(k, _)| Rc::ptr_eq(k, &known)) {
+                Some((_, h)) => Rc::clone(h),
+                None => {
+                    let h = Rc::new(known.without(since));
+                    derived.push((known, Rc::clone(&h)));
+                    h
+                }
+            };
+            self.histories
+                .borrow_mut()
+                .insert((base.to_string(), folder.to_string(), Some(*id)), history);
+        }
+    }
+
     /// [`Workspace::remember_history`] of a walk that knows proposals `ids` only.
     pub fn remember_histories(&self, tip: &str, folder: &str, ids: &[u32], history: FolderHistory) {
         let history = Rc::new(history);
@@ -427,6 +458,33 @@ impl Workspace {
     pub fn ledger_of(&self, id: u32) -> Result<Rc<Ledger>> {
         self.refuse_shallow()?;
         self.scanned(Some(id))
+    }
+
+    /// [`Workspace::ledger_of`] for several proposals at once, from one walk: its events
+    /// answer for each of `ids` (and is kept as each one's), as the whole ledger would.
+    /// The whole ledger when the run has it already; none for no ids.
+    pub fn ledger_of_many(&self, ids: &[u32]) -> Result<Rc<Ledger>> {
+        self.refuse_shallow()?;
+        match ids {
+            [] => return Ok(Rc::new(Ledger::default())),
+            [id] => return self.scanned(Some(*id)),
+            _ => {}
+        }
+        if let Some(l) = self.ledgers.borrow().get(&None) {
+            return Ok(Rc::clone(l));
+        }
+        let Some(head) = self.repo.head_id()? else {
+            return Ok(Rc::new(Ledger::default()));
+        };
+        let folder = &self.config.folder;
+        let (ledger, history) = self.repo.scan_only(&head, folder, Some(ids))?;
+        self.remember_histories(&head, folder, ids, history);
+        let ledger = Rc::new(ledger);
+        let mut ledgers = self.ledgers.borrow_mut();
+        for id in ids {
+            ledgers.insert(Some(*id), Rc::clone(&ledger));
+        }
+        Ok(ledger)
     }
 
     /// [`Workspace::ledger_of`] for `show`, which says so instead of refusing in a shallow

@@ -63,32 +63,44 @@ pub fn review(ws: &Workspace, base: Option<&str>) -> Result<Review> {
         Some(b) => b.to_string(),
         None => ws.repo.default_base()?,
     };
-    let merge_base = ws.repo.merge_base_with_head(&base)?;
+    let (merge_base, range) = ws.repo.range_from(&base)?;
     let head = ws
         .repo
         .head_id()?
         .ok_or_else(|| Error::usage("the branch has no commits yet"))?;
-    let range: HashSet<String> = ws.repo.commits_since(&merge_base)?.into_iter().collect();
     let config = ws.config_at(&merge_base)?;
     let folder = config.folder.clone();
-    let ledger = ws.ledger()?;
-    // The merge base's history is HEAD's less the range: no second walk.
-    let base_ledger = ledger.without(&range);
-    ws.remember_history_without(&head, &merge_base, &folder, &range);
 
+    // The proposals under review: those whose file the range changed, and those with events
+    // in its commits.
     let mut ids: BTreeSet<u32> = BTreeSet::new();
     let before = ws.repo.folder_files(&merge_base, &folder)?;
     let after = ws.repo.folder_files(&head, &folder)?;
+    let mut changed: Vec<&str> = Vec::new();
     for (name, blob) in &after {
         if !before.contains(&(name.clone(), blob.clone())) {
             ids.extend(id::from_file_name(name));
+            changed.push(blob);
         }
     }
-    for (name, _) in &before {
+    for (name, blob) in &before {
         if !after.iter().any(|(n, _)| n == name) {
             ids.extend(id::from_file_name(name));
+            changed.push(blob);
         }
     }
+    // The ledger of just those (as `check` after a change reads it): the proposals the
+    // range's commits name, and those of the changed files by name and by the id they hold.
+    let mut scan: BTreeSet<u32> = ids.clone();
+    scan.extend(ws.repo.named_in(&range)?);
+    for blob in changed {
+        if let Ok(Ok(p)) = ws.parse_blob(blob) {
+            scan.insert(p.id);
+        }
+    }
+    let scan: Vec<u32> = scan.into_iter().collect();
+    let range: HashSet<String> = range.into_iter().collect();
+    let ledger = ws.ledger_of_many(&scan)?;
     ids.extend(
         ledger
             .events()
@@ -96,6 +108,10 @@ pub fn review(ws: &Workspace, base: Option<&str>) -> Result<Review> {
             .filter(|e| range.contains(&e.commit))
             .map(|e| e.proposal),
     );
+    // The merge base's history is HEAD's less the range: no second walk.
+    let base_ledger = ledger.without(&range);
+    ws.remember_history_without(&head, &merge_base, &folder, &range);
+    ws.remember_histories_without(&head, &merge_base, &folder, &scan, &range);
 
     let mut proposals = Vec::new();
     for id in ids {
