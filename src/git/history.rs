@@ -374,14 +374,16 @@ impl Repo {
     }
 
     /// The commits reachable from `tip` but not from `base`, when the cache can tell: `base`
-    /// is in `tip`'s history (so it is their merge base), and `tip` is the cache's tip or at
-    /// most [`ONTO_TIP`] commits on top of it. `None` otherwise (no cache, a damaged one, a
-    /// base off `tip`'s history, a history rewritten since the cache was written): the
+    /// is in `tip`'s history (so it is their merge base), and at most [`ONTO_TIP`] commits
+    /// reachable from `tip` are not in the cache. `None` otherwise (no cache, a damaged one,
+    /// a base off `tip`'s history, a history rewritten since the cache was written): the
     /// caller asks libgit2. In no particular order.
     ///
-    /// The cache holds the ancestors of its tip, parents before children: the ancestors of
-    /// `base` are marked in one sweep from the last position down, and what is left
-    /// unmarked, with the new commits that are not `base`'s ancestors, is the range.
+    /// The commits not in the cache are read back from `tip` until every path meets the
+    /// cache. The cache holds the ancestors of its tip, parents before children: what
+    /// those paths meet and what `base` leads to are then marked in one sweep from the last
+    /// position down, and the range is what the first marks and the second does not, with
+    /// the commits read that are not `base`'s ancestors.
     pub(super) fn range_in_cache(
         &self,
         tip: git2::Oid,
@@ -393,45 +395,66 @@ impl Repo {
         // A walk of this run may still be writing the cache.
         self.finish_saves();
         let snap = Snapshot::load(&cache::path(self.inner.commondir()));
-        let Some((fresh, _)) = self.read_onto_tip(tip, &snap)? else {
-            return Ok(None);
-        };
-        let fresh_at = positions(&fresh);
-        let mut below = vec![false; snap.len()];
-        // The new commits that are `base` or its ancestors; they lead to the cache's tip.
-        let mut under_base = IdSet::default();
-        if let Some(b) = snap.find(base) {
-            below[b as usize] = true;
-        } else if fresh_at.get(&base).is_some() {
-            let mut stack = vec![base];
-            while let Some(oid) = stack.pop() {
-                match fresh_at.get(&oid) {
-                    Some(&j) if under_base.insert(oid) => {
-                        stack.extend(fresh[j as usize].parents.iter());
-                    }
-                    Some(_) => {}
-                    None => match snap.find(oid) {
-                        Some(b) => below[b as usize] = true,
-                        None => return Ok(None),
-                    },
-                }
-            }
-        } else {
+        if snap.len() == 0 {
             return Ok(None);
         }
-        for i in (0..below.len()).rev() {
-            if !below[i] {
+        let odb = self.inner.odb()?;
+        // Marks by position: reached from `tip`, and reached from `base`.
+        let (mut reach, mut below) = (vec![false; snap.len()], vec![false; snap.len()]);
+        let mut fresh: Vec<Node> = Vec::new();
+        let mut seen = IdSet::default();
+        let mut stack = vec![tip];
+        while let Some(oid) = stack.pop() {
+            if let Some(i) = snap.find(oid) {
+                reach[i as usize] = true;
                 continue;
             }
-            for p in snap.parent_positions(i) {
-                match below.get_mut(p as usize).filter(|_| (p as usize) < i) {
-                    Some(mark) => *mark = true,
-                    None => return Ok(None),
+            if !seen.insert(oid) {
+                continue;
+            }
+            if fresh.len() == ONTO_TIP {
+                return Ok(None);
+            }
+            let node = self.node_of(oid, &odb.read(oid)?)?;
+            stack.extend(node.parents.iter());
+            fresh.push(node);
+        }
+        let fresh_at = positions(&fresh);
+        // The commits read that are `base` or its ancestors.
+        let mut under_base = IdSet::default();
+        let mut stack = vec![base];
+        while let Some(oid) = stack.pop() {
+            match (fresh_at.get(&oid), snap.find(oid)) {
+                (Some(&j), _) => {
+                    if under_base.insert(oid) {
+                        stack.extend(fresh[j as usize].parents.iter());
+                    }
                 }
+                (None, Some(i)) => below[i as usize] = true,
+                // Neither read from `tip` nor in the cache: not in `tip`'s history.
+                (None, None) => return Ok(None),
             }
         }
-        let mut range: Vec<git2::Oid> = (0..below.len())
-            .filter(|&i| !below[i])
+        for i in (0..snap.len()).rev() {
+            if !reach[i] && !below[i] {
+                continue;
+            }
+            let (r, b) = (reach[i], below[i]);
+            for p in snap.parent_positions(i) {
+                let p = p as usize;
+                if p >= i {
+                    return Ok(None);
+                }
+                reach[p] |= r;
+                below[p] |= b;
+            }
+        }
+        // `base` in the cache but not reached from `tip`: off its history.
+        if snap.find(base).is_some_and(|b| !reach[b as usize]) {
+            return Ok(None);
+        }
+        let mut range: Vec<git2::Oid> = (0..snap.len())
+            .filter(|&i| reach[i] && !below[i])
             .map(|i| snap.id(i))
             .collect();
         range.extend(

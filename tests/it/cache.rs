@@ -399,6 +399,77 @@ fn reads_match(s: &Sandbox, cwd: &Path, mode: Mode, want: &[Run], what: &str) ->
         .collect()
 }
 
+/// `review --base` and `check --base` take the range from the cache when the base is in
+/// HEAD's history, and from libgit2 otherwise: the same bytes either way. The shapes: a
+/// base a few commits back with an old branch merged in between (its commits are in the
+/// cache but not the base's ancestors), the cache's tip behind HEAD, a base on a branch
+/// that went its own way, HEAD itself, a base ahead of HEAD, and a commit the range's
+/// events name that the files do not.
+#[test]
+fn a_range_from_the_cache_is_the_range_libgit2_walks() {
+    let s = settled_repo();
+    let base = s.head();
+    // An old branch, from the first commit, with a sign-off of proposal 2 in it.
+    let first = s.git(&["rev-list", "--max-parents=0", "HEAD"]).ok();
+    s.git(&["checkout", "-qb", "old", first.trim()]).ok();
+    s.write("old.txt", "old\n");
+    s.git(&["add", "old.txt"]).ok();
+    s.git(&["commit", "-qm", "Old work"]).ok();
+    s.git(&["checkout", "-q", "main"]).ok();
+    s.trailer_commit_as(BO, "Sign off", "Lead-Signoff: 2").ok();
+    // The cache at this point, with HEAD two commits on.
+    let _ = s.lead(&["check", "--format", "json"]);
+    s.git(&["merge", "-q", "--no-ff", "-m", "Merge old", "old"])
+        .ok();
+    s.trailer_commit_as(CY, "Sign off", "Lead-Signoff: 1").ok();
+    // A branch that went its own way from the base.
+    s.git(&["branch", "aside", &base]).ok();
+    s.git(&["checkout", "-q", "aside"]).ok();
+    s.write("aside.txt", "aside\n");
+    s.git(&["add", "aside.txt"]).ok();
+    s.git(&["commit", "-qm", "Aside"]).ok();
+    let aside = s.head();
+    s.git(&["checkout", "-q", "main"]).ok();
+    let bases = [
+        base.as_str(),
+        "HEAD~1",
+        "HEAD~2",
+        "HEAD",
+        aside.as_str(),
+        "old",
+    ];
+    for b in bases {
+        let commands: [&[&str]; 3] = [
+            &["review", "--base", b, "--format", "json"],
+            &["review", "--base", b],
+            &["check", "--base", b, "--format", "json"],
+        ];
+        agree(&s, &s.dir, Mode::Warm, &commands, &format!("base {b}"));
+    }
+    // And from a base ahead of HEAD.
+    s.git(&["checkout", "-q", "HEAD~2"]).ok();
+    let ahead: [&[&str]; 2] = [
+        &["review", "--base", "main", "--format", "json"],
+        &["check", "--base", "main", "--format", "json"],
+    ];
+    agree(&s, &s.dir, Mode::Warm, &ahead, "base ahead of HEAD");
+    // The review from the cache saw the whole range: two sign-offs, the old work and the
+    // merge that brought it in; and both proposals, by their events alone.
+    s.git(&["checkout", "-q", "main"]).ok();
+    let review = crate::harness::json(
+        &s.lead(&["review", "--base", &base, "--format", "json"])
+            .ok(),
+    );
+    assert_eq!(review["commits"], 4, "{review}");
+    let ids: Vec<&serde_json::Value> = review["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["id"])
+        .collect();
+    assert_eq!(ids, [1, 2], "{review}");
+}
+
 // ---------------------------------------------------------------------------------------
 // 1. Random histories
 // ---------------------------------------------------------------------------------------
