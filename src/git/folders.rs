@@ -20,7 +20,7 @@ use std::rc::Rc;
 use crate::error::{Error, Result};
 use crate::model::id;
 
-use super::packs::{Objects, Packs};
+use super::packs::{Bytes, Objects, Packs};
 
 /// How one commit changed the proposal folder.
 #[derive(Debug, Clone)]
@@ -215,7 +215,7 @@ fn sorts_after(name: &[u8], folder: bool, part: &[u8]) -> bool {
 struct TreeMemo<'o> {
     odb: &'o git2::Odb<'o>,
     packs: Option<Objects<'o>>,
-    recent: Vec<(git2::Oid, Rc<[u8]>)>,
+    recent: Vec<(git2::Oid, Bytes)>,
 }
 
 impl<'o> TreeMemo<'o> {
@@ -228,9 +228,9 @@ impl<'o> TreeMemo<'o> {
     }
 
     /// The bytes of a tree object; none for no tree.
-    fn read(&mut self, tree: Option<git2::Oid>) -> Result<Rc<[u8]>> {
+    fn read(&mut self, tree: Option<git2::Oid>) -> Result<Bytes> {
         let Some(tree) = tree else {
-            return Ok(Rc::from(&[][..]));
+            return Ok(Bytes::default());
         };
         if let Some((_, data)) = self.recent.iter().find(|(t, _)| *t == tree) {
             return Ok(Rc::clone(data));
@@ -242,7 +242,7 @@ impl<'o> TreeMemo<'o> {
                 if object.kind() != git2::ObjectType::Tree {
                     return Err(unreadable(Some(tree)));
                 }
-                Rc::from(object.data())
+                Rc::new(object.data().to_vec())
             }
         };
         if self.recent.len() == 4 {

@@ -177,14 +177,18 @@ impl Packs {
                 window: (usize::MAX, 0, Vec::new()),
             },
             z: libdeflater::Decompressor::new(),
-            kept: std::collections::HashMap::new(),
-            kept_bytes: 0,
+            kept: Kept::default(),
         }
     }
 }
 
+/// The bytes of an object, shared: a delta's base is kept while its result is handed on,
+/// and a vector moves into it without a copy (a root tree of git.git is 20 KB, read
+/// 120,000 times in a cold walk).
+pub(crate) type Bytes = std::rc::Rc<Vec<u8>>;
+
 /// An object: its type (as a pack entry's header gives it) and its bytes.
-type Object = (u8, std::rc::Rc<[u8]>);
+type Object = (u8, Bytes);
 
 /// Reads single objects of the packs, whole or rebuilt from their deltas, for one thread:
 /// a file handle per pack, the bytes around the last object read, and the objects read
@@ -193,8 +197,39 @@ pub(crate) struct Objects<'p> {
     packs: &'p Packs,
     source: Source,
     z: libdeflater::Decompressor,
-    kept: std::collections::HashMap<(usize, u64), Object>,
-    kept_bytes: usize,
+    kept: Kept,
+}
+
+/// The objects a reader read lately, by pack and offset, in two generations of at most
+/// [`KEEP`] / 2 bytes each: when the newer fills, it becomes the older and the older is
+/// dropped, and an object found in the older moves to the newer. Emptying the whole cache
+/// when full (as before) left the next root tree of git.git to rebuild its delta chain,
+/// up to 50 deep, from the start.
+#[derive(Default)]
+struct Kept {
+    newer: std::collections::HashMap<(usize, u64), Object>,
+    older: std::collections::HashMap<(usize, u64), Object>,
+    bytes: usize,
+}
+
+impl Kept {
+    fn get(&mut self, key: (usize, u64)) -> Option<Object> {
+        if let Some(found) = self.newer.get(&key) {
+            return Some(found.clone());
+        }
+        let found = self.older.remove(&key)?;
+        self.insert(key, found.clone());
+        Some(found)
+    }
+
+    fn insert(&mut self, key: (usize, u64), object: Object) {
+        if self.bytes + object.1.len() > KEEP / 2 {
+            self.older = std::mem::take(&mut self.newer);
+            self.bytes = 0;
+        }
+        self.bytes += object.1.len();
+        self.newer.insert(key, object);
+    }
 }
 
 /// Where a reader's bytes come from: a file handle per pack, and the bytes around the last
@@ -218,13 +253,13 @@ impl Objects<'_> {
     }
 
     /// The bytes of commit `id`, when it is one.
-    pub(crate) fn commit(&mut self, id: git2::Oid) -> Option<std::rc::Rc<[u8]>> {
+    pub(crate) fn commit(&mut self, id: git2::Oid) -> Option<Bytes> {
         let (kind, data) = self.read(id)?;
         (kind == COMMIT).then_some(data)
     }
 
     /// The bytes of tree `id`, when it is one.
-    pub(crate) fn tree(&mut self, id: git2::Oid) -> Option<std::rc::Rc<[u8]>> {
+    pub(crate) fn tree(&mut self, id: git2::Oid) -> Option<Bytes> {
         let (kind, data) = self.read(id)?;
         (kind == TREE).then_some(data)
     }
@@ -235,8 +270,8 @@ impl Objects<'_> {
         let mut deltas: Vec<(u64, Vec<u8>)> = Vec::new();
         let mut at = at;
         let (kind, mut data) = loop {
-            if let Some(kept) = self.kept.get(&(k, at)) {
-                break kept.clone();
+            if let Some(kept) = self.kept.get((k, at)) {
+                break kept;
             }
             if deltas.len() > DEPTH {
                 return None;
@@ -261,7 +296,7 @@ impl Objects<'_> {
             let inflated = inflate(&mut self.z, bytes.get(data_at..)?, size)?;
             match base {
                 None => {
-                    let whole: std::rc::Rc<[u8]> = inflated.into();
+                    let whole = Bytes::new(inflated);
                     self.keep(k, at, kind, &whole);
                     break (kind, whole);
                 }
@@ -272,19 +307,14 @@ impl Objects<'_> {
             }
         };
         for (at, delta) in deltas.into_iter().rev() {
-            data = apply_delta(&data, &delta)?.into();
+            data = Bytes::new(apply_delta(&data, &delta)?);
             self.keep(k, at, kind, &data);
         }
         Some((kind, data))
     }
 
-    fn keep(&mut self, k: usize, at: u64, kind: u8, data: &std::rc::Rc<[u8]>) {
-        if self.kept_bytes + data.len() > KEEP {
-            self.kept.clear();
-            self.kept_bytes = 0;
-        }
-        self.kept_bytes += data.len();
-        self.kept.insert((k, at), (kind, std::rc::Rc::clone(data)));
+    fn keep(&mut self, k: usize, at: u64, kind: u8, data: &Bytes) {
+        self.kept.insert((k, at), (kind, Bytes::clone(data)));
     }
 }
 
