@@ -383,7 +383,10 @@ impl Repo {
     /// cache. The cache holds the ancestors of its tip, parents before children: what
     /// those paths meet and what `base` leads to are then marked in one sweep from the last
     /// position down, and the range is what the first marks and the second does not, with
-    /// the commits read that are not `base`'s ancestors.
+    /// the commits read that are not `base`'s ancestors. When every path meets the cache's
+    /// tip and so does `base` (a base a few commits back, as in a pull request that merged
+    /// its base), the range is the commits read less `base`'s ancestors, and nothing of
+    /// the cache but its header is read.
     pub(super) fn range_in_cache(
         &self,
         tip: git2::Oid,
@@ -398,9 +401,82 @@ impl Repo {
         if snap.len() == 0 {
             return Ok(None);
         }
+        let last = snap.len() - 1;
+        // Marks by position: reached from `tip` (all when `tip` is a few commits on top of
+        // the cache's tip, found without the cache's index), and reached from `base`.
+        let (fresh, mut reach) = match self.read_onto_tip(tip, &snap)? {
+            Some((fresh, _)) => (fresh, vec![true; snap.len()]),
+            None => match self.read_down_to(tip, &snap)? {
+                Some(read) => read,
+                None => return Ok(None),
+            },
+        };
+        let mut below = vec![false; snap.len()];
+        let fresh_at = positions(&fresh);
+        // The commits read that are `base` or its ancestors.
+        let mut under_base = IdSet::default();
+        let mut stack = vec![base];
+        while let Some(oid) = stack.pop() {
+            if let Some(&j) = fresh_at.get(&oid) {
+                if under_base.insert(oid) {
+                    stack.extend(fresh[j as usize].parents.iter());
+                }
+                continue;
+            }
+            match snap.find(oid) {
+                Some(i) => below[i as usize] = true,
+                // Neither read from `tip` nor in the cache: not in `tip`'s history.
+                None => return Ok(None),
+            }
+        }
+        // Below the cache's tip is all of the cache: nothing to sweep.
+        let everything = below[last] && reach.iter().all(|r| *r);
+        if !everything {
+            for i in (0..snap.len()).rev() {
+                if !reach[i] && !below[i] {
+                    continue;
+                }
+                let (r, b) = (reach[i], below[i]);
+                for p in snap.parent_positions(i) {
+                    let p = p as usize;
+                    if p >= i {
+                        return Ok(None);
+                    }
+                    reach[p] |= r;
+                    below[p] |= b;
+                }
+            }
+        }
+        // `base` in the cache but not reached from `tip`: off its history.
+        if fresh_at.get(&base).is_none() && snap.find(base).is_some_and(|b| !reach[b as usize]) {
+            return Ok(None);
+        }
+        let mut range: Vec<git2::Oid> = match everything {
+            true => Vec::new(),
+            false => (0..snap.len())
+                .filter(|&i| reach[i] && !below[i])
+                .map(|i| snap.id(i))
+                .collect(),
+        };
+        range.extend(
+            fresh
+                .iter()
+                .map(|n| n.id)
+                .filter(|id| !under_base.contains(*id)),
+        );
+        Ok((!snap.is_broken()).then_some(range))
+    }
+
+    /// The commits reachable from `tip` that the cache does not hold, read back from `tip`
+    /// until every path meets the cache, with the cached commits those paths meet marked by
+    /// position. `None` past [`ONTO_TIP`] commits.
+    fn read_down_to(
+        &self,
+        tip: git2::Oid,
+        snap: &Snapshot,
+    ) -> Result<Option<(Vec<Node>, Vec<bool>)>> {
         let odb = self.inner.odb()?;
-        // Marks by position: reached from `tip`, and reached from `base`.
-        let (mut reach, mut below) = (vec![false; snap.len()], vec![false; snap.len()]);
+        let mut reach = vec![false; snap.len()];
         let mut fresh: Vec<Node> = Vec::new();
         let mut seen = IdSet::default();
         let mut stack = vec![tip];
@@ -419,51 +495,7 @@ impl Repo {
             stack.extend(node.parents.iter());
             fresh.push(node);
         }
-        let fresh_at = positions(&fresh);
-        // The commits read that are `base` or its ancestors.
-        let mut under_base = IdSet::default();
-        let mut stack = vec![base];
-        while let Some(oid) = stack.pop() {
-            match (fresh_at.get(&oid), snap.find(oid)) {
-                (Some(&j), _) => {
-                    if under_base.insert(oid) {
-                        stack.extend(fresh[j as usize].parents.iter());
-                    }
-                }
-                (None, Some(i)) => below[i as usize] = true,
-                // Neither read from `tip` nor in the cache: not in `tip`'s history.
-                (None, None) => return Ok(None),
-            }
-        }
-        for i in (0..snap.len()).rev() {
-            if !reach[i] && !below[i] {
-                continue;
-            }
-            let (r, b) = (reach[i], below[i]);
-            for p in snap.parent_positions(i) {
-                let p = p as usize;
-                if p >= i {
-                    return Ok(None);
-                }
-                reach[p] |= r;
-                below[p] |= b;
-            }
-        }
-        // `base` in the cache but not reached from `tip`: off its history.
-        if snap.find(base).is_some_and(|b| !reach[b as usize]) {
-            return Ok(None);
-        }
-        let mut range: Vec<git2::Oid> = (0..snap.len())
-            .filter(|&i| reach[i] && !below[i])
-            .map(|i| snap.id(i))
-            .collect();
-        range.extend(
-            fresh
-                .iter()
-                .map(|n| n.id)
-                .filter(|id| !under_base.contains(*id)),
-        );
-        Ok((!snap.is_broken()).then_some(range))
+        Ok(Some((fresh, reach)))
     }
 
     /// The proposals the `Lead-` trailers of `commits` name ([`ledger::named`]): every

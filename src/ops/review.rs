@@ -1,6 +1,6 @@
 //! `review`: what a pull request did to the proposals, from the merge base to HEAD.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::error::{Error, Result};
 use crate::model::check::Finding;
@@ -8,7 +8,7 @@ use crate::model::config::Config;
 use crate::model::diff::{self, Change, FeedbackEvent};
 use crate::model::id;
 use crate::model::ledger::{Event, EventKind, Ledger};
-use crate::model::proposal::Proposal;
+use crate::model::proposal::{self, Proposal};
 use crate::model::signoff::{why_not, Concern, Standing};
 use crate::model::step::Step;
 
@@ -76,26 +76,40 @@ pub fn review(ws: &Workspace, base: Option<&str>) -> Result<Review> {
     let mut ids: BTreeSet<u32> = BTreeSet::new();
     let before = ws.repo.folder_files(&merge_base, &folder)?;
     let after = ws.repo.folder_files(&head, &folder)?;
+    let then: HashMap<&str, &str> = before
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_str()))
+        .collect();
+    let now: HashMap<&str, &str> = after
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_str()))
+        .collect();
     let mut changed: Vec<&str> = Vec::new();
     for (name, blob) in &after {
-        if !before.contains(&(name.clone(), blob.clone())) {
+        if then.get(name.as_str()) != Some(&blob.as_str()) {
             ids.extend(id::from_file_name(name));
             changed.push(blob);
         }
     }
     for (name, blob) in &before {
-        if !after.iter().any(|(n, _)| n == name) {
+        if !now.contains_key(name.as_str()) {
             ids.extend(id::from_file_name(name));
             changed.push(blob);
         }
     }
     // The ledger of just those (as `check` after a change reads it): the proposals the
-    // range's commits name, and those of the changed files by name and by the id they hold.
+    // range's commits name, and those of the changed files by name and by the id they hold
+    // (read from the text's first lines where that is safe; more ids than needed only
+    // decode more events).
     let mut scan: BTreeSet<u32> = ids.clone();
     scan.extend(ws.repo.named_in(&range)?);
     for blob in changed {
-        if let Ok(Ok(p)) = ws.parse_blob(blob) {
-            scan.insert(p.id);
+        let Ok(text) = ws.repo.blob_text(blob) else {
+            continue;
+        };
+        match proposal::quick_id(&text) {
+            Some(id) => scan.extend([id]),
+            None => scan.extend(ws.parse_text(&text).ok().map(|p| p.id)),
         }
     }
     let scan: Vec<u32> = scan.into_iter().collect();

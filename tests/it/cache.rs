@@ -453,6 +453,36 @@ fn a_range_from_the_cache_is_the_range_libgit2_walks() {
         &["check", "--base", "main", "--format", "json"],
     ];
     agree(&s, &s.dir, Mode::Warm, &ahead, "base ahead of HEAD");
+    // Commits on top of the cache's tip alone (no merge of older work): the range is
+    // found from the commits read and the cache's header, or, for an older base, one sweep.
+    std::fs::remove_dir_all(s.dir.join(".git/lead")).unwrap();
+    let _ = s.lead(&["check", "--format", "json"]);
+    let older = s.head();
+    s.trailer_commit_as(BO, "Sign off again", "Lead-Signoff: 2")
+        .ok();
+    s.write("new.txt", "new\n");
+    s.git(&["add", "new.txt"]).ok();
+    s.git(&["commit", "-qm", "New work"]).ok();
+    for b in [
+        older.as_str(),
+        "HEAD~1",
+        "HEAD~4",
+        base.as_str(),
+        aside.as_str(),
+    ] {
+        let commands: [&[&str]; 2] = [
+            &["review", "--base", b, "--format", "json"],
+            &["check", "--base", b, "--format", "json"],
+        ];
+        agree(
+            &s,
+            &s.dir,
+            Mode::Warm,
+            &commands,
+            &format!("on top, base {b}"),
+        );
+    }
+    s.git(&["reset", "-q", "--hard", &older]).ok();
     // The review from the cache saw the whole range: two sign-offs, the old work and the
     // merge that brought it in; and both proposals, by their events alone.
     s.git(&["checkout", "-q", "main"]).ok();
