@@ -374,7 +374,7 @@ impl Repo {
     }
 
     /// The commits reachable from `tip` but not from `base`, when the cache can tell: `base`
-    /// is in `tip`'s history (so it is their merge base), and at most [`ONTO_TIP`] commits
+    /// is in `tip`'s history (so it is their merge base), and at most [`DOWN_TO`] commits
     /// reachable from `tip` are not in the cache. `None` otherwise (no cache, a damaged one,
     /// a base off `tip`'s history, a history rewritten since the cache was written): the
     /// caller asks libgit2. In no particular order.
@@ -469,7 +469,7 @@ impl Repo {
 
     /// The commits reachable from `tip` that the cache does not hold, read back from `tip`
     /// until every path meets the cache, with the cached commits those paths meet marked by
-    /// position. `None` past [`ONTO_TIP`] commits.
+    /// position. `None` past [`DOWN_TO`] commits.
     fn read_down_to(
         &self,
         tip: git2::Oid,
@@ -488,7 +488,7 @@ impl Repo {
             if !seen.insert(oid) {
                 continue;
             }
-            if fresh.len() == ONTO_TIP {
+            if fresh.len() == DOWN_TO {
                 return Ok(None);
             }
             let node = self.node_of(oid, &odb.read(oid)?)?;
@@ -774,8 +774,16 @@ pub(crate) enum Detail {
     Trailers,
 }
 
-/// How many new commits on top of the cache's tip are read without its index.
-const ONTO_TIP: usize = 1000;
+/// How many new commits on top of the cache's tip are read without its index. Past them the
+/// walk reads the cache's index and goes on from there; the commits read so far are read
+/// again. Reading 256 commits costs about what reading the index of 100,000 does, and a
+/// merge of an older branch (git.git's history is full of them) leads into cached commits
+/// that only the index tells apart, so a longer attempt only loses time.
+const ONTO_TIP: usize = 256;
+
+/// How many commits not in the cache [`Repo::range_in_cache`] reads before it leaves the
+/// range to libgit2.
+const DOWN_TO: usize = 1000;
 
 /// A commit a walk shows its visitor.
 pub(crate) struct Seen<'a> {
