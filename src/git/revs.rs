@@ -7,6 +7,10 @@ use crate::model::id;
 
 use super::Repo;
 
+/// A file of a folder that differs between two commits: its name, and its blob at each
+/// (`None` where it is no file).
+pub type FileChange = (String, Option<String>, Option<String>);
+
 impl Repo {
     /// The full id of the commit `rev` names (any commit-ish git understands).
     pub fn resolve(&self, rev: &str) -> Result<String> {
@@ -242,6 +246,56 @@ impl Repo {
                     .then(|| (name.to_string(), e.id().to_string()))
             })
             .collect())
+    }
+
+    /// The `.toml` files directly in `folder` that differ between commits `from` and `to`,
+    /// each with its blob at `from` and at `to` (`None` where it is no file there): what
+    /// listing the folder at both ([`Repo::folder_files`]) and comparing would find, from
+    /// git's tree diff, which passes over the entries that are the same. A file whose mode
+    /// alone changed has not changed.
+    pub fn folder_file_changes(
+        &self,
+        from: &str,
+        to: &str,
+        folder: &str,
+    ) -> Result<Vec<FileChange>> {
+        let at = |commit: &str| -> Result<Option<git2::Tree<'_>>> {
+            let tree = self
+                .inner
+                .find_commit(git2::Oid::from_str(commit)?)?
+                .tree()?;
+            self.subtree(&tree, folder)
+        };
+        let (old, new) = (at(from)?, at(to)?);
+        let mut opts = git2::DiffOptions::new();
+        opts.skip_binary_check(true);
+        let diff = self
+            .inner
+            .diff_tree_to_tree(old.as_ref(), new.as_ref(), Some(&mut opts))?;
+        // A side that is a file (a blob, executable or not, or a link), as a listing
+        // keeps it.
+        let file = |f: git2::DiffFile<'_>| {
+            matches!(
+                f.mode(),
+                git2::FileMode::Blob | git2::FileMode::BlobExecutable | git2::FileMode::Link
+            )
+            .then(|| f.id().to_string())
+        };
+        let mut changes = Vec::new();
+        for delta in diff.deltas() {
+            let path = delta.new_file().path().or(delta.old_file().path());
+            let Some(name) = path.and_then(|p| p.to_str()) else {
+                continue;
+            };
+            if name.contains('/') || !name.ends_with(".toml") {
+                continue;
+            }
+            let (before, after) = (file(delta.old_file()), file(delta.new_file()));
+            if before != after {
+                changes.push((name.to_string(), before, after));
+            }
+        }
+        Ok(changes)
     }
 
     /// Whether this is a shallow clone, whose history may not answer.

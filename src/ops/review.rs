@@ -1,6 +1,6 @@
 //! `review`: what a pull request did to the proposals, from the merge base to HEAD.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 
 use crate::error::{Error, Result};
 use crate::model::check::Finding;
@@ -74,28 +74,10 @@ pub fn review(ws: &Workspace, base: Option<&str>) -> Result<Review> {
     // The proposals under review: those whose file the range changed, and those with events
     // in its commits.
     let mut ids: BTreeSet<u32> = BTreeSet::new();
-    let before = ws.repo.folder_files(&merge_base, &folder)?;
-    let after = ws.repo.folder_files(&head, &folder)?;
-    let then: HashMap<&str, &str> = before
-        .iter()
-        .map(|(n, b)| (n.as_str(), b.as_str()))
-        .collect();
-    let now: HashMap<&str, &str> = after
-        .iter()
-        .map(|(n, b)| (n.as_str(), b.as_str()))
-        .collect();
-    let mut changed: Vec<&str> = Vec::new();
-    for (name, blob) in &after {
-        if then.get(name.as_str()) != Some(&blob.as_str()) {
-            ids.extend(id::from_file_name(name));
-            changed.push(blob);
-        }
-    }
-    for (name, blob) in &before {
-        if !now.contains_key(name.as_str()) {
-            ids.extend(id::from_file_name(name));
-            changed.push(blob);
-        }
+    let mut changed: Vec<String> = Vec::new();
+    for (name, before, after) in ws.repo.folder_file_changes(&merge_base, &head, &folder)? {
+        ids.extend(id::from_file_name(&name));
+        changed.extend(after.or(before));
     }
     // The ledger of just those (as `check` after a change reads it): the proposals the
     // range's commits name, and those of the changed files by name and by the id they hold
@@ -103,7 +85,7 @@ pub fn review(ws: &Workspace, base: Option<&str>) -> Result<Review> {
     // decode more events).
     let mut scan: BTreeSet<u32> = ids.clone();
     scan.extend(ws.repo.named_in(&range)?);
-    for blob in changed {
+    for blob in &changed {
         let Ok(text) = ws.repo.blob_text(blob) else {
             continue;
         };

@@ -395,6 +395,43 @@ fn review_reports_what_a_branch_did() {
     assert!(none.contains("No proposal was touched"), "{none}");
 }
 
+/// The files a review looks at are those whose blob changed: one removed and one edited
+/// count, one whose mode alone changed does not, and neither does a file that is not
+/// `.toml` or not directly in the folder.
+#[test]
+fn review_sees_files_removed_and_edited_but_not_a_mode_change() {
+    let s = socializing();
+    s.lead(&["propose", "Slow builds"]).ok();
+    s.lead(&["propose", "Flaky deploys"]).ok();
+    let second = s.proposal_file(2);
+    let third = s.proposal_file(3);
+    s.git(&["switch", "-qc", "tidy"]).ok();
+    s.git(&["rm", "-q", &second]).ok();
+    let first = s.proposal_file(1);
+    s.git(&["update-index", "--chmod=+x", &first]).ok();
+    s.write("proposals/notes.md", "notes\n");
+    s.write("proposals/old/0009-archived.toml", "id = 9\n");
+    s.git(&["add", "proposals"]).ok();
+    s.git(&["commit", "-qm", "Tidy the folder"]).ok();
+    s.write(
+        &third,
+        &s.read(&third)
+            .replace("Flaky deploys", "Flaky deploys at night"),
+    );
+    s.git(&["commit", "-qam", "Retitle"]).ok();
+    let report = json(
+        &s.lead(&["review", "--base", "main", "--format", "json"])
+            .ok(),
+    );
+    let seen: Vec<(u64, &str)> = report["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_u64().unwrap(), p["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(seen, [(2, "removed"), (3, "changed")], "{report}");
+}
+
 #[test]
 fn review_with_no_merge_base_or_a_shallow_clone() {
     let s = socializing();
