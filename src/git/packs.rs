@@ -17,7 +17,9 @@
 //! Each core also reads single objects ([`Objects`]): the trees that lead from a commit's
 //! root tree to the proposal folder, looked up as the commit is read. An object stored as
 //! a delta is rebuilt from its base (followed back to a whole object, or one read lately,
-//! as the base of the next root tree usually is).
+//! as the base of the next root tree usually is). A single read does not need to know
+//! where its object ends (an alternate's objects are never put in pack order): it reads
+//! as many bytes as zlib can take to store the object's size, up to the pack's checksum.
 //!
 //! Anything unexpected (an index of another version, an offset past the end of its pack, an
 //! object that does not inflate to its size, a delta that does not fit its base) gives up:
