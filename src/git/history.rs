@@ -404,10 +404,10 @@ impl Repo {
         let last = snap.len() - 1;
         // Marks by position: reached from `tip` (all when `tip` is a few commits on top of
         // the cache's tip, found without the cache's index), and reached from `base`.
-        let (fresh, mut reach) = match self.read_onto_tip(tip, &snap)? {
-            Some((fresh, _)) => (fresh, vec![true; snap.len()]),
+        let (fresh, mut reach, onto_tip) = match self.read_onto_tip(tip, &snap)? {
+            Some((fresh, _)) => (fresh, vec![true; snap.len()], true),
             None => match self.read_down_to(tip, &snap)? {
-                Some(read) => read,
+                Some((fresh, reach)) => (fresh, reach, false),
                 None => return Ok(None),
             },
         };
@@ -430,7 +430,7 @@ impl Repo {
             }
         }
         // Below the cache's tip is all of the cache: nothing to sweep.
-        let everything = below[last] && reach.iter().all(|r| *r);
+        let everything = onto_tip && below[last];
         if !everything {
             for i in (0..snap.len()).rev() {
                 if !reach[i] && !below[i] {

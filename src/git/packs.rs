@@ -960,9 +960,7 @@ mod tests {
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
         let mut gave_up = 0;
         for round in 0..300 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            xorshift(&mut state);
             let (target, bytes) = match round % 2 {
                 0 => (&pack, &originals[0]),
                 _ => (&idx, &originals[1]),
@@ -1052,17 +1050,20 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    /// The next number of a small deterministic generator (xorshift64), for damage and data.
+    fn xorshift(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
     /// `find_id` finds every id of a fan-out table as a linear search would, and no other,
     /// whether the ids are spread evenly (its guesses) or bunched (where halving takes over).
     #[test]
     fn ids_are_found_however_they_are_spread() {
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = move || xorshift(&mut state);
         for spread in 0..3 {
             let mut ids: Vec<[u8; 20]> = (0..3000)
                 .map(|k| {

@@ -90,7 +90,9 @@ pub fn review(ws: &Workspace, base: Option<&str>) -> Result<Review> {
             continue;
         };
         match proposal::quick_id(&text) {
-            Some(id) => scan.extend([id]),
+            Some(id) => {
+                scan.insert(id);
+            }
             None => scan.extend(ws.parse_text(&text).ok().map(|p| p.id)),
         }
     }
