@@ -16,6 +16,7 @@
 //! `git2::Repository` is not shared between threads.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::model::id;
@@ -49,7 +50,7 @@ pub(crate) fn look_up(
     repo: &git2::Repository,
     roots: &[git2::Oid],
     folder: &str,
-    packs: Option<&Packs>,
+    packs: Option<&Arc<Packs>>,
 ) -> Result<Vec<Option<git2::Oid>>> {
     let Some(packs) = packs else {
         let odb = repo.odb()?;
@@ -107,7 +108,7 @@ pub(crate) struct Comparison {
 pub(crate) fn compare(
     repo: &git2::Repository,
     comparisons: &[Comparison],
-    packs: Option<&Packs>,
+    packs: Option<&Arc<Packs>>,
     tick: &dyn Fn(),
 ) -> Result<Vec<Changes>> {
     // Each thread takes stretches of consecutive commits: one's folder is usually the next
@@ -175,6 +176,13 @@ pub(crate) fn folder_in<R, E>(
     let mut tree = root;
     for part in folder.split('/').filter(|p| !p.is_empty()) {
         let object = read(tree)?;
+        // A folder's entry holds `40000 <name>\0`: where those bytes are nowhere in the
+        // tree (most root trees of a history older than its proposals), no entry can be
+        // it, and one fast search spares the scan entry by entry.
+        let entry = [b"40000 ", part.as_bytes(), b"\0"].concat();
+        if memchr::memmem::find(data(&object), &entry).is_none() {
+            return Ok(None);
+        }
         // Entries are sorted, a folder as if its name ended in `/`: the scan stops past
         // the name, as git's does.
         let found = tree_entries(data(&object))
@@ -192,7 +200,7 @@ pub(crate) fn folder_in<R, E>(
 /// [`folder_in`] with the trees read from the packs alone (see `packs.rs`): `Err` when they
 /// do not hold one of them.
 pub(crate) fn folder_in_packs(
-    objects: &mut Objects<'_>,
+    objects: &mut Objects,
     root: git2::Oid,
     folder: &str,
 ) -> std::result::Result<Option<git2::Oid>, ()> {
@@ -214,12 +222,12 @@ fn sorts_after(name: &[u8], folder: bool, part: &[u8]) -> bool {
 /// in one file, and the next commit compares with it again.
 struct TreeMemo<'o> {
     odb: &'o git2::Odb<'o>,
-    packs: Option<Objects<'o>>,
+    packs: Option<Objects>,
     recent: Vec<(git2::Oid, Bytes)>,
 }
 
 impl<'o> TreeMemo<'o> {
-    fn new(odb: &'o git2::Odb<'o>, packs: Option<Objects<'o>>) -> TreeMemo<'o> {
+    fn new(odb: &'o git2::Odb<'o>, packs: Option<Objects>) -> TreeMemo<'o> {
         TreeMemo {
             odb,
             packs,
@@ -582,6 +590,44 @@ mod tests {
                 Some(naive(&new, &old)),
                 "round {round}"
             );
+        }
+    }
+
+    #[test]
+    fn a_folder_is_found_as_a_scan_of_every_entry_finds_it() {
+        // Names that hold the folder's name, or its entry's bytes, without being it.
+        let names = [
+            "proposals",
+            "proposals.d",
+            "xproposals",
+            "40000 proposals",
+            "proposal",
+            "a",
+            "zz",
+        ];
+        let modes = ["100644", "40000", "040000", "120000"];
+        let mut rng = Rng(0x5eed_f01d_e500_0002);
+        for round in 0..2000 {
+            let mut entries = Vec::new();
+            for _ in 0..rng.below(6) {
+                let name = names[rng.below(names.len() as u64) as usize].to_string();
+                let mut id = [0u8; 20];
+                // An id may hold the entry's bytes too.
+                if rng.below(8) == 0 {
+                    id[..16].copy_from_slice(b"40000 proposals\0");
+                }
+                entries.push((modes[rng.below(4) as usize], name, id));
+            }
+            let data = tree(&sorted(entries));
+            // Every entry read, the folder taken where git's scan would stop.
+            let naive = tree_entries(&data)
+                .map_while(|e| e)
+                .take_while(|(n, f, _)| !sorts_after(n, *f, b"proposals"))
+                .find(|(n, f, _)| *f && *n == b"proposals")
+                .map(|(_, _, id)| git2::Oid::from_bytes(id).unwrap());
+            let root = git2::Oid::from_bytes(&[0xee; 20]).unwrap();
+            let found = folder_in(root, "proposals", |_| Ok::<_, ()>(data.clone()), |d| d);
+            assert_eq!(found, Ok(naive.filter(|t| *t != root)), "round {round}");
         }
     }
 

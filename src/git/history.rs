@@ -2,6 +2,7 @@
 //! earlier walks learned kept in the cache (see [`super::cache`]).
 
 use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::error::{Error, Result};
 use crate::model::ledger::{self, is_lead_key, CommitInfo, Ledger};
@@ -108,7 +109,7 @@ impl Repo {
                 let packs = packs.as_ref();
                 self.fill_folders(&snap, &order, &mut fresh, &fresh_at, &mut known, f, packs)?;
             }
-            drop(packs);
+            *self.kept_packs.borrow_mut() = packs.and_then(packs::Packs::own).map(|p| p.objects());
             let saving = use_cache && worth_saving(&snap, &hits, fresh.len(), known.len());
             // What the visits (and the save) read.
             let parts: &[Part] = match (saving, folder) {
@@ -212,7 +213,7 @@ impl Repo {
         tip: git2::Oid,
         snap: &Snapshot,
         folder: Option<&str>,
-    ) -> Result<(Vec<Node>, Vec<u32>, Option<packs::Packs>)> {
+    ) -> Result<(Vec<Node>, Vec<u32>, Option<SharedPacks>)> {
         if let Some((fresh, hits)) = self.read_onto_tip(tip, snap)? {
             return Ok((fresh, hits, None));
         }
@@ -539,7 +540,7 @@ impl Repo {
         fresh_at: &IdMap<u32>,
         known: &mut HashMap<usize, FolderInfo>,
         folder: &str,
-        packs: Option<&packs::Packs>,
+        packs: Option<&SharedPacks>,
     ) -> Result<()> {
         let lacking = |at: &&At| match **at {
             At::Old(i) => snap.folder_tree(i as usize).is_none(),
@@ -739,9 +740,11 @@ impl Repo {
         if let Some(blob) = store.name_in(tree, name) {
             return Ok(Some(blob.map(|b| b.to_string())));
         }
-        let odb = self.inner.odb()?;
-        let object = odb.read(tree)?;
-        let blob = tree_entries(object.data())
+        let data = match self.kept_tree(tree) {
+            Some(data) => data,
+            None => std::rc::Rc::new(self.inner.odb()?.read(tree)?.data().to_vec()),
+        };
+        let blob = tree_entries(&data)
             .map_while(|e| e)
             .find(|(n, folder, _)| !*folder && *n == name.as_bytes())
             .and_then(|(_, _, id)| git2::Oid::from_bytes(id).ok());
@@ -751,8 +754,22 @@ impl Repo {
 
     /// The text of a blob (fetched first in a partial clone that lacks it).
     pub fn blob_text(&self, blob: &str) -> Result<String> {
-        let blob = self.find_blob(git2::Oid::from_str(blob)?)?;
+        let blob = git2::Oid::from_str(blob)?;
+        let kept = self
+            .kept_packs
+            .borrow_mut()
+            .as_mut()
+            .and_then(|o| o.blob(blob));
+        if let Some(data) = kept {
+            return Ok(String::from_utf8_lossy(&data).into_owned());
+        }
+        let blob = self.find_blob(blob)?;
         Ok(String::from_utf8_lossy(blob.content()).into_owned())
+    }
+
+    /// Tree `tree` from the packs a cold walk of this run kept, when it did and they hold it.
+    fn kept_tree(&self, tree: git2::Oid) -> Option<packs::Bytes> {
+        self.kept_packs.borrow_mut().as_mut()?.tree(tree)
     }
 }
 
@@ -901,6 +918,9 @@ pub(crate) struct Node {
     /// The ledger's view, for a commit with `Lead-` trailers (taken by the visitor).
     pub lead: Option<Box<CommitInfo>>,
 }
+
+/// The packs a walk with nothing cached opened, shared by the threads that read them.
+type SharedPacks = Arc<packs::Packs>;
 
 /// A commit's parents. Nearly every commit has one, kept in place: a list for each of
 /// 100,000 commits was 100,000 allocations and 4 MB more at the peak of a cold walk.
@@ -1379,9 +1399,12 @@ fn map_author(mailmap: &git2::Mailmap, seen: &mut HashMap<Person, Person>, autho
     }
 }
 
-/// A cheap test run on every commit before parsing its trailers.
+/// A cheap test run on every commit before parsing its trailers: whether `lead-`, in any
+/// case, is in `message`. The hyphens are found first (a few a message), then the four
+/// bytes before each compared.
 fn contains_lead_key(message: &[u8]) -> bool {
-    message.windows(5).any(|w| w.eq_ignore_ascii_case(b"lead-"))
+    memchr::memchr_iter(b'-', message)
+        .any(|at| at >= 4 && message[at - 4..at].eq_ignore_ascii_case(b"lead"))
 }
 
 /// The message between the subject paragraph and the trailer block.
@@ -1523,6 +1546,34 @@ fn change_in_hex(change: &(usize, git2::Oid, Option<git2::Oid>)) -> (String, Opt
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn a_lead_key_is_seen_wherever_it_is_and_in_any_case() {
+        let naive = |m: &[u8]| m.windows(5).any(|w| w.eq_ignore_ascii_case(b"lead-"));
+        let samples: [&[u8]; 9] = [
+            b"",
+            b"-",
+            b"lead",
+            b"Lead-Step: idea",
+            b"x\n\nLEAD-signoff: 7",
+            b"mislead-ing",
+            b"le-ad-",
+            b"ead-",
+            b"lead\xc3-",
+        ];
+        for m in samples {
+            assert_eq!(
+                contains_lead_key(m),
+                naive(m),
+                "{:?}",
+                String::from_utf8_lossy(m)
+            );
+            for cut in 0..m.len() {
+                assert_eq!(contains_lead_key(&m[cut..]), naive(&m[cut..]));
+                assert_eq!(contains_lead_key(&m[..cut]), naive(&m[..cut]));
+            }
+        }
+    }
 
     fn oid(n: u32) -> git2::Oid {
         let mut bytes = [0u8; 20];

@@ -69,6 +69,11 @@ pub struct Repo {
     graph: std::cell::OnceCell<Option<graph::Graph>>,
     /// Whether this is a partial clone (`promisor.rs`), found out on first use.
     partial: std::cell::OnceCell<bool>,
+    /// A reader of the repository's own packs that a walk with nothing cached opened,
+    /// kept for the blobs and folder trees the rest of the run reads (libgit2 rebuilt
+    /// each from its deltas anew, and searched the alternates' indexes first: most of the
+    /// time a cold `check` spent judging its proposals). See [`packs::Packs::own`].
+    kept_packs: std::cell::RefCell<Option<packs::Objects>>,
 }
 
 impl Drop for Repo {
@@ -166,6 +171,7 @@ impl Repo {
             saves: Default::default(),
             graph: Default::default(),
             partial: Default::default(),
+            kept_packs: Default::default(),
         };
         repo.cache = repo.config_bool("lead.cache")?.unwrap_or(true);
         Ok(repo)
