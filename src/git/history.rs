@@ -109,7 +109,7 @@ impl Repo {
                 let packs = packs.as_ref();
                 self.fill_folders(&snap, &order, &mut fresh, &fresh_at, &mut known, f, packs)?;
             }
-            *self.kept_packs.borrow_mut() = packs.and_then(packs::Packs::own).map(|p| p.objects());
+            *self.kept_packs.borrow_mut() = packs.and_then(packs::Packs::own).map(|p| p.later());
             let saving = use_cache && worth_saving(&snap, &hits, fresh.len(), known.len());
             // What the visits (and the save) read.
             let parts: &[Part] = match (saving, folder) {

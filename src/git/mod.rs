@@ -73,7 +73,7 @@ pub struct Repo {
     /// kept for the blobs and folder trees the rest of the run reads (libgit2 rebuilt
     /// each from its deltas anew, and searched the alternates' indexes first: most of the
     /// time a cold `check` spent judging its proposals). See [`packs::Packs::own`].
-    kept_packs: std::cell::RefCell<Option<packs::Objects>>,
+    kept_packs: std::cell::RefCell<Option<packs::Later>>,
 }
 
 impl Drop for Repo {
