@@ -63,9 +63,11 @@ pub(crate) fn look_up(
     // repository here, one opened again on another thread, and only when needed).
     let run = |part: &[git2::Oid],
                fallback: &mut dyn FnMut(git2::Oid) -> Result<Option<git2::Oid>>| {
-        let mut objects = packs.objects();
+        let (mut objects, mut last) = (packs.objects(), Lookups::default());
         part.iter()
-            .map(|&root| folder_in_packs(&mut objects, root, folder).or_else(|()| fallback(root)))
+            .map(|&root| {
+                folder_in_packs(&mut objects, &mut last, root, folder).or_else(|()| fallback(root))
+            })
             .collect::<Result<Vec<_>>>()
     };
     let parts = crate::parallel::on_every_core(
@@ -176,20 +178,11 @@ pub(crate) fn folder_in<R, E>(
     let mut tree = root;
     for part in folder.split('/').filter(|p| !p.is_empty()) {
         let object = read(tree)?;
-        // A folder's entry holds `40000 <name>\0`: where those bytes are nowhere in the
-        // tree (most root trees of a history older than its proposals), no entry can be
-        // it, and one fast search spares the scan entry by entry.
-        let entry = [b"40000 ", part.as_bytes(), b"\0"].concat();
-        if memchr::memmem::find(data(&object), &entry).is_none() {
+        let data = data(&object);
+        if !may_hold(data, part) {
             return Ok(None);
         }
-        // Entries are sorted, a folder as if its name ended in `/`: the scan stops past
-        // the name, as git's does.
-        let found = tree_entries(data(&object))
-            .map_while(|e| e)
-            .take_while(|(name, folder, _)| !sorts_after(name, *folder, part.as_bytes()))
-            .find(|(name, folder, _)| *folder && *name == part.as_bytes());
-        match found.and_then(|(_, _, id)| git2::Oid::from_bytes(id).ok()) {
+        match scan_for(data, part.as_bytes(), 0, None) {
             Some(next) => tree = next,
             None => return Ok(None),
         }
@@ -197,19 +190,95 @@ pub(crate) fn folder_in<R, E>(
     Ok((tree != root).then_some(tree))
 }
 
+/// Whether tree `data` may hold folder `part`. A folder's entry holds `40000 <name>\0`:
+/// where those bytes are nowhere in the tree (most root trees of a history older than its
+/// proposals), no entry can be it, and one fast search spares the scan entry by entry.
+fn may_hold(data: &[u8], part: &str) -> bool {
+    let entry = [b"40000 ", part.as_bytes(), b"\0"].concat();
+    memchr::memmem::find(data, &entry).is_some()
+}
+
+/// The id of folder `part` in tree `data`, scanning the entries from the one that begins
+/// at `from`, and noting in `starts` where each one scanned begins. Entries are sorted, a
+/// folder as if its name ended in `/`: the scan stops past the name, as git's does.
+fn scan_for(
+    data: &[u8],
+    part: &[u8],
+    from: usize,
+    mut starts: Option<&mut Vec<u32>>,
+) -> Option<git2::Oid> {
+    let mut at = from;
+    while let Some((name, folder, id, end)) = entry_at(data, at) {
+        if sorts_after(name, folder, part) {
+            return None;
+        }
+        if let Some(starts) = starts.as_deref_mut() {
+            starts.push(at as u32);
+        }
+        if folder && name == part {
+            return git2::Oid::from_bytes(id).ok();
+        }
+        at = end;
+    }
+    None
+}
+
 /// [`folder_in`] with the trees read from the packs alone (see `packs.rs`): `Err` when they
-/// do not hold one of them.
+/// do not hold one of them. `last` holds what the lookup before found.
 pub(crate) fn folder_in_packs(
     objects: &mut Objects,
+    last: &mut Lookups,
     root: git2::Oid,
     folder: &str,
 ) -> std::result::Result<Option<git2::Oid>, ()> {
-    folder_in(
-        root,
-        folder,
-        |tree| objects.tree(tree).ok_or(()),
-        |data| data,
-    )
+    let mut tree = root;
+    for (level, part) in folder.split('/').filter(|p| !p.is_empty()).enumerate() {
+        let data = objects.tree(tree).ok_or(())?;
+        match last.find(level, &data, part) {
+            Some(next) => tree = next,
+            None => return Ok(None),
+        }
+    }
+    Ok((tree != root).then_some(tree))
+}
+
+/// The trees in which the last lookup found the folder, level by level, with where each
+/// entry it scanned begins, up to the folder's. The next commit's root tree mostly starts
+/// with the same bytes as the last one, and an entry that ends within the bytes both share
+/// begins and ends at the same place in both (an entry is read from its own bytes alone):
+/// the scan goes on from the last such entry rather than from the first. On git.git's root
+/// trees, the folder 376 entries in, that spared 15 million entry reads of a cold walk.
+#[derive(Default)]
+pub(crate) struct Lookups {
+    levels: Vec<Option<(Bytes, Vec<u32>)>>,
+}
+
+impl Lookups {
+    /// The id of folder `part` in tree `data`, read at depth `level` of the path.
+    fn find(&mut self, level: usize, data: &Bytes, part: &str) -> Option<git2::Oid> {
+        if self.levels.len() <= level {
+            self.levels.resize_with(level + 1, || None);
+        }
+        if !may_hold(data, part) {
+            return None;
+        }
+        let (from, mut starts) = match self.levels[level].take() {
+            Some((last, mut starts)) => {
+                let shared = common_prefix(&last, data);
+                // The first entry begins at 0 in every tree.
+                let valid = starts.partition_point(|s| *s as usize <= shared).max(1);
+                let from = starts.get(valid - 1).map_or(0, |s| *s as usize);
+                starts.truncate(valid - 1);
+                (from, starts)
+            }
+            None => (0, Vec::new()),
+        };
+        let found = scan_for(data, part.as_bytes(), from, Some(&mut starts));
+        if found.is_some() {
+            self.levels[level] = Some((Rc::clone(data), starts));
+        }
+        found
+    }
 }
 
 /// Whether a tree entry `name` (a folder when `folder`) sorts after folder `part` in git's
@@ -607,18 +676,35 @@ mod tests {
         ];
         let modes = ["100644", "40000", "040000", "120000"];
         let mut rng = Rng(0x5eed_f01d_e500_0002);
-        for round in 0..2000 {
-            let mut entries = Vec::new();
-            for _ in 0..rng.below(6) {
+        // The lookups of a walk, each tree mostly the last one changed a little.
+        let mut last = Lookups::default();
+        let mut entries: Vec<(&str, String, [u8; 20])> = Vec::new();
+        for round in 0..4000 {
+            if rng.below(4) == 0 {
+                entries.clear();
+            }
+            for _ in 0..rng.below(4) {
                 let name = names[rng.below(names.len() as u64) as usize].to_string();
-                let mut id = [0u8; 20];
+                let mut id = [rng.below(256) as u8; 20];
                 // An id may hold the entry's bytes too.
                 if rng.below(8) == 0 {
                     id[..16].copy_from_slice(b"40000 proposals\0");
                 }
-                entries.push((modes[rng.below(4) as usize], name, id));
+                let entry = (modes[rng.below(4) as usize], name, id);
+                match rng.below(3) {
+                    0 if !entries.is_empty() => {
+                        let at = rng.below(entries.len() as u64) as usize;
+                        entries.remove(at);
+                    }
+                    1 if !entries.is_empty() => {
+                        let at = rng.below(entries.len() as u64) as usize;
+                        entries[at].2 = id;
+                    }
+                    _ => entries.insert(0, entry),
+                }
             }
-            let data = tree(&sorted(entries));
+            entries = sorted(entries);
+            let data = tree(&entries);
             // Every entry read, the folder taken where git's scan would stop.
             let naive = tree_entries(&data)
                 .map_while(|e| e)
@@ -628,6 +714,11 @@ mod tests {
             let root = git2::Oid::from_bytes(&[0xee; 20]).unwrap();
             let found = folder_in(root, "proposals", |_| Ok::<_, ()>(data.clone()), |d| d);
             assert_eq!(found, Ok(naive.filter(|t| *t != root)), "round {round}");
+            assert_eq!(
+                last.find(0, &Rc::new(data), "proposals"),
+                naive,
+                "round {round}"
+            );
         }
     }
 

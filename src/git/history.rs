@@ -236,14 +236,14 @@ impl Repo {
             .filter(|p| p.any_local())
             .and_then(|packs| {
                 packs.commits(
-                    |objects, id, data| {
+                    |objects, last: &mut folders::Lookups, id, data| {
                         let mut node = node_alone(id, data)?;
                         // A pack holds commits no ref reaches, too: with a graph, the
                         // folders are looked up after the walk, for those it reaches that
                         // the Bloom filters do not clear.
                         if let Some(folder) = look {
                             node.looked_up =
-                                folders::folder_in_packs(objects, node.tree, folder).ok();
+                                folders::folder_in_packs(objects, last, node.tree, folder).ok();
                         }
                         Some(node)
                     },
@@ -264,10 +264,12 @@ impl Repo {
             let (tell, told) = std::sync::mpsc::channel::<(u32, git2::Oid)>();
             let helper = look.zip(packs.as_ref()).map(|(folder, packs)| {
                 scope.spawn(move || {
-                    let mut objects = packs.objects();
+                    let (mut objects, mut last) = (packs.objects(), folders::Lookups::default());
                     let mut found = Vec::new();
                     for (j, tree) in told {
-                        if let Ok(at) = folders::folder_in_packs(&mut objects, tree, folder) {
+                        if let Ok(at) =
+                            folders::folder_in_packs(&mut objects, &mut last, tree, folder)
+                        {
                             found.push((j, at));
                         }
                     }

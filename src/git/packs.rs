@@ -162,11 +162,12 @@ impl Packs {
 
     /// Every commit stored whole in the repository's own packs, each made into what `each`
     /// gives for its id and bytes (`None` leaves it out), in no particular order; `each`
-    /// can read other objects of the packs (the alternates' too) through its reader. `None` when the pass gives up. `progress`
+    /// can read other objects of the packs (the alternates' too) through its reader, and
+    /// keeps what it likes in its thread's `S`. `None` when the pass gives up. `progress`
     /// is told, on this thread, how many commits all threads have found so far.
-    pub(crate) fn commits<T: Send>(
+    pub(crate) fn commits<T: Send, S: Default>(
         self: &Arc<Self>,
-        each: impl Fn(&mut Objects, git2::Oid, &[u8]) -> Option<T> + Sync,
+        each: impl Fn(&mut Objects, &mut S, git2::Oid, &[u8]) -> Option<T> + Sync,
         progress: &dyn Fn(usize),
     ) -> Option<Vec<T>> {
         use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -178,7 +179,7 @@ impl Packs {
             let stretches: Vec<&[Entry]> = pack.entries.chunks(size).collect();
             let next = AtomicUsize::new(0);
             let work = |tell: &dyn Fn(usize)| -> Option<Vec<T>> {
-                let mut objects = self.objects();
+                let (mut objects, mut state) = (self.objects(), S::default());
                 let mut found = Vec::new();
                 loop {
                     let n = next.fetch_add(1, Relaxed);
@@ -186,7 +187,7 @@ impl Packs {
                         return Some(found);
                     };
                     let before = found.len();
-                    read_part(pack, stretch, &mut objects, &each, &mut found)?;
+                    read_part(pack, stretch, (&mut objects, &mut state), &each, &mut found)?;
                     tell(counted.fetch_add(found.len() - before, Relaxed) + found.len() - before);
                 }
             };
@@ -694,11 +695,11 @@ impl Index {
 
 /// Reads the stretch of pack `k` that `part` covers, a chunk at a time, and gives what
 /// `each` makes of the commits in it to `found`.
-fn read_part<T>(
+fn read_part<T, S>(
     pack: &Pack,
     part: &[Entry],
-    objects: &mut Objects,
-    each: &(impl Fn(&mut Objects, git2::Oid, &[u8]) -> Option<T> + Sync),
+    (objects, state): (&mut Objects, &mut S),
+    each: &(impl Fn(&mut Objects, &mut S, git2::Oid, &[u8]) -> Option<T> + Sync),
     found: &mut Vec<T>,
 ) -> Option<()> {
     let (Some(first), Some(last)) = (part.first(), part.last()) else {
@@ -737,7 +738,7 @@ fn read_part<T>(
             continue;
         }
         let data = inflate(&mut z, bytes.get(header..)?, size)?;
-        found.extend(each(objects, pack.index.id(e.index)?, &data));
+        found.extend(each(objects, state, pack.index.id(e.index)?, &data));
     }
     Some(())
 }
@@ -999,7 +1000,8 @@ mod tests {
     }
 
     fn commits_of(dir: &Path) -> Option<Vec<(git2::Oid, Vec<u8>)>> {
-        Packs::open(&dir.join("objects"))?.commits(|_, id, data| Some((id, data.to_vec())), &|_| ())
+        Packs::open(&dir.join("objects"))?
+            .commits(|_, _: &mut (), id, data| Some((id, data.to_vec())), &|_| ())
     }
 
     /// Damage anywhere in a pack or its index: the pass gives up or reads commits as they
