@@ -26,6 +26,9 @@ pub enum Error {
     #[error("git: {message}")]
     Git { message: String },
 
+    #[error("{path} is a symbolic link; git lead reads its settings, keys and proposals from regular files only")]
+    SymbolicLink { path: String },
+
     #[error("object {id} is missing from the repository")]
     MissingObject { id: String },
 
@@ -189,6 +192,11 @@ impl Error {
             Error::ObjectFormat { .. } => {
                 "the proposal files are plain TOML and can be edited by hand; git lead itself \
                  needs a repository of the default object format (sha1)"
+                    .to_string()
+            }
+            Error::SymbolicLink { .. } => {
+                "commit the file itself where the link is (a link could point anywhere on the \
+                 machine that runs the command)"
                     .to_string()
             }
             Error::MissingObject { .. } => {

@@ -172,7 +172,7 @@ impl Repo {
 
     /// The author of `commit` (through `.mailmap`), the time and its offset in minutes.
     pub fn commit_meta(&self, commit: &str) -> Result<(Person, i64, i32)> {
-        let mailmap = self.inner.mailmap()?;
+        let mailmap = self.mailmap()?;
         let commit = self.inner.find_commit(git2::Oid::from_str(commit)?)?;
         let author = commit.author_with_mailmap(&mailmap)?;
         let when = author.when();
@@ -185,7 +185,90 @@ impl Repo {
 
     /// `who` as `.mailmap` maps them.
     pub fn mailmapped(&self, who: &Person) -> Result<Person> {
-        resolve(&self.inner.mailmap()?, who)
+        resolve(&self.mailmap()?, who)
+    }
+
+    /// Who is who from now on: the `.mailmap` committed at `commit` (the merge base a pull
+    /// request is judged against) instead of the working tree's, which the pull request
+    /// could change. git's `mailmap.blob` and `mailmap.file` settings still apply: the
+    /// configuration belongs to the machine that runs the command, not to the branch.
+    pub fn identities_from(&self, commit: &str) {
+        *self.identities.borrow_mut() = Some(commit.to_string());
+    }
+
+    /// The commit whose `.mailmap` is in force, when [`Repo::identities_from`] set one.
+    pub fn identities_commit(&self) -> Option<String> {
+        self.identities.borrow().clone()
+    }
+
+    /// The mapping of authors in force: libgit2's (the working tree's `.mailmap`, then
+    /// `mailmap.blob`, then `mailmap.file`, later entries overriding earlier ones), or the
+    /// same with the `.mailmap` of the commit [`Repo::identities_from`] named.
+    pub(crate) fn mailmap(&self) -> Result<git2::Mailmap> {
+        match self.identities_commit() {
+            None => Ok(self.inner.mailmap()?),
+            Some(commit) => self.mailmap_at(&commit),
+        }
+    }
+
+    /// `people` as the `.mailmap` committed at `commit` maps them (see [`Repo::mailmap_at`]).
+    pub fn map_people_at(&self, commit: &str, people: &[Person]) -> Result<Vec<Person>> {
+        let mailmap = self.mailmap_at(commit)?;
+        // As the walks do, an author git2 cannot make a signature of is kept as recorded.
+        Ok(people
+            .iter()
+            .map(|p| resolve(&mailmap, p).unwrap_or_else(|_| p.clone()))
+            .collect())
+    }
+
+    /// The mapping of authors with the `.mailmap` committed at `commit` in place of the
+    /// working tree's, read in libgit2's order.
+    fn mailmap_at(&self, commit: &str) -> Result<git2::Mailmap> {
+        let mut text = String::new();
+        let mut add = |bytes: &[u8]| {
+            text.push_str(&String::from_utf8_lossy(bytes));
+            text.push('\n');
+        };
+        // As git does with the working tree's, a `.mailmap` that is a symbolic link is
+        // not followed.
+        let link = self
+            .path_entry(commit, ".mailmap")?
+            .is_some_and(|(mode, _)| mode == 0o120000);
+        if let Some(bytes) = (!link)
+            .then(|| self.file_at(commit, ".mailmap"))
+            .transpose()?
+            .flatten()
+        {
+            add(&bytes);
+        }
+        if let Some(blob) = self.config_string("mailmap.blob")? {
+            if let Some(b) = self
+                .inner
+                .revparse_single(&blob)
+                .ok()
+                .and_then(|o| o.into_blob().ok())
+            {
+                add(b.content());
+            }
+        }
+        if let Some(file) = self.config_string("mailmap.file")? {
+            let path = match (file.strip_prefix("~/"), std::env::var_os("HOME")) {
+                (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
+                _ => self.workdir.join(&file),
+            };
+            if let Ok(bytes) = std::fs::read(path) {
+                add(&bytes);
+            }
+        }
+        Ok(git2::Mailmap::from_buffer(&text)?)
+    }
+
+    /// Every author of a `Lead-` commit the walks of this run mapped through `.mailmap`, as
+    /// recorded in the commit.
+    pub fn mapped_authors(&self) -> Vec<Person> {
+        let mut out: Vec<Person> = self.mapped.borrow().keys().cloned().collect();
+        out.sort_by(|a, b| (&a.email, &a.name).cmp(&(&b.email, &b.name)));
+        out
     }
 
     /// Author or committer as git would take them: `GIT_<ROLE>_NAME`/`_EMAIL`/`_DATE`, then

@@ -134,7 +134,7 @@ impl Repo {
             let _ = cache::save(&path, keep.as_deref(), entries);
         }
         let wanted = |i: usize| snap.has_lead(i) && only.is_none_or(|ids| snap.names_any(i, ids));
-        let mailmap = self.inner.mailmap()?;
+        let mailmap = self.mailmap()?;
         let mut people = HashMap::new();
         for (pos, at) in order.iter().enumerate() {
             let (id, lead, info) = match *at {
@@ -195,6 +195,7 @@ impl Repo {
                 folder_tree,
             })?;
         }
+        self.mapped.borrow_mut().extend(people);
         let count = order.len();
         if let Some(leads) = later {
             let save = move || {

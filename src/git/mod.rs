@@ -26,6 +26,7 @@ pub mod worktree;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::model::person::Person;
 
 impl From<git2::Error> for Error {
     fn from(e: git2::Error) -> Self {
@@ -74,6 +75,11 @@ pub struct Repo {
     /// each from its deltas anew, and searched the alternates' indexes first: most of the
     /// time a cold `check` spent judging its proposals). See [`packs::Packs::own`].
     kept_packs: std::cell::RefCell<Option<packs::Later>>,
+    /// The commit whose `.mailmap` says who is who, once a command judges a pull request
+    /// against its base ([`Repo::identities_from`]); else the working tree's, as git reads it.
+    identities: std::cell::RefCell<Option<String>>,
+    /// Every author of a `Lead-` commit the walks mapped: as recorded, and as mapped.
+    mapped: std::cell::RefCell<std::collections::HashMap<Person, Person>>,
 }
 
 impl Drop for Repo {
@@ -172,6 +178,8 @@ impl Repo {
             graph: Default::default(),
             partial: Default::default(),
             kept_packs: Default::default(),
+            identities: Default::default(),
+            mapped: Default::default(),
         };
         repo.cache = repo.config_bool("lead.cache")?.unwrap_or(true);
         Ok(repo)

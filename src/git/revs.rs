@@ -80,7 +80,21 @@ impl Repo {
         }
     }
 
-    /// The file at `path` in the tree of `commit`.
+    /// What is at `path` in the tree of `commit`: its mode (`0o100644`, `0o120000` for a
+    /// symbolic link, ...) and object id; `None` when nothing is.
+    pub fn path_entry(&self, commit: &str, path: &str) -> Result<Option<(i32, String)>> {
+        let tree = self
+            .inner
+            .find_commit(git2::Oid::from_str(commit)?)?
+            .tree()?;
+        match tree.get_path(Path::new(path)) {
+            Ok(entry) => Ok(Some((entry.filemode(), entry.id().to_string()))),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The file at `path` in the tree of `commit`; a symbolic link there is an error.
     pub fn file_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
         let tree = self
             .inner
@@ -91,6 +105,11 @@ impl Repo {
             Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
             Err(e) => return Err(e.into()),
         };
+        if entry.filemode() == 0o120000 {
+            return Err(Error::SymbolicLink {
+                path: format!("{path} at {}", commit.get(..7).unwrap_or(commit)),
+            });
+        }
         self.entry_blob(&entry)
     }
 

@@ -68,6 +68,18 @@ impl AllowedSigners {
         Ok(AllowedSigners { entries })
     }
 
+    /// Every principal pattern the file lists, each with the fingerprint of a key it may
+    /// sign with: what two versions of the file are compared by.
+    pub fn grants(&self) -> std::collections::BTreeSet<(String, String)> {
+        self.entries
+            .iter()
+            .flat_map(|s| {
+                let key = s.key.fingerprint(HashAlg::Sha256).to_string();
+                s.principals.iter().map(move |p| (p.clone(), key.clone()))
+            })
+            .collect()
+    }
+
     /// How many keys the file lists.
     pub fn len(&self) -> usize {
         self.entries.len()

@@ -131,6 +131,9 @@ fn gate_allows(ws: &Workspace, found: &Found, to: Step, base: Option<&str>) -> R
         });
     }
     if matches!(to, Step::Implement | Step::Done) {
+        if let Some(base) = base {
+            ws.trust_base(base)?;
+        }
         let report = signoffs::report_for(ws, &found.rel, p, &*ws.ledger_of(p.id)?, base, None)?;
         if !report.matrix.holds() {
             return Err(Error::PolicyUnmet {

@@ -116,6 +116,9 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
         return Ok(out);
     };
     let (merge_base, range) = base.map(|b| ws.repo.range_from(b)).transpose()?.unzip();
+    if let Some(mb) = &merge_base {
+        ws.repo.identities_from(mb);
+    }
     // The settings of the revision under check: the base's in a pull request, else HEAD's.
     let config = ws.config_at(merge_base.as_deref().unwrap_or(&head))?;
     let listed = ws.repo.folder_files(&head, &config.folder)?;
@@ -172,6 +175,15 @@ pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome>
     let chosen: Vec<&File> = files.iter().filter(|f| selected(f.id())).collect();
     out.proposals = chosen.len();
     out.findings = checker.files(&chosen)?;
+    // Under a base: what the pull request changed in the files that decide who counts.
+    if let Some(mb) = &merge_base {
+        let parsed: Vec<(&str, &Proposal)> = chosen
+            .iter()
+            .filter_map(|f| Some((f.rel.as_str(), f.parsed.as_ref().ok()?)))
+            .collect();
+        out.findings
+            .extend(super::trusted::changes(ws, mb, &head, &config, &parsed)?);
+    }
     // Commit-level findings: all of them, or those of the proposals asked for.
     let known: HashSet<u32> = files.iter().filter_map(File::id).collect();
     out.findings.extend(

@@ -14,6 +14,7 @@ pub mod query;
 pub mod review;
 pub mod setters;
 pub mod signoffs;
+mod trusted;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -140,6 +141,15 @@ impl Workspace {
             ledgers: RefCell::default(),
             blobs: RefCell::default(),
         })
+    }
+
+    /// The merge base of `base` and HEAD, against which a pull request is judged: from now
+    /// on, who is who (`.mailmap`) is read there, as the policy, the roster and the keys
+    /// are, never from the head the pull request changes.
+    pub fn trust_base(&self, base: &str) -> Result<String> {
+        let commit = self.repo.merge_base_with_head(base)?;
+        self.repo.identities_from(&commit);
+        Ok(commit)
     }
 
     /// The settings as they are at `commit` (its `.lead.toml`, then git's `lead.*`

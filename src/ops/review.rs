@@ -64,6 +64,7 @@ pub fn review(ws: &Workspace, base: Option<&str>) -> Result<Review> {
         None => ws.repo.default_base()?,
     };
     let (merge_base, range) = ws.repo.range_from(&base)?;
+    ws.repo.identities_from(&merge_base);
     let head = ws
         .repo
         .head_id()?

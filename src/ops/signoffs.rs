@@ -48,6 +48,9 @@ struct Trust {
 /// `base`, the policy, the roster and the allowed-signers file come from the merge base of
 /// `base` and HEAD.
 pub fn report(ws: &Workspace, id: u32, base: Option<&str>) -> Result<Report> {
+    if let Some(base) = base {
+        ws.trust_base(base)?;
+    }
     // The files are read while the history is walked.
     let (found, ledger) = ws.find_during(id, || ws.ledger_of(id));
     let (found, ledger) = (found?, ledger?);

@@ -405,7 +405,7 @@ pub fn signoffs(out: &mut dyn Write, r: &Report, paint: Paint) -> io::Result<()>
     if let Some(base) = &r.base {
         writeln!(
             out,
-            "Trusted from base {} (policy, stakeholders, allowed signers)",
+            "Trusted from base {} (policy, stakeholders, allowed signers, .mailmap)",
             short(base)
         )?;
     }

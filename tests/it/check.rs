@@ -896,9 +896,12 @@ fn with_a_base_the_policy_comes_from_the_base() {
 
     // Without a base, the branch's own policy holds.
     check(&s, &[], 0);
-    // With one, the base's does not.
+    // With one, the base's does not; and the change to the policy is reported.
     let v = report(&s, &["--base", "main"], 1);
-    assert_eq!(codes(&v), ["policy-unmet"]);
+    assert_eq!(codes(&v), ["policy-unmet", "base-policy-changed"]);
+    let changed = only(&v, "base-policy-changed");
+    assert_eq!(changed["severity"], "warning");
+    assert_eq!(changed["file"], ".lead.toml");
     let f = only(&v, "policy-unmet");
     assert_at(
         f,

@@ -8,6 +8,7 @@
     clippy::print_stderr
 )]
 
+mod adversarial;
 mod bad_input;
 mod cache;
 mod check;

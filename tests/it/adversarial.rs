@@ -1,0 +1,587 @@
+//! Attacks on sign-offs and checks, one test per attack (docs/signoffs.md, "Threat model").
+//!
+//! Every repository here is built with plain git (and `ssh-keygen` where keys are needed),
+//! never with the tool: the proposal file is written by hand and each step is a commit
+//! with the trailers `git lead advance` would have written. A pull request is a branch
+//! `pr` off `main`, judged with `--base main` as CI judges it. Each test asserts the exact
+//! verdict and the reason shown.
+
+use crate::harness::{json, Sandbox, BO, CY};
+
+const EVE: &str = "Eve Evil <eve@example.com>";
+const MALLORY: &str = "Mallory Mole <mallory@example.com>";
+const FILE: &str = "proposals/0001-flaky-ci-costs-us-an-hour-a-day.toml";
+
+/// Proposal 1 at step `step`, by Ada, with Bo (required) and Cy as stakeholders.
+fn proposal(step: &str) -> String {
+    format!(
+        r#"schema = 1
+id = 1
+title = "Flaky CI costs us an hour a day"
+author = "Ada Lovelace <ada@example.com>"
+created = "2026-12-01"
+step = "{step}"
+
+[problem]
+statement = "Jobs fail at random"
+affected = "Every team"
+
+[idea.I1]
+summary = "Quarantine flaky tests"
+
+[idea.I2]
+summary = "Retry failed jobs once"
+
+[alternatives]
+objections = ["Quarantine can hide real failures"]
+
+[critique]
+chosen = "I1"
+why = "It fixes the cause"
+
+[critique.I1]
+verdict = "root-cause"
+reason = "Removes the noise at its source"
+
+[critique.I2]
+verdict = "band-aid"
+reason = "Hides the noise"
+
+[stakeholders.bo-chen]
+who = "Bo Chen <bo@example.com>"
+role = "release manager"
+perspective = "Wants green builds"
+required = true
+
+[stakeholders.cy-dee]
+who = "Cy Dee <cy@example.com>"
+role = ""
+perspective = "Owns the farm"
+required = false
+
+[strategy.bo-chen]
+pain = "Reruns at midnight"
+pitch = "Fewer pages"
+
+[strategy.cy-dee]
+pain = "Idle machines"
+pitch = "Fewer reruns"
+
+[socialize]
+
+[socialize.F1]
+from = "Dana Wu <dana@example.com>"
+text = "Page the owner"
+status = "incorporated"
+answer = "The owner is paged"
+
+[implement]
+plan = ""
+"#
+    )
+}
+
+const STEPS: [&str; 7] = [
+    "problem",
+    "idea",
+    "alternatives",
+    "critique",
+    "stakeholders",
+    "strategy",
+    "socialize",
+];
+
+/// A commit that moves the proposal file (as it is, or the fixture's) to `step`, with the
+/// trailers of a transition.
+fn transition(s: &Sandbox, step: &str) {
+    let text = match std::fs::read_to_string(s.dir.join(FILE)) {
+        Ok(text) => {
+            let line = text.lines().find(|l| l.starts_with("step = ")).unwrap();
+            text.replacen(line, &format!("step = \"{step}\""), 1)
+        }
+        Err(_) => proposal(step),
+    };
+    s.write(FILE, &text);
+    s.git(&["add", FILE]).ok();
+    s.git(&[
+        "commit",
+        "-q",
+        "-m",
+        &format!("lead(0001): {step}"),
+        "--trailer",
+        "Lead-Proposal: 1",
+        "--trailer",
+        &format!("Lead-Step: {step}"),
+    ])
+    .ok();
+}
+
+/// `main` with proposal 1 in socialize, every step recorded; then `extra` on main (a
+/// settings file, say), and a branch `pr` checked out.
+fn base(extra: &[(&str, &str)]) -> Sandbox {
+    let s = Sandbox::repo();
+    for step in STEPS {
+        transition(&s, step);
+    }
+    for (path, text) in extra {
+        s.write(path, text);
+        s.git(&["add", path]).ok();
+    }
+    if !extra.is_empty() {
+        s.git(&["commit", "-qm", "Settings"]).ok();
+    }
+    s.git(&["switch", "-qc", "pr"]).ok();
+    s
+}
+
+/// An empty commit by `who` with the trailers given, made with plain git.
+fn commit_as(s: &Sandbox, who: &str, message: &str, trailers: &[&str]) -> String {
+    let mut args = vec!["commit", "-q", "--allow-empty", "-m", message];
+    for t in trailers {
+        args.extend(["--trailer", t]);
+    }
+    s.git_as(who, &args).ok();
+    s.head()
+}
+
+/// A sign-off of proposal 1 by `who`, with plain git.
+fn signoff(s: &Sandbox, who: &str) -> String {
+    commit_as(s, who, "Sign off", &["Lead-Proposal: 1", "Lead-Signoff: 1"])
+}
+
+/// The move to implement, as the pull request's last commit.
+fn to_implement(s: &Sandbox) {
+    transition(s, "implement");
+}
+
+/// `signoffs 1 --json` with `args`.
+fn matrix(s: &Sandbox, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["signoffs", "1", "--json"];
+    all.extend_from_slice(args);
+    json(&s.lead(&all).ok())
+}
+
+/// Whether the row of `key` in a matrix counts.
+fn counts(m: &serde_json::Value, key: &str) -> bool {
+    let rows = m["stakeholders"].as_array().expect("stakeholders");
+    rows.iter()
+        .find(|r| r["key"] == key)
+        .unwrap_or_else(|| panic!("no row {key} in {m}"))["counts"]
+        == true
+}
+
+/// The reasons given for the events that do not count, by commit.
+fn rejected(m: &serde_json::Value) -> Vec<(String, String)> {
+    m["rejected"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| {
+                    (
+                        r["commit"].as_str().unwrap_or_default().to_string(),
+                        r["reason"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `check --base main --format json`: the exit status and the findings as (code,
+/// severity, message).
+fn check(s: &Sandbox, extra: &[&str]) -> (i32, Vec<(String, String, String)>) {
+    let mut args = vec!["check", "--base", "main", "--format", "json"];
+    args.extend_from_slice(extra);
+    let run = s.lead(&args);
+    let report = json(&run.stdout);
+    let findings = report["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no findings in {report}\n{}", run.stderr))
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or_default().to_string(),
+                f["severity"].as_str().unwrap_or_default().to_string(),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    (run.code, findings)
+}
+
+fn codes(findings: &[(String, String, String)]) -> Vec<&str> {
+    let mut out: Vec<&str> = findings.iter().map(|f| f.0.as_str()).collect();
+    out.sort();
+    out
+}
+
+fn message<'a>(findings: &'a [(String, String, String)], code: &str) -> &'a str {
+    &findings
+        .iter()
+        .find(|f| f.0 == code)
+        .unwrap_or_else(|| panic!("no {code} in {findings:?}"))
+        .2
+}
+
+#[test]
+fn the_fixture_built_with_plain_git_is_clean() {
+    let s = base(&[]);
+    let (code, findings) = check(&s, &[]);
+    assert_eq!((code, findings.len()), (0, 0), "{findings:?}");
+    // And git reads the trailers as the tool does.
+    let trailers = s
+        .git(&["log", "-1", "--format=%(trailers:key=Lead-Step,valueonly)"])
+        .ok();
+    assert_eq!(trailers.trim(), "socialize");
+}
+
+// Identity.
+
+#[test]
+fn a_mailmap_in_the_head_only_maps_nobody_into_a_stakeholder() {
+    let s = base(&[]);
+    signoff(&s, CY);
+    s.write(".mailmap", "Bo Chen <bo@example.com> <eve@example.com>\n");
+    s.git(&["add", ".mailmap"]).ok();
+    s.git_as(MALLORY, &["commit", "-qm", "Tidy the mailmap"])
+        .ok();
+    let forged = signoff(&s, EVE);
+    to_implement(&s);
+    // git itself maps Eve to Bo with the head's .mailmap...
+    let shown = s.git(&["log", "-1", "--format=%aN <%aE>", &forged]).ok();
+    assert_eq!(shown.trim(), BO);
+    // ...and so does the head's view; the base's does not.
+    assert!(counts(&matrix(&s, &[]), "bo-chen"));
+    let m = matrix(&s, &["--base", "main"]);
+    assert!(!counts(&m, "bo-chen"));
+    assert_eq!(m["holds"], false);
+    let (code, findings) = check(&s, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes(&findings),
+        [
+            "base-mailmap-changed",
+            "policy-unmet",
+            "policy-unmet",
+            "signoff-not-counted"
+        ]
+    );
+    assert_eq!(
+        message(&findings, "signoff-not-counted"),
+        "a sign-off by Eve Evil <eve@example.com> does not count: Eve Evil <eve@example.com> \
+         is not a stakeholder of proposal 1"
+    );
+    assert_eq!(
+        message(&findings, "base-mailmap-changed"),
+        "this pull request changes .mailmap: eve@example.com would count as Bo Chen \
+         <bo@example.com>, not Eve Evil <eve@example.com>; the base's says who signed"
+    );
+    assert!(message(&findings, "policy-unmet").contains("not signed off by required bo-chen"));
+}
+
+#[test]
+fn a_mailmap_change_is_a_warning_and_an_error_with_strict() {
+    let s = base(&[]);
+    s.write(".mailmap", "Cy Dee <cy@example.com> <cy@old.example.com>\n");
+    s.git(&["add", ".mailmap"]).ok();
+    s.git(&["commit", "-qm", "Map Cy's old address"]).ok();
+    let (code, findings) = check(&s, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].0, "base-mailmap-changed");
+    assert_eq!(findings[0].1, "warning");
+    assert!(findings[0]
+        .2
+        .contains("no author of a Lead- commit would count as someone else"));
+    let (code, _) = check(&s, &["--strict"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn the_committer_does_not_sign_the_author_does() {
+    let s = base(&[]);
+    // Mallory commits a sign-off that names Bo as its author: at the default level the
+    // author is what counts (docs/signoffs.md: it does not defend against a forged author).
+    let mut cmd = s.cmd(
+        "git",
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "Sign off",
+            "--trailer",
+            "Lead-Proposal: 1",
+            "--trailer",
+            "Lead-Signoff: 1",
+        ],
+    );
+    cmd.env("GIT_AUTHOR_NAME", "Bo Chen")
+        .env("GIT_AUTHOR_EMAIL", "bo@example.com")
+        .env("GIT_COMMITTER_NAME", "Mallory Mole")
+        .env("GIT_COMMITTER_EMAIL", "mallory@example.com");
+    assert_eq!(s.run_with(&mut cmd).code, 0);
+    assert!(counts(&matrix(&s, &["--base", "main"]), "bo-chen"));
+    // And a commit Bo made, committed by Mallory, is not Mallory's sign-off.
+    let mut cmd = s.cmd(
+        "git",
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "Sign off",
+            "--trailer",
+            "Lead-Proposal: 1",
+            "--trailer",
+            "Lead-Signoff: 1",
+        ],
+    );
+    cmd.env("GIT_AUTHOR_NAME", "Cy Dee")
+        .env("GIT_AUTHOR_EMAIL", "cy@example.com")
+        .env("GIT_COMMITTER_NAME", "Mallory Mole")
+        .env("GIT_COMMITTER_EMAIL", "mallory@example.com");
+    assert_eq!(s.run_with(&mut cmd).code, 0);
+    let m = matrix(&s, &["--base", "main"]);
+    assert!(counts(&m, "cy-dee"));
+    assert_eq!(m["holds"], true);
+}
+
+#[test]
+fn emails_compare_without_case_or_surrounding_spaces() {
+    let s = base(&[]);
+    // git keeps the author as typed; the email's case and spaces around it do not make
+    // another person (as git's mailmap compares emails without case).
+    signoff(&s, "Bo Chen <BO@Example.COM>");
+    let m = matrix(&s, &["--base", "main"]);
+    assert!(counts(&m, "bo-chen"), "{m}");
+}
+
+#[test]
+fn a_look_alike_email_is_someone_else() {
+    let s = base(&[]);
+    // A Cyrillic "о" in place of the Latin "o".
+    let forged = signoff(&s, "Bo Chen <b\u{43e}@example.com>");
+    let m = matrix(&s, &["--base", "main"]);
+    assert!(!counts(&m, "bo-chen"));
+    let reasons = rejected(&m);
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert_eq!(reasons[0].0, forged);
+    assert!(reasons[0].1.contains("not a stakeholder"), "{reasons:?}");
+}
+
+// Roster and policy.
+
+#[test]
+fn a_pull_request_that_adds_the_signer_as_a_stakeholder_gains_nothing() {
+    let s = base(&[]);
+    let text = proposal("socialize").replace(
+        "[strategy.bo-chen]",
+        "[stakeholders.eve-evil]\nwho = \"Eve Evil <eve@example.com>\"\nrole = \"\"\nperspective = \"Mine\"\nrequired = false\n\n[strategy.eve-evil]\npain = \"None\"\npitch = \"None\"\n\n[strategy.bo-chen]",
+    );
+    s.write(FILE, &text);
+    s.git_as(EVE, &["commit", "-qam", "Add me"]).ok();
+    let forged = signoff(&s, EVE);
+    let m = matrix(&s, &["--base", "main"]);
+    assert_eq!(
+        rejected(&m),
+        [(
+            forged,
+            "Eve Evil <eve@example.com> is not a stakeholder of proposal 1".to_string()
+        )]
+    );
+    let (code, findings) = check(&s, &[]);
+    assert_eq!(code, 0, "{findings:?}");
+    assert_eq!(codes(&findings), ["base-roster-changed"]);
+    assert_eq!(
+        message(&findings, "base-roster-changed"),
+        "this pull request changes the stakeholders of proposal 1 (adds eve@example.com); \
+         their sign-offs are judged by the base's list"
+    );
+}
+
+#[test]
+fn a_pull_request_that_drops_or_demotes_a_required_stakeholder_does_not_escape_them() {
+    for (edit, said) in [
+        (
+            proposal("socialize").replace("required = true", "required = false"),
+            "makes bo@example.com not required",
+        ),
+        (
+            proposal("socialize")
+                .replace(
+                    "[stakeholders.bo-chen]\nwho = \"Bo Chen <bo@example.com>\"\nrole = \"release manager\"\nperspective = \"Wants green builds\"\nrequired = true\n",
+                    "",
+                )
+                .replace("[strategy.bo-chen]\npain = \"Reruns at midnight\"\npitch = \"Fewer pages\"\n", ""),
+            "removes bo@example.com",
+        ),
+    ] {
+        let s = base(&[]);
+        s.write(FILE, &edit);
+        s.git(&["commit", "-qam", "Simplify"]).ok();
+        signoff(&s, CY);
+        to_implement(&s);
+        let (code, findings) = check(&s, &[]);
+        assert_eq!(code, 1, "{findings:?}");
+        assert_eq!(
+            codes(&findings),
+            ["base-roster-changed", "policy-unmet", "policy-unmet"]
+        );
+        assert!(message(&findings, "base-roster-changed").contains(said), "{findings:?}");
+        assert!(
+            message(&findings, "policy-unmet").contains("not signed off by required bo-chen"),
+            "{findings:?}"
+        );
+    }
+}
+
+#[test]
+fn a_pull_request_that_lowers_the_quorum_is_judged_by_the_base_quorum() {
+    let s = base(&[(".lead.toml", "[signoff]\nquorum = \"all\"\n")]);
+    s.write(".lead.toml", "[signoff]\nquorum = 1\n");
+    s.git(&["commit", "-qam", "Lower the bar"]).ok();
+    signoff(&s, BO);
+    to_implement(&s);
+    let (code, findings) = check(&s, &[]);
+    assert_eq!(code, 1, "{findings:?}");
+    assert_eq!(codes(&findings), ["base-policy-changed", "policy-unmet"]);
+    assert_eq!(
+        message(&findings, "base-policy-changed"),
+        "this pull request changes the sign-off policy (quorum all -> at least 1); the base's \
+         applies to it"
+    );
+    assert!(message(&findings, "policy-unmet").contains("1 of 2 stakeholders signed off; 2 needed"));
+}
+
+// Signatures: the allowed-signers file.
+
+/// `main` requiring SSH signatures, with Bo's and Cy's keys listed in
+/// `.lead/allowed_signers`; the keys' paths.
+fn signed_base() -> (Sandbox, std::path::PathBuf, std::path::PathBuf) {
+    let s = Sandbox::repo();
+    let bo = s.keygen("bo_key", "bo@example.com");
+    let cy = s.keygen("cy_key", "cy@example.com");
+    let signers = s.signer_line("bo@example.com", &bo) + &s.signer_line("cy@example.com", &cy);
+    for step in STEPS {
+        transition(&s, step);
+    }
+    s.write(".lead/allowed_signers", &signers);
+    s.write(
+        ".lead.toml",
+        "[signoff]\nrequire-signed = true\nallowed-signers = \".lead/allowed_signers\"\n",
+    );
+    s.git(&["add", ".lead.toml", ".lead/allowed_signers"]).ok();
+    s.git(&["commit", "-qm", "Require signatures"]).ok();
+    s.git(&["switch", "-qc", "pr"]).ok();
+    (s, bo, cy)
+}
+
+/// A sign-off by `who` signed with `key`, made with plain git.
+fn signed_signoff(s: &Sandbox, who: &str, key: &std::path::Path) -> String {
+    let signing = format!("user.signingkey={}", key.display());
+    s.git_as(
+        who,
+        &[
+            "-c",
+            "gpg.format=ssh",
+            "-c",
+            &signing,
+            "commit",
+            "-q",
+            "-S",
+            "--allow-empty",
+            "-m",
+            "Sign off",
+            "--trailer",
+            "Lead-Proposal: 1",
+            "--trailer",
+            "Lead-Signoff: 1",
+        ],
+    )
+    .ok();
+    s.head()
+}
+
+#[test]
+fn a_pull_request_that_adds_its_own_key_is_verified_with_the_base_keys() {
+    let (s, _, cy) = signed_base();
+    let mallory = s.keygen("mallory_key", "mallory@example.com");
+    let signers = s.read(".lead/allowed_signers") + &s.signer_line("bo@example.com", &mallory);
+    s.write(".lead/allowed_signers", &signers);
+    s.git(&["commit", "-qam", "Rotate keys"]).ok();
+    let forged = signed_signoff(&s, BO, &mallory);
+    signed_signoff(&s, CY, &cy);
+    to_implement(&s);
+    // git verifies the forgery with the head's file, as the head's view does.
+    let file = s.dir.join(".lead/allowed_signers");
+    let allowed = format!("gpg.ssh.allowedSignersFile={}", file.display());
+    let verified = s.git(&["-c", &allowed, "verify-commit", &forged]);
+    assert_eq!(verified.code, 0, "{}", verified.stderr);
+    let m = matrix(&s, &["--base", "main"]);
+    assert!(!counts(&m, "bo-chen"));
+    assert!(rejected(&m)
+        .iter()
+        .any(|(c, r)| *c == forged && r.contains("is not in the allowed-signers file")));
+    let (code, findings) = check(&s, &[]);
+    assert_eq!(code, 1, "{findings:?}");
+    assert_eq!(
+        codes(&findings),
+        [
+            "base-signers-changed",
+            "policy-unmet",
+            "policy-unmet",
+            "signoff-not-counted"
+        ]
+    );
+    let said = message(&findings, "base-signers-changed");
+    assert!(said.starts_with("this pull request changes the allowed-signers file .lead/allowed_signers: adds key SHA256:"), "{said}");
+    assert!(
+        said.ends_with(" for bo@example.com; signatures are verified with the base's"),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_pull_request_that_makes_the_allowed_signers_file_a_symlink_is_reported() {
+    let (s, bo, cy) = signed_base();
+    std::fs::remove_file(s.dir.join(".lead/allowed_signers")).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", s.dir.join(".lead/allowed_signers")).unwrap();
+    s.git(&["add", ".lead/allowed_signers"]).ok();
+    s.git(&["commit", "-qm", "Point at the shared file"]).ok();
+    signed_signoff(&s, BO, &bo);
+    signed_signoff(&s, CY, &cy);
+    to_implement(&s);
+    let (code, findings) = check(&s, &[]);
+    // The base's keys still verify both sign-offs: a warning, an error with --strict.
+    assert_eq!(code, 0, "{findings:?}");
+    assert_eq!(codes(&findings), ["base-signers-changed"]);
+    assert!(message(&findings, "base-signers-changed").contains(": makes it a symbolic link;"));
+    assert_eq!(check(&s, &["--strict"]).0, 1);
+}
+
+#[test]
+fn an_allowed_signers_file_that_is_a_symlink_at_the_base_is_refused_clearly() {
+    let s = Sandbox::repo();
+    for step in STEPS {
+        transition(&s, step);
+    }
+    std::fs::create_dir_all(s.dir.join(".lead")).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", s.dir.join(".lead/allowed_signers")).unwrap();
+    s.write(
+        ".lead.toml",
+        "[signoff]\nrequire-signed = true\nallowed-signers = \".lead/allowed_signers\"\n",
+    );
+    s.git(&["add", ".lead.toml", ".lead/allowed_signers"]).ok();
+    s.git(&["commit", "-qm", "Keys elsewhere"]).ok();
+    let main = s.head();
+    let err = s.lead(&["signoffs", "1", "--base", "main"]).fails(1);
+    assert_eq!(
+        err.lines().next().unwrap(),
+        format!(
+            "error: .lead/allowed_signers at {} is a symbolic link; git lead reads its settings, \
+             keys and proposals from regular files only",
+            &main[..7]
+        )
+    );
+}
