@@ -211,7 +211,8 @@ impl Repo {
         }
     }
 
-    /// `people` as the `.mailmap` committed at `commit` maps them (see [`Repo::mailmap_at`]).
+    /// `people` as the `.mailmap` committed at `commit` maps them, with git's `mailmap.blob`
+    /// and `mailmap.file` settings after it, as libgit2 reads them.
     pub fn map_people_at(&self, commit: &str, people: &[Person]) -> Result<Vec<Person>> {
         let mailmap = self.mailmap_at(commit)?;
         // As the walks do, an author git2 cannot make a signature of is kept as recorded.
