@@ -585,3 +585,261 @@ fn an_allowed_signers_file_that_is_a_symlink_at_the_base_is_refused_clearly() {
         )
     );
 }
+
+// Replay: trailers that name other proposals, or name one twice.
+
+#[test]
+fn ids_compare_as_numbers_so_007_is_7_and_7_is_never_70() {
+    let s = base(&[]);
+    // Padded, the id is the same proposal: the file names pad it too.
+    let padded = commit_as(
+        &s,
+        BO,
+        "Sign off",
+        &["Lead-Proposal: 0001", "Lead-Signoff: 001"],
+    );
+    // Another number is another proposal, whatever it starts with.
+    commit_as(
+        &s,
+        CY,
+        "Sign off",
+        &["Lead-Proposal: 10", "Lead-Signoff: 10"],
+    );
+    let m = matrix(&s, &["--base", "main"]);
+    assert!(counts(&m, "bo-chen"));
+    assert!(!counts(&m, "cy-dee"));
+    let rows = m["stakeholders"].as_array().unwrap();
+    let bo = rows.iter().find(|r| r["key"] == "bo-chen").unwrap();
+    assert_eq!(bo["commit"], padded.as_str());
+}
+
+#[test]
+fn a_list_of_ids_in_one_trailer_is_not_read_and_says_so() {
+    let s = base(&[]);
+    let list = commit_as(&s, BO, "Sign off on both", &["Lead-Signoff: 1, 2"]);
+    signoff(&s, CY);
+    to_implement(&s);
+    let m = matrix(&s, &["--base", "main"]);
+    assert!(!counts(&m, "bo-chen"));
+    let (code, findings) = check(&s, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        codes(&findings),
+        ["bad-trailer", "policy-unmet", "policy-unmet"]
+    );
+    let said = message(&findings, "bad-trailer");
+    assert!(said.contains("'Lead-Signoff: 1, 2'"), "{said}");
+    assert!(said.contains("the value is not a proposal id"), "{said}");
+    // git reads the same single value.
+    let value = s
+        .git(&[
+            "log",
+            "-1",
+            "--format=%(trailers:key=Lead-Signoff,valueonly)",
+            &list,
+        ])
+        .ok();
+    assert_eq!(value.trim(), "1, 2");
+}
+
+#[test]
+fn two_signoff_trailers_in_one_commit_count_once() {
+    let s = base(&[]);
+    commit_as(
+        &s,
+        BO,
+        "Sign off twice",
+        &["Lead-Proposal: 1", "Lead-Signoff: 1", "Lead-Signoff: 1"],
+    );
+    let m = matrix(&s, &["--base", "main"]);
+    assert!(counts(&m, "bo-chen"));
+    // One person, one sign-off: the quorum of two is not met by Bo alone.
+    assert_eq!(m["holds"], false);
+    let quorum = m["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "quorum")
+        .unwrap()
+        .clone();
+    assert!(
+        quorum["detail"].as_str().unwrap().starts_with("1 of 2"),
+        "{quorum}"
+    );
+}
+
+#[test]
+fn a_signoff_on_a_branch_that_is_not_merged_does_not_count() {
+    let s = base(&[]);
+    s.git(&["switch", "-qc", "bo-elsewhere"]).ok();
+    signoff(&s, BO);
+    s.git(&["switch", "-q", "pr"]).ok();
+    let m = matrix(&s, &["--base", "main"]);
+    assert!(!counts(&m, "bo-chen"));
+    assert!(rejected(&m).is_empty(), "{:?}", rejected(&m));
+}
+
+#[test]
+fn a_signoff_made_before_the_proposal_existed_is_stale() {
+    let s = Sandbox::repo();
+    let early = commit_as(
+        &s,
+        BO,
+        "Sign off in advance",
+        &["Lead-Proposal: 1", "Lead-Signoff: 1"],
+    );
+    for step in STEPS {
+        transition(&s, step);
+    }
+    s.git(&["switch", "-qc", "pr"]).ok();
+    let m = matrix(&s, &["--base", "main"]);
+    assert!(!counts(&m, "bo-chen"));
+    let rows = m["stakeholders"].as_array().unwrap();
+    let bo = rows.iter().find(|r| r["key"] == "bo-chen").unwrap();
+    assert_eq!(bo["commit"], early.as_str(), "{bo}");
+    assert_eq!(bo["current"], false, "{bo}");
+}
+
+#[test]
+fn a_signoff_made_before_the_signer_was_a_stakeholder_is_stale() {
+    let s = Sandbox::repo();
+    // Cy is not on the list yet when Cy signs.
+    let without_cy = proposal("socialize").replace(
+        "[stakeholders.cy-dee]\nwho = \"Cy Dee <cy@example.com>\"\nrole = \"\"\nperspective = \"Owns the farm\"\nrequired = false\n",
+        "",
+    ).replace("[strategy.cy-dee]\npain = \"Idle machines\"\npitch = \"Fewer reruns\"\n", "");
+    for step in STEPS {
+        transition(&s, step);
+        if step == "problem" {
+            let text = without_cy.replace("step = \"socialize\"", "step = \"problem\"");
+            s.write(FILE, &text);
+            s.git(&["commit", "-qam", "Draft"]).ok();
+        }
+    }
+    let early = signoff(&s, CY);
+    s.write(FILE, &proposal("socialize"));
+    s.git(&["commit", "-qam", "Add Cy"]).ok();
+    s.git(&["switch", "-qc", "pr"]).ok();
+    let m = matrix(&s, &["--base", "main"]);
+    let rows = m["stakeholders"].as_array().unwrap();
+    let cy = rows.iter().find(|r| r["key"] == "cy-dee").unwrap();
+    assert_eq!(cy["commit"], early.as_str(), "{cy}");
+    assert_eq!(cy["current"], false, "{cy}");
+    assert!(!counts(&m, "cy-dee"));
+}
+
+#[test]
+fn a_signoff_in_a_merge_commit_counts_as_its_author_s() {
+    let s = base(&[]);
+    s.git(&["switch", "-qc", "side"]).ok();
+    s.write("notes.txt", "n\n");
+    s.git(&["add", "notes.txt"]).ok();
+    s.git(&["commit", "-qm", "Notes"]).ok();
+    s.git(&["switch", "-q", "pr"]).ok();
+    s.git_as(
+        BO,
+        &[
+            "merge",
+            "-q",
+            "--no-ff",
+            "-m",
+            "Merge side",
+            "-m",
+            "Lead-Proposal: 1\nLead-Signoff: 1",
+            "side",
+        ],
+    )
+    .ok();
+    let merge = s.head();
+    let parents = s.git(&["rev-list", "--parents", "-1", &merge]).ok();
+    assert_eq!(parents.split_whitespace().count(), 3, "a merge commit");
+    let m = matrix(&s, &["--base", "main"]);
+    assert!(counts(&m, "bo-chen"), "{m}");
+}
+
+#[test]
+fn forged_dates_do_not_reorder_the_history() {
+    let s = base(&[]);
+    // Bo's sign-off claims to be from 2001, Cy's from 2099; both come after the last edit.
+    for (who, date) in [(BO, "2001-01-01T00:00:00Z"), (CY, "2099-01-01T00:00:00Z")] {
+        let mut cmd = s.as_person(
+            who,
+            s.cmd(
+                "git",
+                &[
+                    "commit",
+                    "-q",
+                    "--allow-empty",
+                    "-m",
+                    "Sign off",
+                    "--trailer",
+                    "Lead-Proposal: 1",
+                    "--trailer",
+                    "Lead-Signoff: 1",
+                ],
+            ),
+        );
+        cmd.env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date);
+        assert_eq!(s.run_with(&mut cmd).code, 0);
+    }
+    let m = matrix(&s, &["--base", "main"]);
+    assert!(counts(&m, "bo-chen") && counts(&m, "cy-dee"), "{m}");
+    // An edit after them makes both stale, whatever their dates say.
+    s.write(
+        FILE,
+        &proposal("socialize").replace("Page the owner", "Page the owner now"),
+    );
+    let mut cmd = s.cmd("git", &["commit", "-qam", "Edit"]);
+    cmd.env("GIT_AUTHOR_DATE", "2000-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2000-01-01T00:00:00Z");
+    assert_eq!(s.run_with(&mut cmd).code, 0);
+    let m = matrix(&s, &["--base", "main"]);
+    assert!(!counts(&m, "bo-chen") && !counts(&m, "cy-dee"), "{m}");
+}
+
+// Trailers.
+
+#[test]
+fn a_proposal_block_with_one_good_and_one_malformed_value_warns() {
+    let s = base(&[]);
+    let c = commit_as(
+        &s,
+        BO,
+        "Raise a concern",
+        &[
+            "Lead-Proposal: 1",
+            "Lead-Proposal: one",
+            "Lead-Concern: cost",
+        ],
+    );
+    let (code, findings) = check(&s, &[]);
+    assert_eq!(code, 0);
+    let bad: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.0 == "bad-trailer")
+        .map(|f| f.2.as_str())
+        .collect();
+    assert_eq!(bad.len(), 2, "{findings:?}");
+    assert!(
+        bad[0].contains("'Lead-Proposal: one'") && bad[0].contains("not a proposal id"),
+        "{bad:?}"
+    );
+    assert!(
+        bad[1].contains("'Lead-Concern: cost'")
+            && bad[1].contains("no Lead-Proposal trailer names the proposal"),
+        "{bad:?}"
+    );
+    // The concern is not recorded against proposal 1.
+    let m = matrix(&s, &["--base", "main"]);
+    assert_eq!(m["concerns"].as_array().map_or(0, |a| a.len()), 0, "{m}");
+    let trailers = s
+        .git(&[
+            "log",
+            "-1",
+            "--format=%(trailers:key=Lead-Proposal,valueonly,separator=%x2c)",
+            &c,
+        ])
+        .ok();
+    assert_eq!(trailers.trim(), "1,one");
+}
