@@ -4,8 +4,11 @@
 //! The format is the one `git verify-commit` reads through `gpg.ssh.allowedSignersFile`
 //! (see ssh-keygen(1), ALLOWED SIGNERS): one key per line, `principals [options] keytype
 //! key [comment]`, where principals are comma-separated email patterns (`*` and `?` match
-//! as in the shell) and the options understood here are `namespaces="..."` and
-//! `cert-authority` (certificate keys are not accepted: such a line matches nothing).
+//! as in the shell) and the options are those ssh-keygen knows: `namespaces="..."`,
+//! `valid-after="..."` and `valid-before="..."` (honoured as git has ssh-keygen honour them:
+//! against the commit's committer date), and `cert-authority` (certificate keys are not
+//! accepted: such a line matches nothing). A line with any other option, or with a time
+//! not written in UTC, is refused with an error that names it, never read leniently.
 
 use ssh_key::{HashAlg, PublicKey, SshSig};
 
@@ -25,6 +28,10 @@ struct Signer {
     principals: Vec<String>,
     namespaces: Option<Vec<String>>,
     cert_authority: bool,
+    /// Seconds since the epoch before which the key may not sign (`valid-after`).
+    valid_after: Option<i64>,
+    /// Seconds since the epoch after which it may not sign (`valid-before`).
+    valid_before: Option<i64>,
     key: PublicKey,
 }
 
@@ -54,7 +61,12 @@ impl AllowedSigners {
             };
             let key = PublicKey::from_openssh(&format!("{kind} {blob}"))
                 .map_err(|e| fail(&format!("cannot read the key: {e}")))?;
-            let (namespaces, cert_authority) = read_options(options);
+            let Options {
+                namespaces,
+                cert_authority,
+                valid_after,
+                valid_before,
+            } = read_options(options).map_err(|m| fail(&m))?;
             entries.push(Signer {
                 principals: principals
                     .split(',')
@@ -62,6 +74,8 @@ impl AllowedSigners {
                     .collect(),
                 namespaces,
                 cert_authority,
+                valid_after,
+                valid_before,
                 key,
             });
         }
@@ -149,6 +163,23 @@ pub fn verify(
              option leaves out '{NAMESPACE}')"
         ));
     }
+    if !for_email.is_empty() {
+        let when = committer_time(signed_data);
+        // As ssh-keygen: not valid before `valid-after`, nor after `valid-before`; a
+        // commit without a committer date is valid only for a key without either.
+        let valid = |s: &&&Signer| match (s.valid_after, s.valid_before) {
+            (None, None) => true,
+            (after, before) => {
+                when.is_some_and(|t| after.is_none_or(|a| t >= a) && before.is_none_or(|b| t <= b))
+            }
+        };
+        if !for_email.iter().any(|s| in_namespace(s) && valid(s)) {
+            return Err(format!(
+                "key {fingerprint} of {email} was not valid when the commit was made (its \
+                 valid-after or valid-before option, against the committer's date)"
+            ));
+        }
+    }
     if for_email.is_empty() {
         let owners: Vec<&str> = listed
             .iter()
@@ -166,20 +197,90 @@ fn is_key_type(word: &str) -> bool {
     word.starts_with("ssh-") || word.starts_with("ecdsa-") || word.starts_with("sk-")
 }
 
-/// `namespaces="git,file"` and `cert-authority` from an options field.
-fn read_options(options: &str) -> (Option<Vec<String>>, bool) {
-    let mut namespaces = None;
-    let mut cert_authority = false;
+/// The options of one line.
+#[derive(Default)]
+struct Options {
+    namespaces: Option<Vec<String>>,
+    cert_authority: bool,
+    valid_after: Option<i64>,
+    valid_before: Option<i64>,
+}
+
+/// The options field of a line: `namespaces="git,file"`, `cert-authority`,
+/// `valid-after="20260101Z"`, `valid-before="..."`; anything else is an error.
+fn read_options(options: &str) -> Result<Options, String> {
+    let mut out = Options::default();
     for option in split_options(options) {
         let lower = option.to_ascii_lowercase();
+        let value = |prefix: &str| {
+            lower
+                .strip_prefix(prefix)
+                .map(|v| v.trim_matches('"').to_string())
+        };
         if lower == "cert-authority" {
-            cert_authority = true;
-        } else if let Some(value) = lower.strip_prefix("namespaces=") {
-            let value = value.trim_matches('"');
-            namespaces = Some(value.split(',').map(|n| n.trim().to_string()).collect());
+            out.cert_authority = true;
+        } else if let Some(v) = value("namespaces=") {
+            out.namespaces = Some(v.split(',').map(|n| n.trim().to_string()).collect());
+        } else if let Some(v) = value("valid-after=") {
+            out.valid_after = Some(utc_time(&v)?);
+        } else if let Some(v) = value("valid-before=") {
+            out.valid_before = Some(utc_time(&v)?);
+        } else {
+            return Err(format!(
+                "unknown option '{option}' (ssh-keygen knows namespaces=, valid-after=, \
+                 valid-before= and cert-authority)"
+            ));
         }
     }
-    (namespaces, cert_authority)
+    Ok(out)
+}
+
+/// A time of `valid-after`/`valid-before`, `YYYYMMDD[HHMM[SS]]Z`, in seconds since the
+/// epoch. ssh-keygen reads one without the `Z` in the local time zone of the machine that
+/// verifies; that is refused here rather than guessed.
+fn utc_time(s: &str) -> Result<i64, String> {
+    let refuse = |why: &str| format!("cannot read the time '{s}': {why}");
+    let Some(digits) = s.strip_suffix(['Z', 'z']) else {
+        return Err(refuse(
+            "write it in UTC with a trailing Z (20260101Z, 202601011200Z): without one, \
+             ssh-keygen reads it in the local time zone of the machine that verifies",
+        ));
+    };
+    if !matches!(digits.len(), 8 | 12 | 14) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(refuse(
+            "expected YYYYMMDD, YYYYMMDDHHMM or YYYYMMDDHHMMSS, then Z",
+        ));
+    }
+    let part =
+        |r: std::ops::Range<usize>| digits.get(r).map_or(0, |d| d.parse::<i64>().unwrap_or(0));
+    let (y, m, d) = (part(0..4), part(4..6), part(6..8));
+    let (hh, mm, ss) = (part(8..10), part(10..12), part(12..14));
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 59 {
+        return Err(refuse("not a date and time"));
+    }
+    Ok(days_from_civil(y, m, d) * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The committer's time in a commit object (what git has ssh-keygen check a key's
+/// validity at), in seconds since the epoch.
+pub fn committer_time(commit: &[u8]) -> Option<i64> {
+    let text = String::from_utf8_lossy(commit);
+    let header = text.split("\n\n").next()?;
+    let line = header.lines().find(|l| l.starts_with("committer "))?;
+    let mut words = line.rsplit(' ');
+    let _zone = words.next()?;
+    words.next()?.parse().ok()
 }
 
 /// Splits on commas outside double quotes.
@@ -278,6 +379,35 @@ mod tests {
 
     const KEY: &str =
         "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIH2ZVaT2eP7TzfDnCeJxvZ2tv2hQTk6cKY3tIKw/QpN";
+
+    #[test]
+    fn validity_times_are_read_in_utc_and_others_are_refused() {
+        assert_eq!(utc_time("19700101Z"), Ok(0));
+        assert_eq!(utc_time("20000301Z"), Ok(951_868_800));
+        assert_eq!(utc_time("202612041230Z"), Ok(1_796_387_400));
+        assert_eq!(utc_time("20261204123005z"), Ok(1_796_387_405));
+        for bad in ["20261204", "2026120Z", "20261304Z", "2026-12-04Z", ""] {
+            assert!(utc_time(bad).is_err(), "{bad}");
+        }
+        let line = |options: &str| AllowedSigners::parse(&format!("a@b {options} {KEY}"));
+        assert!(line("valid-after=\"20260101Z\",namespaces=\"git\"").is_ok());
+        let err = line("valid-before=\"20260101\"").unwrap_err();
+        assert!(err.message.contains("trailing Z"), "{}", err.message);
+        let err = line("no-touch-required").unwrap_err();
+        assert!(
+            err.message.contains("unknown option 'no-touch-required'"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn the_committer_time_is_read_from_the_header() {
+        let commit = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A <a@b> 100 +0000\n\
+committer C <c@d> 1796387400 +0100\n\ncommitter X <x@y> 5 +0000\n";
+        assert_eq!(committer_time(commit), Some(1_796_387_400));
+        assert_eq!(committer_time(b"tree x\n\nno header"), None);
+    }
 
     #[test]
     fn reads_allowed_signers_lines() {

@@ -843,3 +843,360 @@ fn a_proposal_block_with_one_good_and_one_malformed_value_warns() {
         .ok();
     assert_eq!(trailers.trim(), "1,one");
 }
+
+// Signatures.
+
+/// `git verify-commit` of `commit` with the allowed-signers file of the working tree.
+fn git_verifies(s: &Sandbox, commit: &str) -> bool {
+    let file = s.dir.join(".lead/allowed_signers");
+    let allowed = format!("gpg.ssh.allowedSignersFile={}", file.display());
+    s.git(&["-c", &allowed, "verify-commit", commit]).code == 0
+}
+
+/// [`signed_base`] with Bo's line of the allowed-signers file given `options`.
+fn signed_base_with(options: &str) -> (Sandbox, std::path::PathBuf) {
+    let (s, bo, _) = signed_base();
+    s.git(&["switch", "-q", "main"]).ok();
+    let text = s.read(".lead/allowed_signers").replacen(
+        "bo@example.com ",
+        &format!("bo@example.com {options} "),
+        1,
+    );
+    s.write(".lead/allowed_signers", &text);
+    s.git(&["commit", "-qam", "Bo's key, with options"]).ok();
+    s.git(&["branch", "-qf", "pr"]).ok();
+    s.git(&["switch", "-q", "pr"]).ok();
+    (s, bo)
+}
+
+/// [`signed_signoff`] with the committer's date set to `date`.
+fn signed_signoff_at(s: &Sandbox, key: &std::path::Path, date: &str) -> String {
+    let signing = format!("user.signingkey={}", key.display());
+    let mut cmd = s.as_person(
+        BO,
+        s.cmd(
+            "git",
+            &[
+                "-c",
+                "gpg.format=ssh",
+                "-c",
+                &signing,
+                "commit",
+                "-q",
+                "-S",
+                "--allow-empty",
+                "-m",
+                "Sign off",
+                "--trailer",
+                "Lead-Proposal: 1",
+                "--trailer",
+                "Lead-Signoff: 1",
+            ],
+        ),
+    );
+    cmd.env("GIT_COMMITTER_DATE", date)
+        .env("GIT_AUTHOR_DATE", date);
+    assert_eq!(s.run_with(&mut cmd).code, 0);
+    s.head()
+}
+
+#[test]
+fn valid_after_and_valid_before_are_honoured_as_git_honours_them() {
+    for (options, date, good) in [
+        ("valid-before=\"20200101Z\"", "2026-06-01T00:00:00Z", false),
+        ("valid-after=\"20990101Z\"", "2026-06-01T00:00:00Z", false),
+        (
+            "valid-after=\"20260101Z\",valid-before=\"20270101Z\"",
+            "2026-06-01T00:00:00Z",
+            true,
+        ),
+        // The committer's date is what counts, as git passes it to ssh-keygen.
+        ("valid-before=\"20200101Z\"", "2019-06-01T00:00:00Z", true),
+    ] {
+        let (s, bo) = signed_base_with(options);
+        let c = signed_signoff_at(&s, &bo, date);
+        assert_eq!(git_verifies(&s, &c), good, "git, {options} at {date}");
+        let m = matrix(&s, &["--base", "main"]);
+        assert_eq!(counts(&m, "bo-chen"), good, "{options} at {date}: {m}");
+        if !good {
+            let (commit, reason) = &rejected(&m)[0];
+            assert_eq!(commit, &c);
+            assert!(reason.starts_with("key SHA256:"), "{reason}");
+            assert!(
+                reason.ends_with(
+                    " of bo@example.com was not valid when the commit was made (its \
+                     valid-after or valid-before option, against the committer's date)"
+                ),
+                "{reason}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_validity_time_without_a_time_zone_or_an_unknown_option_refuses_the_line() {
+    for (options, said) in [
+        (
+            "valid-before=\"20990101\"",
+            "cannot read the time '20990101': write it in UTC with a trailing Z",
+        ),
+        ("verify-required", "unknown option 'verify-required'"),
+    ] {
+        let (s, bo) = signed_base_with(options);
+        signed_signoff_at(&s, &bo, "2026-06-01T00:00:00Z");
+        let err = s.lead(&["signoffs", "1", "--base", "main"]).fails(1);
+        let main = s.git(&["rev-parse", "--short=7", "main"]).ok();
+        assert!(
+            err.starts_with(&format!(
+                "error: .lead/allowed_signers at {}:1:1: {said}",
+                main.trim()
+            )),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_key_limited_to_other_namespaces_does_not_sign_commits() {
+    let (s, bo) = signed_base_with("namespaces=\"file\"");
+    let c = signed_signoff_at(&s, &bo, "2026-06-01T00:00:00Z");
+    assert!(!git_verifies(&s, &c));
+    let m = matrix(&s, &["--base", "main"]);
+    assert!(!counts(&m, "bo-chen"));
+    assert!(
+        rejected(&m)[0]
+            .1
+            .contains("its namespaces option leaves out 'git'"),
+        "{m}"
+    );
+}
+
+#[test]
+fn a_key_listed_for_another_email_does_not_sign_as_this_one() {
+    let (s, _, cy) = signed_base();
+    let c = signed_signoff(&s, BO, &cy);
+    // git finds the key's principal and calls the signature good, for Cy.
+    assert!(git_verifies(&s, &c));
+    let m = matrix(&s, &["--base", "main"]);
+    assert!(!counts(&m, "bo-chen"));
+    assert!(
+        rejected(&m)[0]
+            .1
+            .ends_with("belongs to cy@example.com, not to bo@example.com"),
+        "{m}"
+    );
+}
+
+#[test]
+fn a_gpg_signature_where_ssh_is_required_does_not_count() {
+    let (s, _, _) = signed_base();
+    let gnupg = s.root().join("gnupg");
+    std::fs::create_dir_all(&gnupg).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&gnupg, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    let home = gnupg.to_str().unwrap();
+    let made = s.run_in(
+        "gpg",
+        s.root(),
+        &[
+            "--homedir",
+            home,
+            "--batch",
+            "--passphrase",
+            "",
+            "--quick-gen-key",
+            BO,
+            "ed25519",
+            "sign",
+            "never",
+        ],
+    );
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let mut cmd = s.as_person(
+        BO,
+        s.cmd(
+            "git",
+            &[
+                "-c",
+                "gpg.format=openpgp",
+                "-c",
+                "user.signingkey=bo@example.com",
+                "commit",
+                "-q",
+                "-S",
+                "--allow-empty",
+                "-m",
+                "Sign off",
+                "--trailer",
+                "Lead-Proposal: 1",
+                "--trailer",
+                "Lead-Signoff: 1",
+            ],
+        ),
+    );
+    cmd.env("GNUPGHOME", home);
+    let run = s.run_with(&mut cmd);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let c = s.head();
+    let raw = s.git(&["cat-file", "commit", &c]).ok();
+    assert!(raw.contains("-----BEGIN PGP SIGNATURE-----"));
+    let m = matrix(&s, &["--base", "main"]);
+    assert!(!counts(&m, "bo-chen"));
+    assert_eq!(
+        rejected(&m),
+        [(
+            c,
+            "the commit's signature is not an SSH signature".to_string()
+        )]
+    );
+}
+
+#[test]
+fn a_signature_transplanted_from_another_commit_does_not_verify() {
+    let (s, bo, _) = signed_base();
+    let real = signed_signoff(&s, BO, &bo);
+    // The same header on a commit with another message: Bo "signs" proposal 2's wording.
+    let raw = s.git(&["cat-file", "commit", &real]).ok();
+    let forged = raw.replace("Sign off", "Sign off, and I also approve the budget");
+    let id = s
+        .git_stdin(&["hash-object", "-t", "commit", "-w", "--stdin"], &forged)
+        .ok();
+    let id = id.trim().to_string();
+    s.git(&["reset", "-q", "--hard", &id]).ok();
+    assert_eq!(s.git(&["fsck", "--no-dangling"]).code, 0);
+    assert!(!git_verifies(&s, &id));
+    let m = matrix(&s, &["--base", "main"]);
+    assert!(!counts(&m, "bo-chen"));
+    assert!(
+        rejected(&m)[0]
+            .1
+            .ends_with("does not match the commit: it was changed after signing"),
+        "{m}"
+    );
+}
+
+#[test]
+fn a_signature_pasted_into_an_unsigned_message_is_no_signature() {
+    let (s, bo, _) = signed_base();
+    let real = signed_signoff(&s, BO, &bo);
+    let raw = s.git(&["cat-file", "commit", &real]).ok();
+    let armor: String = raw
+        .lines()
+        .skip_while(|l| !l.contains("BEGIN SSH SIGNATURE"))
+        .take_while(|l| !l.is_empty())
+        .map(|l| l.trim_start_matches("gpgsig ").trim().to_string() + "\n")
+        .collect();
+    s.git(&["reset", "-q", "--hard", "HEAD~1"]).ok();
+    let pasted = commit_as(
+        &s,
+        BO,
+        &format!("Sign off\n\n{armor}"),
+        &["Lead-Proposal: 1", "Lead-Signoff: 1"],
+    );
+    assert!(!git_verifies(&s, &pasted));
+    let m = matrix(&s, &["--base", "main"]);
+    assert_eq!(
+        rejected(&m),
+        [(pasted, "the commit is not signed".to_string())]
+    );
+}
+
+// Staleness: what a sign-off approved, against the proposal as the branch leaves it.
+
+/// The row of `key` in a matrix.
+fn row<'a>(m: &'a serde_json::Value, key: &str) -> &'a serde_json::Value {
+    m["stakeholders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == key)
+        .unwrap()
+}
+
+#[test]
+fn an_edit_reverted_later_leaves_the_signoff_current() {
+    let s = base(&[]);
+    let signed = signoff(&s, BO);
+    let text = s.read(FILE);
+    s.write(FILE, &text.replace("Page the owner", "Page nobody"));
+    s.git(&["commit", "-qam", "B"]).ok();
+    assert_eq!(
+        row(&matrix(&s, &["--base", "main"]), "bo-chen")["current"],
+        false
+    );
+    // Back to what Bo approved: the content is what counts, and it is Bo's again.
+    s.write(FILE, &text);
+    s.git(&["commit", "-qam", "A again"]).ok();
+    let m = matrix(&s, &["--base", "main"]);
+    assert_eq!(row(&m, "bo-chen")["commit"], signed.as_str());
+    assert_eq!(row(&m, "bo-chen")["current"], true, "{m}");
+}
+
+#[test]
+fn whitespace_and_comment_edits_leave_the_signoff_current_and_a_word_does_not() {
+    let s = base(&[]);
+    signoff(&s, BO);
+    let text = s.read(FILE);
+    s.write(
+        FILE,
+        &(text.replace("[problem]\n", "# Reworded later, maybe.\n[problem]\n\n\n")
+            + "\n# the end\n"),
+    );
+    s.git(&["commit", "-qam", "Layout"]).ok();
+    assert_eq!(
+        row(&matrix(&s, &["--base", "main"]), "bo-chen")["current"],
+        true
+    );
+    let text = s.read(FILE);
+    s.write(
+        FILE,
+        &text.replace("Jobs fail at random", "Jobs fail at random, rarely"),
+    );
+    s.git(&["commit", "-qam", "One word"]).ok();
+    let edit = s.head();
+    let m = matrix(&s, &["--base", "main"]);
+    assert_eq!(row(&m, "bo-chen")["current"], false);
+    assert_eq!(row(&m, "bo-chen")["changed_by"], edit.as_str(), "{m}");
+}
+
+#[test]
+fn an_edit_in_the_signoff_commit_itself_is_what_it_approves() {
+    let s = base(&[]);
+    let text = s.read(FILE);
+    s.write(
+        FILE,
+        &text.replace("Page the owner", "Page the owner twice"),
+    );
+    s.git_as(
+        BO,
+        &[
+            "commit",
+            "-q",
+            "-am",
+            "Tweak and sign",
+            "--trailer",
+            "Lead-Proposal: 1",
+            "--trailer",
+            "Lead-Signoff: 1",
+        ],
+    )
+    .ok();
+    let both = s.head();
+    let m = matrix(&s, &["--base", "main"]);
+    assert_eq!(row(&m, "bo-chen")["commit"], both.as_str());
+    assert_eq!(row(&m, "bo-chen")["current"], true, "{m}");
+}
+
+#[test]
+fn a_renamed_proposal_file_keeps_the_signoff_current() {
+    let s = base(&[]);
+    signoff(&s, BO);
+    s.git(&["mv", FILE, "proposals/0001-flaky-ci.toml"]).ok();
+    s.git(&["commit", "-qm", "Shorter name"]).ok();
+    let m = matrix(&s, &["--base", "main"]);
+    assert_eq!(m["file"], "proposals/0001-flaky-ci.toml");
+    assert_eq!(row(&m, "bo-chen")["current"], true, "{m}");
+}
