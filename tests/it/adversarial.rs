@@ -1200,3 +1200,154 @@ fn a_renamed_proposal_file_keeps_the_signoff_current() {
     assert_eq!(m["file"], "proposals/0001-flaky-ci.toml");
     assert_eq!(row(&m, "bo-chen")["current"], true, "{m}");
 }
+
+// Hostile input: a clear error or a bounded run, never a hang, a panic or unbounded memory.
+// (A SHA-256 repository is refused by name: bad_input.rs.)
+
+#[test]
+fn a_proposal_of_100000_stakeholders_is_refused_by_size_and_the_rest_is_checked() {
+    let s = base(&[]);
+    let mut text = proposal("socialize");
+    let many: String = (0..100_000)
+        .map(|i| {
+            format!(
+                "[stakeholders.s{i}]\nwho = \"S {i} <s{i}@example.com>\"\nrole = \"\"\n\
+                 perspective = \"p\"\nrequired = false\n\n"
+            )
+        })
+        .collect();
+    text = text.replace("[strategy.bo-chen]", &(many + "[strategy.bo-chen]"));
+    assert!(text.len() > 10_000_000);
+    s.write(FILE, &text);
+    s.git(&["commit", "-qam", "Everyone"]).ok();
+    s.write(
+        "proposals/0002-small.toml",
+        &proposal("problem").replace("id = 1", "id = 2"),
+    );
+    s.git(&["add", "."]).ok();
+    s.git(&[
+        "commit",
+        "-qm",
+        "lead(0002): propose",
+        "--trailer",
+        "Lead-Proposal: 2",
+        "--trailer",
+        "Lead-Step: problem",
+    ])
+    .ok();
+    let err = s.lead(&["show", "1"]).fails(1);
+    assert!(
+        err.starts_with(&format!(
+            "error: {FILE}:1:1: the file is 10.5 MB; a proposal file may be at most 1 MB"
+        )),
+        "{err}"
+    );
+    let (code, findings) = check(&s, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(codes(&findings), ["parse-error"]);
+    assert!(message(&findings, "parse-error").contains("at most 1 MB"));
+    // The other proposal is read as ever.
+    assert!(s
+        .lead(&["show", "2"])
+        .ok()
+        .contains("Flaky CI costs us an hour a day"));
+}
+
+#[test]
+fn deeply_nested_toml_is_an_error_at_its_place() {
+    let s = base(&[]);
+    let deep = format!("x = {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    s.write(FILE, &(proposal("socialize") + &deep));
+    let err = s.lead(&["show", "1"]).fails(1);
+    let line = proposal("socialize").lines().count() + 1;
+    assert!(
+        err.starts_with(&format!("error: {FILE}:{line}:")),
+        "{}",
+        &err[..err.len().min(300)]
+    );
+    assert!(
+        err.contains("max recursion depth met"),
+        "{}",
+        &err[..err.len().min(300)]
+    );
+}
+
+#[test]
+fn an_allowed_signers_file_too_large_or_malformed_is_an_error_that_names_it() {
+    let (s, bo, _) = signed_base();
+    signed_signoff(&s, BO, &bo);
+    let key = s.signer_line("x@example.com", &bo);
+    let key = key.split_once(' ').unwrap().1;
+    // 10 MB of valid lines: read, in a bounded time and memory (performance.md).
+    let big: String = (0..90_000)
+        .map(|i| format!("user{i}@example.com {key}"))
+        .collect();
+    assert!(big.len() > 9_000_000);
+    s.write(
+        ".lead/allowed_signers",
+        &(s.read(".lead/allowed_signers") + &big),
+    );
+    assert!(counts(&matrix(&s, &[]), "bo-chen"));
+    // Past 16 MiB: refused.
+    s.write(
+        ".lead/allowed_signers",
+        &(s.read(".lead/allowed_signers") + &big),
+    );
+    let err = s.lead(&["signoffs", "1"]).fails(1);
+    assert!(
+        err.starts_with("error: .lead/allowed_signers:1:1: the file is 18."),
+        "{err}"
+    );
+    assert!(
+        err.contains("an allowed-signers file may be at most 16 MB"),
+        "{err}"
+    );
+    // A malformed line: named.
+    s.write(
+        ".lead/allowed_signers",
+        &(s.read(".lead/allowed_signers")
+            .lines()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\nbo@example.com not-a-key\n"),
+    );
+    let err = s.lead(&["signoffs", "1"]).fails(1);
+    assert_eq!(
+        err.lines().next().unwrap(),
+        "error: .lead/allowed_signers:3:1: expected a key type and a key"
+    );
+}
+
+#[test]
+fn a_10_mb_commit_message_is_read_to_its_trailers() {
+    let s = base(&[]);
+    let body = "word ".repeat(20) + "\n";
+    let message = format!(
+        "Huge\n\n{}\nLead-Proposal: 1\nLead-Signoff: 1\n",
+        body.repeat(100_000)
+    );
+    assert!(message.len() > 10_000_000);
+    let file = s.root().join("message.txt");
+    std::fs::write(&file, &message).unwrap();
+    s.git_as(
+        BO,
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-F",
+            file.to_str().unwrap(),
+        ],
+    )
+    .ok();
+    let value = s
+        .git(&[
+            "log",
+            "-1",
+            "--format=%(trailers:key=Lead-Signoff,valueonly)",
+        ])
+        .ok();
+    assert_eq!(value.trim(), "1");
+    assert!(counts(&matrix(&s, &["--base", "main"]), "bo-chen"));
+}
