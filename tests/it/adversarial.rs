@@ -1351,3 +1351,157 @@ fn a_10_mb_commit_message_is_read_to_its_trailers() {
     assert_eq!(value.trim(), "1");
     assert!(counts(&matrix(&s, &["--base", "main"]), "bo-chen"));
 }
+
+#[test]
+fn an_ssh_rsa_signature_made_with_sha1_does_not_count() {
+    let (s, _, _) = signed_base();
+    // Bo's key is an RSA one, listed at the base.
+    let rsa = s.root().join("bo_rsa");
+    s.run_in(
+        "ssh-keygen",
+        s.root(),
+        &[
+            "-q",
+            "-t",
+            "rsa",
+            "-b",
+            "2048",
+            "-N",
+            "",
+            "-f",
+            rsa.to_str().unwrap(),
+        ],
+    )
+    .ok();
+    s.git(&["switch", "-q", "main"]).ok();
+    let line = s.signer_line("bo@example.com", &rsa);
+    s.write(
+        ".lead/allowed_signers",
+        &(s.read(".lead/allowed_signers") + &line),
+    );
+    s.git(&["commit", "-qam", "Bo's RSA key"]).ok();
+    s.git(&["branch", "-qf", "pr"]).ok();
+    s.git(&["switch", "-q", "pr"]).ok();
+    let real = signed_signoff(&s, BO, &rsa);
+    assert!(git_verifies(&s, &real));
+    // The same signature, its algorithm renamed from rsa-sha2-512 to ssh-rsa (SHA-1).
+    let raw = s.git(&["cat-file", "commit", &real]).ok();
+    let (head, rest) = raw.split_once("gpgsig ").unwrap();
+    let (sig, body) = rest.split_once("-----END SSH SIGNATURE-----\n").unwrap();
+    let b64: String = sig
+        .lines()
+        .filter(|l| !l.contains("BEGIN SSH SIGNATURE"))
+        .map(str::trim)
+        .collect();
+    let decoded = s.cmd("base64", &["-d"]);
+    let blob = pipe(decoded, b64.as_bytes());
+    let mut at = 10; // "SSHSIG" and the version
+    let mut strings = Vec::new();
+    for _ in 0..5 {
+        let n = u32::from_be_bytes(blob[at..at + 4].try_into().unwrap()) as usize;
+        strings.push(blob[at + 4..at + 4 + n].to_vec());
+        at += 4 + n;
+    }
+    let inner = &strings[4];
+    let n = u32::from_be_bytes(inner[..4].try_into().unwrap()) as usize;
+    assert_eq!(&inner[4..4 + n], b"rsa-sha2-512");
+    let put = |out: &mut Vec<u8>, s: &[u8]| {
+        out.extend_from_slice(&(s.len() as u32).to_be_bytes());
+        out.extend_from_slice(s);
+    };
+    let mut renamed = Vec::new();
+    put(&mut renamed, b"ssh-rsa");
+    renamed.extend_from_slice(&inner[4 + n..]);
+    let mut forged = blob[..10].to_vec();
+    for (k, part) in strings.iter().enumerate() {
+        put(&mut forged, if k == 4 { &renamed } else { part });
+    }
+    let encoded = pipe(s.cmd("base64", &["-w", "70"]), &forged);
+    let armor = format!(
+        "-----BEGIN SSH SIGNATURE-----\n{}-----END SSH SIGNATURE-----",
+        String::from_utf8(encoded).unwrap()
+    );
+    let commit = format!("{head}gpgsig {}\n{body}", armor.replace('\n', "\n "));
+    let id = s
+        .git_stdin(&["hash-object", "-t", "commit", "-w", "--stdin"], &commit)
+        .ok();
+    let id = id.trim().to_string();
+    s.git(&["reset", "-q", "--hard", &id]).ok();
+    assert!(!git_verifies(&s, &id));
+    let m = matrix(&s, &["--base", "main"]);
+    assert!(!counts(&m, "bo-chen"));
+    let (commit, reason) = &rejected(&m)[0];
+    assert_eq!(commit, &id);
+    // ssh-keygen refuses RSA with SHA-1 in an SSH signature; the ssh-key crate does not
+    // even read one.
+    assert_eq!(
+        reason,
+        "the commit's signature cannot be read: length invalid"
+    );
+}
+
+/// The output of `cmd` given `input` on stdin.
+fn pipe(mut cmd: std::process::Command, input: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    out.stdout
+}
+
+#[test]
+fn a_pull_request_that_repoints_the_allowed_signers_file_is_verified_with_the_base_file() {
+    let (s, _, cy) = signed_base();
+    let mallory = s.keygen("mallory_key", "mallory@example.com");
+    s.write(".lead/ours", &s.signer_line("bo@example.com", &mallory));
+    s.write(
+        ".lead.toml",
+        "[signoff]\nrequire-signed = true\nallowed-signers = \".lead/ours\"\n",
+    );
+    s.git(&["add", "."]).ok();
+    s.git(&["commit", "-qm", "Our own keys"]).ok();
+    signed_signoff(&s, BO, &mallory);
+    signed_signoff(&s, CY, &cy);
+    to_implement(&s);
+    let (code, findings) = check(&s, &[]);
+    assert_eq!(code, 1, "{findings:?}");
+    assert_eq!(
+        codes(&findings),
+        [
+            "base-policy-changed",
+            "policy-unmet",
+            "policy-unmet",
+            "signoff-not-counted"
+        ]
+    );
+    assert_eq!(
+        message(&findings, "base-policy-changed"),
+        "this pull request changes the sign-off policy (allowed-signers \".lead/allowed_signers\" \
+         -> \".lead/ours\"); the base's applies to it"
+    );
+    assert!(
+        message(&findings, "signoff-not-counted").contains("is not in the allowed-signers file")
+    );
+}
+
+#[test]
+fn a_cert_authority_line_does_not_allow_its_own_key() {
+    // ssh-keygen accepts only certificates signed by such a key; git lead accepts no
+    // certificates at all, and a plain signature by the key counts for neither.
+    let (s, bo) = signed_base_with("cert-authority");
+    let c = signed_signoff_at(&s, &bo, "2026-06-01T00:00:00Z");
+    assert!(!git_verifies(&s, &c));
+    let m = matrix(&s, &["--base", "main"]);
+    assert!(!counts(&m, "bo-chen"));
+    assert!(
+        rejected(&m)[0]
+            .1
+            .ends_with("is not in the allowed-signers file"),
+        "{m}"
+    );
+}
