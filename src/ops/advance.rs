@@ -37,6 +37,10 @@ pub struct Advanced {
 
 /// Moves a proposal to its next step (or an ending) when the gate allows it.
 pub fn advance(ws: &Workspace, args: &AdvanceArgs) -> Result<Advanced> {
+    // Before any walk: under a base, its `.mailmap` says who is who.
+    if let Some(base) = &args.base {
+        ws.trust_base(base)?;
+    }
     let found = ws.find(args.id)?;
     let p = &found.proposal;
     let from = p.step;
@@ -131,9 +135,6 @@ fn gate_allows(ws: &Workspace, found: &Found, to: Step, base: Option<&str>) -> R
         });
     }
     if matches!(to, Step::Implement | Step::Done) {
-        if let Some(base) = base {
-            ws.trust_base(base)?;
-        }
         let report = signoffs::report_for(ws, &found.rel, p, &*ws.ledger_of(p.id)?, base, None)?;
         if !report.matrix.holds() {
             return Err(Error::PolicyUnmet {

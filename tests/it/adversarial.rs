@@ -246,6 +246,19 @@ fn a_mailmap_in_the_head_only_maps_nobody_into_a_stakeholder() {
     s.git_as(MALLORY, &["commit", "-qm", "Tidy the mailmap"])
         .ok();
     let forged = signoff(&s, EVE);
+    // The gate of advance: open from the head's view, shut from the base's.
+    let out = s.lead(&["advance", "1", "--dry-run"]).ok();
+    assert!(
+        out.contains("can move from socialize to implement"),
+        "{out}"
+    );
+    let err = s
+        .lead(&["advance", "1", "--dry-run", "--base", "main"])
+        .fails(1);
+    assert!(
+        err.contains("required: not signed off by required bo-chen"),
+        "{err}"
+    );
     to_implement(&s);
     // git itself maps Eve to Bo with the head's .mailmap...
     let shown = s.git(&["log", "-1", "--format=%aN <%aE>", &forged]).ok();
@@ -1043,6 +1056,16 @@ fn a_gpg_signature_where_ssh_is_required_does_not_count() {
     let c = s.head();
     let raw = s.git(&["cat-file", "commit", &c]).ok();
     assert!(raw.contains("-----BEGIN PGP SIGNATURE-----"));
+    // A good signature, for git and gpg.
+    let mut verify = s.cmd("git", &["verify-commit", &c]);
+    verify.env("GNUPGHOME", home);
+    let verified = s.run_with(&mut verify);
+    assert_eq!(verified.code, 0, "{}", verified.stderr);
+    assert!(
+        verified.stderr.contains("Good signature"),
+        "{}",
+        verified.stderr
+    );
     let m = matrix(&s, &["--base", "main"]);
     assert!(!counts(&m, "bo-chen"));
     assert_eq!(
