@@ -190,8 +190,8 @@ impl Repo {
 
     /// Who is who from now on: the `.mailmap` committed at `commit` (the merge base a pull
     /// request is judged against) instead of the working tree's, which the pull request
-    /// could change. git's `mailmap.blob` and `mailmap.file` settings still apply: the
-    /// configuration belongs to the machine that runs the command, not to the branch.
+    /// could change; git's `mailmap.blob` and `mailmap.file` settings after it, what they
+    /// name inside the repository read at `commit` too (see `mailmap_text_at`).
     pub fn identities_from(&self, commit: &str) {
         *self.identities.borrow_mut() = Some(commit.to_string());
     }
@@ -224,32 +224,51 @@ impl Repo {
 
     /// The mapping of authors with the `.mailmap` committed at `commit` in place of the
     /// working tree's, read in libgit2's order.
+    ///
+    /// What the settings name inside the repository is read at `commit` too, as the branch
+    /// could change it: a `mailmap.blob` of HEAD's (`HEAD:<path>`, `:<path>`) is `<path>` at
+    /// `commit`, and a `mailmap.file` in the working tree is that path at `commit`. Other
+    /// blobs and files outside the working tree are read as they are.
     fn mailmap_at(&self, commit: &str) -> Result<git2::Mailmap> {
+        Ok(git2::Mailmap::from_buffer(&self.mailmap_text_at(commit)?)?)
+    }
+
+    /// Whether the mapping of authors differs between commits `a` and `b` (see
+    /// [`Repo::map_people_at`]): the text of every source, compared.
+    pub fn mailmap_differs(&self, a: &str, b: &str) -> Result<bool> {
+        Ok(self.mailmap_text_at(a)? != self.mailmap_text_at(b)?)
+    }
+
+    /// The sources of the mapping at `commit`, in libgit2's order, as one text.
+    fn mailmap_text_at(&self, commit: &str) -> Result<String> {
         let mut text = String::new();
         let mut add = |bytes: &[u8]| {
             text.push_str(&String::from_utf8_lossy(bytes));
             text.push('\n');
         };
-        // As git does with the working tree's, a `.mailmap` that is a symbolic link is
-        // not followed.
-        let link = self
-            .path_entry(commit, ".mailmap")?
-            .is_some_and(|(mode, _)| mode == 0o120000);
-        if let Some(bytes) = (!link)
-            .then(|| self.file_at(commit, ".mailmap"))
-            .transpose()?
-            .flatten()
-        {
+        if let Some(bytes) = self.committed_mailmap(commit, ".mailmap")? {
             add(&bytes);
         }
         if let Some(blob) = self.config_string("mailmap.blob")? {
-            if let Some(b) = self
-                .inner
-                .revparse_single(&blob)
-                .ok()
-                .and_then(|o| o.into_blob().ok())
-            {
-                add(b.content());
+            let of_head = ["HEAD:", "@:", ":"]
+                .iter()
+                .find_map(|p| blob.strip_prefix(p));
+            match of_head {
+                Some(path) => {
+                    if let Some(bytes) = self.committed_mailmap(commit, path)? {
+                        add(&bytes);
+                    }
+                }
+                None => {
+                    if let Some(b) = self
+                        .inner
+                        .revparse_single(&blob)
+                        .ok()
+                        .and_then(|o| o.into_blob().ok())
+                    {
+                        add(b.content());
+                    }
+                }
             }
         }
         if let Some(file) = self.config_string("mailmap.file")? {
@@ -257,11 +276,29 @@ impl Repo {
                 (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
                 _ => self.workdir.join(&file),
             };
-            if let Ok(bytes) = std::fs::read(path) {
+            let inside = path
+                .strip_prefix(&self.workdir)
+                .ok()
+                .and_then(|p| p.to_str())
+                .map(str::to_string);
+            let bytes = match inside {
+                Some(rel) => self.committed_mailmap(commit, &rel)?,
+                None => std::fs::read(&path).ok(),
+            };
+            if let Some(bytes) = bytes {
                 add(&bytes);
             }
         }
-        Ok(git2::Mailmap::from_buffer(&text)?)
+        Ok(text)
+    }
+
+    /// A mailmap file committed at `commit`; none where it is missing or a symbolic link
+    /// (git does not follow a `.mailmap` that is one).
+    fn committed_mailmap(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
+        match self.path_entry(commit, path)? {
+            Some((0o120000, _)) | None => Ok(None),
+            Some(_) => self.file_at(commit, path),
+        }
     }
 
     /// Every author of a `Lead-` commit the walks of this run mapped through `.mailmap`, as

@@ -137,9 +137,16 @@ fn signers(ws: &Workspace, merge_base: &str, head: &str, base: &Policy) -> Resul
 /// `.mailmap` at `head` against the base's, with every author of a `Lead-` commit that
 /// the head's would map otherwise.
 fn mailmap(ws: &Workspace, merge_base: &str, head: &str) -> Result<Option<Finding>> {
-    if ws.repo.path_entry(merge_base, ".mailmap")? == ws.repo.path_entry(head, ".mailmap")? {
+    let own =
+        ws.repo.path_entry(merge_base, ".mailmap")? != ws.repo.path_entry(head, ".mailmap")?;
+    if !own && !ws.repo.mailmap_differs(merge_base, head)? {
         return Ok(None);
     }
+    // Else a file that git's `mailmap.file` or `mailmap.blob` names in the repository.
+    let what = match own {
+        true => ".mailmap",
+        false => "the mailmap that git's mailmap.file or mailmap.blob setting names",
+    };
     let authors = ws.repo.mapped_authors();
     let (at_base, at_head) = (
         ws.repo.map_people_at(merge_base, &authors)?,
@@ -158,10 +165,10 @@ fn mailmap(ws: &Workspace, merge_base: &str, head: &str) -> Result<Option<Findin
     let mut f = Finding::warning(
         "base-mailmap-changed",
         None,
-        format!("this pull request changes .mailmap: {detail}; the base's says who signed"),
+        format!("this pull request changes {what}: {detail}; the base's says who signed"),
     )
     .hint("merge changes to .mailmap on their own, reviewed, before the sign-offs they would map");
-    f.file = Some(".mailmap".to_string());
+    f.file = own.then(|| ".mailmap".to_string());
     Ok(Some(f))
 }
 

@@ -1528,3 +1528,37 @@ fn a_cert_authority_line_does_not_allow_its_own_key() {
         "{m}"
     );
 }
+
+#[test]
+fn a_mailmap_file_or_blob_setting_inside_the_repository_is_read_at_the_base() {
+    for (key, value) in [
+        ("mailmap.file", ".team-mailmap"),
+        ("mailmap.blob", "HEAD:.team-mailmap"),
+    ] {
+        let s = base(&[(".team-mailmap", "# who is who\n")]);
+        s.git(&["config", key, value]).ok();
+        signoff(&s, CY);
+        s.write(
+            ".team-mailmap",
+            "Bo Chen <bo@example.com> <eve@example.com>\n",
+        );
+        s.git_as(MALLORY, &["commit", "-qam", "Team mailmap"]).ok();
+        signoff(&s, EVE);
+        // git maps Eve to Bo through the setting...
+        let shown = s.git(&["log", "-1", "--format=%aN <%aE>"]).ok();
+        assert_eq!(shown.trim(), BO, "{key}");
+        // ...and under the base, the file is read as the base has it.
+        let m = matrix(&s, &["--base", "main"]);
+        assert!(!counts(&m, "bo-chen"), "{key}: {m}");
+        let (code, findings) = check(&s, &[]);
+        assert_eq!(code, 0, "{findings:?}");
+        assert_eq!(codes(&findings), ["base-mailmap-changed"], "{key}");
+        assert!(
+            message(&findings, "base-mailmap-changed").starts_with(
+                "this pull request changes the mailmap that git's mailmap.file or mailmap.blob \
+                 setting names: eve@example.com would count as Bo Chen <bo@example.com>"
+            ),
+            "{findings:?}"
+        );
+    }
+}
