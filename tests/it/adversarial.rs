@@ -6,90 +6,22 @@
 //! `pr` off `main`, judged with `--base main` as CI judges it. Each test asserts the exact
 //! verdict and the reason shown.
 
-use crate::harness::{json, Sandbox, BO, CY};
+use crate::harness::{json, proposal_text, Sandbox, BO, CY, STEPS};
 
 const EVE: &str = "Eve Evil <eve@example.com>";
 const MALLORY: &str = "Mallory Mole <mallory@example.com>";
 const FILE: &str = "proposals/0001-flaky-ci-costs-us-an-hour-a-day.toml";
 
-/// Proposal 1 at step `step`, by Ada, with Bo (required) and Cy as stakeholders.
+/// Proposal 1 at step `step`, by Ada, with Bo (required) and Cy as stakeholders, every
+/// step's content complete.
 fn proposal(step: &str) -> String {
-    format!(
-        r#"schema = 1
-id = 1
-title = "Flaky CI costs us an hour a day"
-author = "Ada Lovelace <ada@example.com>"
-created = "2026-12-01"
-step = "{step}"
-
-[problem]
-statement = "Jobs fail at random"
-affected = "Every team"
-
-[idea.I1]
-summary = "Quarantine flaky tests"
-
-[idea.I2]
-summary = "Retry failed jobs once"
-
-[alternatives]
-objections = ["Quarantine can hide real failures"]
-
-[critique]
-chosen = "I1"
-why = "It fixes the cause"
-
-[critique.I1]
-verdict = "root-cause"
-reason = "Removes the noise at its source"
-
-[critique.I2]
-verdict = "band-aid"
-reason = "Hides the noise"
-
-[stakeholders.bo-chen]
-who = "Bo Chen <bo@example.com>"
-role = "release manager"
-perspective = "Wants green builds"
-required = true
-
-[stakeholders.cy-dee]
-who = "Cy Dee <cy@example.com>"
-role = ""
-perspective = "Owns the farm"
-required = false
-
-[strategy.bo-chen]
-pain = "Reruns at midnight"
-pitch = "Fewer pages"
-
-[strategy.cy-dee]
-pain = "Idle machines"
-pitch = "Fewer reruns"
-
-[socialize]
-
-[socialize.F1]
-from = "Dana Wu <dana@example.com>"
-text = "Page the owner"
-status = "incorporated"
-answer = "The owner is paged"
-
-[implement]
-plan = ""
-"#
-    )
+    proposal_text(1, step)
 }
 
-const STEPS: [&str; 7] = [
-    "problem",
-    "idea",
-    "alternatives",
-    "critique",
-    "stakeholders",
-    "strategy",
-    "socialize",
-];
+/// Cy's entry in the list of stakeholders, and Cy's strategy.
+const CY_ENTRY: &str =
+    "[stakeholders.cy-dee]\nwho = \"Cy Dee <cy@example.com>\"\nperspective = \"Owns the test farm\"\n";
+const CY_STRATEGY: &str = "[strategy.cy-dee]\npain = \"Idle machines\"\npitch = \"Fewer reruns\"\n";
 
 /// A commit that moves the proposal file (as it is, or the fixture's) to `step`, with the
 /// trailers of a transition.
@@ -120,7 +52,7 @@ fn transition(s: &Sandbox, step: &str) {
 /// settings file, say), and a branch `pr` checked out.
 fn base(extra: &[(&str, &str)]) -> Sandbox {
     let s = Sandbox::repo();
-    for step in STEPS {
+    for step in &STEPS[..7] {
         transition(&s, step);
     }
     for (path, text) in extra {
@@ -310,51 +242,39 @@ fn a_mailmap_change_is_a_warning_and_an_error_with_strict() {
     assert_eq!(code, 1);
 }
 
+/// An empty sign-off of proposal 1 authored by `author` and committed by `committer`.
+fn signoff_committed_by(s: &Sandbox, author: &str, committer: &str) {
+    let mut cmd = s.cmd(
+        "git",
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "Sign off",
+            "--trailer",
+            "Lead-Proposal: 1",
+            "--trailer",
+            "Lead-Signoff: 1",
+        ],
+    );
+    for (role, who) in [("AUTHOR", author), ("COMMITTER", committer)] {
+        let (name, email) = who.split_once(" <").unwrap();
+        cmd.env(format!("GIT_{role}_NAME"), name)
+            .env(format!("GIT_{role}_EMAIL"), email.trim_end_matches('>'));
+    }
+    assert_eq!(s.run_with(&mut cmd).code, 0);
+}
+
 #[test]
 fn the_committer_does_not_sign_the_author_does() {
     let s = base(&[]);
     // Mallory commits a sign-off that names Bo as its author: at the default level the
     // author is what counts (docs/signoffs.md: it does not defend against a forged author).
-    let mut cmd = s.cmd(
-        "git",
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "Sign off",
-            "--trailer",
-            "Lead-Proposal: 1",
-            "--trailer",
-            "Lead-Signoff: 1",
-        ],
-    );
-    cmd.env("GIT_AUTHOR_NAME", "Bo Chen")
-        .env("GIT_AUTHOR_EMAIL", "bo@example.com")
-        .env("GIT_COMMITTER_NAME", "Mallory Mole")
-        .env("GIT_COMMITTER_EMAIL", "mallory@example.com");
-    assert_eq!(s.run_with(&mut cmd).code, 0);
+    signoff_committed_by(&s, BO, MALLORY);
     assert!(counts(&matrix(&s, &["--base", "main"]), "bo-chen"));
-    // And a commit Bo made, committed by Mallory, is not Mallory's sign-off.
-    let mut cmd = s.cmd(
-        "git",
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "Sign off",
-            "--trailer",
-            "Lead-Proposal: 1",
-            "--trailer",
-            "Lead-Signoff: 1",
-        ],
-    );
-    cmd.env("GIT_AUTHOR_NAME", "Cy Dee")
-        .env("GIT_AUTHOR_EMAIL", "cy@example.com")
-        .env("GIT_COMMITTER_NAME", "Mallory Mole")
-        .env("GIT_COMMITTER_EMAIL", "mallory@example.com");
-    assert_eq!(s.run_with(&mut cmd).code, 0);
+    // And a commit Cy made, committed by Mallory, is Cy's sign-off, not Mallory's.
+    signoff_committed_by(&s, CY, MALLORY);
     let m = matrix(&s, &["--base", "main"]);
     assert!(counts(&m, "cy-dee"));
     assert_eq!(m["holds"], true);
@@ -476,7 +396,7 @@ fn signed_base() -> (Sandbox, std::path::PathBuf, std::path::PathBuf) {
     let bo = s.keygen("bo_key", "bo@example.com");
     let cy = s.keygen("cy_key", "cy@example.com");
     let signers = s.signer_line("bo@example.com", &bo) + &s.signer_line("cy@example.com", &cy);
-    for step in STEPS {
+    for step in &STEPS[..7] {
         transition(&s, step);
     }
     s.write(".lead/allowed_signers", &signers);
@@ -492,27 +412,45 @@ fn signed_base() -> (Sandbox, std::path::PathBuf, std::path::PathBuf) {
 
 /// A sign-off by `who` signed with `key`, made with plain git.
 fn signed_signoff(s: &Sandbox, who: &str, key: &std::path::Path) -> String {
+    signed_signoff_dated(s, who, key, None)
+}
+
+/// [`signed_signoff`], with the author's and committer's date set to `date` when given.
+fn signed_signoff_dated(
+    s: &Sandbox,
+    who: &str,
+    key: &std::path::Path,
+    date: Option<&str>,
+) -> String {
     let signing = format!("user.signingkey={}", key.display());
-    s.git_as(
+    let mut cmd = s.as_person(
         who,
-        &[
-            "-c",
-            "gpg.format=ssh",
-            "-c",
-            &signing,
-            "commit",
-            "-q",
-            "-S",
-            "--allow-empty",
-            "-m",
-            "Sign off",
-            "--trailer",
-            "Lead-Proposal: 1",
-            "--trailer",
-            "Lead-Signoff: 1",
-        ],
-    )
-    .ok();
+        s.cmd(
+            "git",
+            &[
+                "-c",
+                "gpg.format=ssh",
+                "-c",
+                &signing,
+                "commit",
+                "-q",
+                "-S",
+                "--allow-empty",
+                "-m",
+                "Sign off",
+                "--trailer",
+                "Lead-Proposal: 1",
+                "--trailer",
+                "Lead-Signoff: 1",
+            ],
+        ),
+    );
+    if let Some(date) = date {
+        cmd.env("GIT_COMMITTER_DATE", date)
+            .env("GIT_AUTHOR_DATE", date);
+    }
+    let run = s.run_with(&mut cmd);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     s.head()
 }
 
@@ -576,7 +514,7 @@ fn a_pull_request_that_makes_the_allowed_signers_file_a_symlink_is_reported() {
 #[test]
 fn an_allowed_signers_file_that_is_a_symlink_at_the_base_is_refused_clearly() {
     let s = Sandbox::repo();
-    for step in STEPS {
+    for step in &STEPS[..7] {
         transition(&s, step);
     }
     std::fs::create_dir_all(s.dir.join(".lead")).unwrap();
@@ -701,7 +639,7 @@ fn a_signoff_made_before_the_proposal_existed_is_stale() {
         "Sign off in advance",
         &["Lead-Proposal: 1", "Lead-Signoff: 1"],
     );
-    for step in STEPS {
+    for step in &STEPS[..7] {
         transition(&s, step);
     }
     s.git(&["switch", "-qc", "pr"]).ok();
@@ -717,13 +655,12 @@ fn a_signoff_made_before_the_proposal_existed_is_stale() {
 fn a_signoff_made_before_the_signer_was_a_stakeholder_is_stale() {
     let s = Sandbox::repo();
     // Cy is not on the list yet when Cy signs.
-    let without_cy = proposal("socialize").replace(
-        "[stakeholders.cy-dee]\nwho = \"Cy Dee <cy@example.com>\"\nrole = \"\"\nperspective = \"Owns the farm\"\nrequired = false\n",
-        "",
-    ).replace("[strategy.cy-dee]\npain = \"Idle machines\"\npitch = \"Fewer reruns\"\n", "");
-    for step in STEPS {
+    let without_cy = proposal("socialize")
+        .replace(CY_ENTRY, "")
+        .replace(CY_STRATEGY, "");
+    for step in &STEPS[..7] {
         transition(&s, step);
-        if step == "problem" {
+        if *step == "problem" {
             let text = without_cy.replace("step = \"socialize\"", "step = \"problem\"");
             s.write(FILE, &text);
             s.git(&["commit", "-qam", "Draft"]).ok();
@@ -882,35 +819,9 @@ fn signed_base_with(options: &str) -> (Sandbox, std::path::PathBuf) {
     (s, bo)
 }
 
-/// [`signed_signoff`] with the committer's date set to `date`.
+/// Bo's sign-off signed with `key`, made at `date`.
 fn signed_signoff_at(s: &Sandbox, key: &std::path::Path, date: &str) -> String {
-    let signing = format!("user.signingkey={}", key.display());
-    let mut cmd = s.as_person(
-        BO,
-        s.cmd(
-            "git",
-            &[
-                "-c",
-                "gpg.format=ssh",
-                "-c",
-                &signing,
-                "commit",
-                "-q",
-                "-S",
-                "--allow-empty",
-                "-m",
-                "Sign off",
-                "--trailer",
-                "Lead-Proposal: 1",
-                "--trailer",
-                "Lead-Signoff: 1",
-            ],
-        ),
-    );
-    cmd.env("GIT_COMMITTER_DATE", date)
-        .env("GIT_AUTHOR_DATE", date);
-    assert_eq!(s.run_with(&mut cmd).code, 0);
-    s.head()
+    signed_signoff_dated(s, BO, key, Some(date))
 }
 
 #[test]
@@ -970,18 +881,23 @@ fn a_validity_time_without_a_time_zone_or_an_unknown_option_refuses_the_line() {
 }
 
 #[test]
-fn a_key_limited_to_other_namespaces_does_not_sign_commits() {
-    let (s, bo) = signed_base_with("namespaces=\"file\"");
-    let c = signed_signoff_at(&s, &bo, "2026-06-01T00:00:00Z");
-    assert!(!git_verifies(&s, &c));
-    let m = matrix(&s, &["--base", "main"]);
-    assert!(!counts(&m, "bo-chen"));
-    assert!(
-        rejected(&m)[0]
-            .1
-            .contains("its namespaces option leaves out 'git'"),
-        "{m}"
-    );
+fn a_line_git_would_refuse_for_commits_does_not_sign_them() {
+    // A key limited to other namespaces; a certificate authority's key, which ssh-keygen
+    // accepts only for certificates it signed (git lead accepts no certificates at all).
+    for (options, reason) in [
+        (
+            "namespaces=\"file\"",
+            "its namespaces option leaves out 'git'",
+        ),
+        ("cert-authority", "is not in the allowed-signers file"),
+    ] {
+        let (s, bo) = signed_base_with(options);
+        let c = signed_signoff_at(&s, &bo, "2026-06-01T00:00:00Z");
+        assert!(!git_verifies(&s, &c), "{options}");
+        let m = matrix(&s, &["--base", "main"]);
+        assert!(!counts(&m, "bo-chen"), "{options}");
+        assert!(rejected(&m)[0].1.contains(reason), "{options}: {m}");
+    }
 }
 
 #[test]
@@ -1509,23 +1425,6 @@ fn a_pull_request_that_repoints_the_allowed_signers_file_is_verified_with_the_ba
     );
     assert!(
         message(&findings, "signoff-not-counted").contains("is not in the allowed-signers file")
-    );
-}
-
-#[test]
-fn a_cert_authority_line_does_not_allow_its_own_key() {
-    // ssh-keygen accepts only certificates signed by such a key; git lead accepts no
-    // certificates at all, and a plain signature by the key counts for neither.
-    let (s, bo) = signed_base_with("cert-authority");
-    let c = signed_signoff_at(&s, &bo, "2026-06-01T00:00:00Z");
-    assert!(!git_verifies(&s, &c));
-    let m = matrix(&s, &["--base", "main"]);
-    assert!(!counts(&m, "bo-chen"));
-    assert!(
-        rejected(&m)[0]
-            .1
-            .ends_with("is not in the allowed-signers file"),
-        "{m}"
     );
 }
 

@@ -3,89 +3,14 @@
 
 use serde_json::Value;
 
-use crate::harness::{json, Run, Sandbox, BO, CY};
-
-/// The eight steps, in order.
-const STEPS: [&str; 8] = [
-    "problem",
-    "idea",
-    "alternatives",
-    "critique",
-    "stakeholders",
-    "strategy",
-    "socialize",
-    "implement",
-];
+use crate::harness::proposal_text as proposal;
+use crate::harness::{json, Run, Sandbox, BO, CY, STEPS};
 
 const TITLE: &str = "Flaky CI costs us an hour a day";
 
 /// The file of proposal `id` (`proposals/0001-flaky-ci.toml`).
 fn file(id: u32) -> String {
     format!("proposals/{id:04}-flaky-ci.toml")
-}
-
-/// The text of proposal `id` at `step`, whose content completes every step's gate.
-fn proposal(id: u32, step: &str) -> String {
-    format!(
-        r#"schema = 1
-id = {id}
-title = "{TITLE}"
-author = "Ada Lovelace <ada@example.com>"
-step = "{step}"
-
-[problem]
-statement = "Jobs fail at random"
-affected = "Every team"
-
-[idea.I1]
-summary = "Quarantine flaky tests automatically"
-
-[idea.I2]
-summary = "Retry failed jobs once"
-
-[alternatives]
-objections = ["Quarantine can hide real failures"]
-
-[critique]
-chosen = "I1"
-why = "It fixes the cause"
-
-[critique.I1]
-verdict = "root-cause"
-reason = "Removes the noise at its source"
-
-[critique.I2]
-verdict = "band-aid"
-reason = "Hides the noise"
-
-[stakeholders.bo-chen]
-who = "Bo Chen <bo@example.com>"
-role = "release manager"
-perspective = "Wants green builds"
-required = true
-
-[stakeholders.cy-dee]
-who = "Cy Dee <cy@example.com>"
-perspective = "Owns the test farm"
-
-[strategy.bo-chen]
-pain = "Reruns at midnight"
-pitch = "Fewer pages"
-
-[strategy.cy-dee]
-pain = "Idle machines"
-pitch = "Fewer reruns"
-
-[socialize.F1]
-from = "Dana Wu <dana@example.com>"
-text = "Page the owner"
-status = "incorporated"
-answer = "The owner is paged"
-
-[implement]
-plan = "Quarantine first, then page the owner"
-"#
-    )
 }
 
 /// An open feedback entry, to append to a proposal's text.

@@ -410,6 +410,82 @@ impl Sandbox {
     }
 }
 
+/// The eight steps, in order.
+pub const STEPS: [&str; 8] = [
+    "problem",
+    "idea",
+    "alternatives",
+    "critique",
+    "stakeholders",
+    "strategy",
+    "socialize",
+    "implement",
+];
+
+/// The text of proposal `id` at `step`, whose content completes every step's gate.
+pub fn proposal_text(id: u32, step: &str) -> String {
+    format!(
+        r#"schema = 1
+id = {id}
+title = "Flaky CI costs us an hour a day"
+author = "Ada Lovelace <ada@example.com>"
+step = "{step}"
+
+[problem]
+statement = "Jobs fail at random"
+affected = "Every team"
+
+[idea.I1]
+summary = "Quarantine flaky tests automatically"
+
+[idea.I2]
+summary = "Retry failed jobs once"
+
+[alternatives]
+objections = ["Quarantine can hide real failures"]
+
+[critique]
+chosen = "I1"
+why = "It fixes the cause"
+
+[critique.I1]
+verdict = "root-cause"
+reason = "Removes the noise at its source"
+
+[critique.I2]
+verdict = "band-aid"
+reason = "Hides the noise"
+
+[stakeholders.bo-chen]
+who = "Bo Chen <bo@example.com>"
+role = "release manager"
+perspective = "Wants green builds"
+required = true
+
+[stakeholders.cy-dee]
+who = "Cy Dee <cy@example.com>"
+perspective = "Owns the test farm"
+
+[strategy.bo-chen]
+pain = "Reruns at midnight"
+pitch = "Fewer pages"
+
+[strategy.cy-dee]
+pain = "Idle machines"
+pitch = "Fewer reruns"
+
+[socialize.F1]
+from = "Dana Wu <dana@example.com>"
+text = "Page the owner"
+status = "incorporated"
+answer = "The owner is paged"
+
+[implement]
+plan = "Quarantine first, then page the owner"
+"#
+    )
+}
+
 /// Parses JSON output.
 /// The arguments of `git commit` for an empty commit with one trailer.
 pub fn trailer_commit<'a>(message: &'a str, trailer: &'a str) -> [&'a str; 7] {
