@@ -23,6 +23,9 @@ pub struct Review {
     pub head: String,
     pub commits: usize,
     pub proposals: Vec<ProposalReview>,
+    /// What the pull request changed in the files that decide who counts: the policy, the
+    /// allowed-signers file, `.mailmap` (`check --base` reports the same).
+    pub findings: Vec<Finding>,
 }
 
 /// What happened to one proposal in the range.
@@ -127,12 +130,14 @@ pub fn review(ws: &Workspace, base: Option<&str>) -> Result<Review> {
         };
         proposals.push(ctx.proposal(id)?);
     }
+    let findings = super::trusted::repository(ws, &merge_base, &head, &config)?;
     Ok(Review {
         base,
         merge_base,
         head,
         commits: range.len(),
         proposals,
+        findings,
     })
 }
 
@@ -240,6 +245,13 @@ impl Ctx<'_> {
         .into_iter()
         .filter(|f| f.code != "signoff-not-counted")
         .collect();
+        review.findings.extend(super::trusted::roster(
+            self.ws,
+            self.merge_base,
+            self.config,
+            &path,
+            &new,
+        )?);
         let found = Found {
             rel: path,
             text,

@@ -27,13 +27,25 @@ pub(super) fn changes(
     config: &Config,
     proposals: &[(&str, &Proposal)],
 ) -> Result<Vec<Finding>> {
+    let mut out = repository(ws, merge_base, head, config)?;
+    for (rel, p) in proposals {
+        out.extend(roster(ws, merge_base, config, rel, p)?);
+    }
+    Ok(out)
+}
+
+/// The findings of [`changes`] about the whole pull request: the policy, the
+/// allowed-signers file and `.mailmap`.
+pub(super) fn repository(
+    ws: &Workspace,
+    merge_base: &str,
+    head: &str,
+    config: &Config,
+) -> Result<Vec<Finding>> {
     let mut out = Vec::new();
     out.extend(policy(ws, head, &config.signoff)?);
     out.extend(signers(ws, merge_base, head, &config.signoff)?);
     out.extend(mailmap(ws, merge_base, head)?);
-    for (rel, p) in proposals {
-        out.extend(roster(ws, merge_base, config, rel, p)?);
-    }
     Ok(out)
 }
 
@@ -173,7 +185,7 @@ fn mailmap(ws: &Workspace, merge_base: &str, head: &str) -> Result<Option<Findin
 }
 
 /// Proposal `p`'s stakeholders at the head against the base's, when the base has it.
-fn roster(
+pub(super) fn roster(
     ws: &Workspace,
     merge_base: &str,
     config: &Config,

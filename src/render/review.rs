@@ -79,6 +79,16 @@ fn signoff_cell(r: &ProposalReview) -> String {
 /// The Markdown report.
 pub fn markdown(out: &mut dyn Write, r: &Review) -> io::Result<()> {
     writeln!(out, "### git lead review\n")?;
+    if !r.findings.is_empty() {
+        writeln!(
+            out,
+            "**Who counts:** this pull request changes what decides it; the base's is used.\n"
+        )?;
+        for f in &r.findings {
+            writeln!(out, "- `{}` {}", f.code, md(&f.message))?;
+        }
+        writeln!(out)?;
+    }
     if r.proposals.is_empty() {
         writeln!(
             out,
@@ -319,6 +329,8 @@ struct ReviewView<'a> {
     head: &'a str,
     commits: usize,
     proposals: Vec<ProposalView<'a>>,
+    /// What the pull request changed in the files that decide who counts.
+    findings: Vec<FindingView<'a>>,
 }
 
 #[derive(Serialize)]
@@ -387,6 +399,15 @@ struct FindingView<'a> {
     field: Option<&'a str>,
     commit: Option<&'a str>,
     message: &'a str,
+}
+
+fn finding_view(f: &crate::model::check::Finding) -> FindingView<'_> {
+    FindingView {
+        code: f.code,
+        field: f.field.as_deref(),
+        commit: f.commit.as_deref(),
+        message: &f.message,
+    }
 }
 
 /// The JSON report.
@@ -463,19 +484,11 @@ pub fn json(out: &mut dyn Write, r: &Review) -> io::Result<()> {
                         .collect(),
                 },
                 open_concerns: p.open_concerns.iter().map(|c| c.name.as_str()).collect(),
-                findings: p
-                    .findings
-                    .iter()
-                    .map(|f| FindingView {
-                        code: f.code,
-                        field: f.field.as_deref(),
-                        commit: f.commit.as_deref(),
-                        message: &f.message,
-                    })
-                    .collect(),
+                findings: p.findings.iter().map(finding_view).collect(),
                 error: p.error.as_deref(),
             })
             .collect(),
+        findings: r.findings.iter().map(finding_view).collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &view).map_err(io::Error::from)?;
     writeln!(out)

@@ -222,6 +222,20 @@ fn a_mailmap_in_the_head_only_maps_nobody_into_a_stakeholder() {
          <bo@example.com>, not Eve Evil <eve@example.com>; the base's says who signed"
     );
     assert!(message(&findings, "policy-unmet").contains("not signed off by required bo-chen"));
+    // review says so too, for the whole pull request, in JSON and in Markdown.
+    let review = json(
+        &s.lead(&["review", "--base", "main", "--format", "json"])
+            .ok(),
+    );
+    assert_eq!(
+        review["findings"][0]["code"], "base-mailmap-changed",
+        "{review}"
+    );
+    let markdown = s.lead(&["review", "--base", "main"]).ok();
+    assert!(
+        markdown.contains("- `base-mailmap-changed` this pull request changes .mailmap: eve@example.com would count as Bo Chen &lt;bo@example.com&gt;"),
+        "{markdown}"
+    );
 }
 
 #[test]
@@ -331,6 +345,19 @@ fn a_pull_request_that_adds_the_signer_as_a_stakeholder_gains_nothing() {
         "this pull request changes the stakeholders of proposal 1 (adds eve@example.com); \
          their sign-offs are judged by the base's list"
     );
+    // review puts it on the proposal.
+    let review = json(
+        &s.lead(&["review", "--base", "main", "--format", "json"])
+            .ok(),
+    );
+    let codes: Vec<&str> = review["proposals"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["base-roster-changed"], "{review}");
+    assert_eq!(review["findings"].as_array().unwrap().len(), 0, "{review}");
 }
 
 #[test]
