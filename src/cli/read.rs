@@ -50,6 +50,32 @@ pub fn list(ctx: &mut Ctx, a: ListArgs) -> Result<()> {
     Ok(())
 }
 
+/// Show what waits on you: sign-offs you owe or should renew, your open concerns, feedback
+/// you gave that waits for an answer, and the next thing each of your proposals needs
+#[derive(Debug, clap::Args)]
+pub struct InboxArgs {
+    /// Whose inbox ("Name <email>"); default: your git identity, through .mailmap
+    #[arg(long = "as", value_name = "person")]
+    pub who: Option<String>,
+    /// Print JSON (with a schema number)
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn inbox(ctx: &mut Ctx, a: InboxArgs) -> Result<()> {
+    let ws = ctx.workspace()?;
+    let inbox = crate::ops::inbox::inbox(&ws, a.who.as_deref())?;
+    if a.json {
+        json::inbox(ctx.out, &inbox)?;
+    } else {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        text::inbox(ctx.out, &inbox, now)?;
+    }
+    Ok(())
+}
+
 /// Show a proposal step by step, with what each step still needs
 #[derive(Debug, clap::Args)]
 pub struct ShowArgs {

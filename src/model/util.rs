@@ -23,6 +23,18 @@ pub fn date_time(seconds: i64, offset_minutes: i32) -> String {
     )
 }
 
+/// `YYYY-MM-DDTHH:MM:SSZ` of a Unix time.
+pub fn iso_time(seconds: i64) -> String {
+    let secs = seconds.rem_euclid(86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        date(seconds, 0),
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
 /// How long ago `then` was at `now`, in the largest whole unit: "3 days", "2 months".
 pub fn age(then: i64, now: i64) -> String {
     let s = (now - then).max(0);
@@ -39,6 +51,20 @@ pub fn age(then: i64, now: i64) -> String {
     } else {
         format!("{n} {unit}s")
     }
+}
+
+/// Midnight UTC of a proleptic Gregorian date, in Unix time; `None` for a month or day out
+/// of range.
+pub fn unix_day(y: i64, m: i64, d: i64) -> Option<i64> {
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * 86_400)
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day); Howard Hinnant's method.

@@ -9,6 +9,7 @@ pub mod check;
 pub mod diff;
 pub mod edit_file;
 pub mod editor;
+pub mod inbox;
 pub mod propose;
 pub mod query;
 pub mod review;

@@ -595,3 +595,45 @@ fn signoff_row(row: &Row) -> SignoffRowView<'_> {
     }
     view
 }
+
+#[derive(Serialize)]
+struct InboxView<'a> {
+    schema: u32,
+    who: String,
+    items: Vec<InboxItemView<'a>>,
+}
+
+#[derive(Serialize)]
+struct InboxItemView<'a> {
+    proposal: u32,
+    title: &'a str,
+    step: &'static str,
+    kind: &'a str,
+    what: &'a str,
+    /// ISO 8601, UTC.
+    since: Option<String>,
+    command: &'a str,
+}
+
+/// `inbox --json`.
+pub fn inbox(out: &mut dyn Write, i: &crate::ops::inbox::Inbox) -> io::Result<()> {
+    let view = InboxView {
+        schema: SCHEMA,
+        who: i.who.to_string(),
+        items: i
+            .items
+            .iter()
+            .map(|t| InboxItemView {
+                proposal: t.proposal,
+                title: &t.title,
+                step: t.step.as_str(),
+                kind: t.kind,
+                what: &t.what,
+                since: t.since.map(util::iso_time),
+                command: &t.command,
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &view).map_err(io::Error::from)?;
+    writeln!(out)
+}

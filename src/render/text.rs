@@ -565,3 +565,29 @@ pub fn hint_lines(text: &str) -> String {
         })
         .collect()
 }
+
+/// `inbox`: each proposal with what waits on the person, and the command that does it.
+pub fn inbox(out: &mut dyn Write, i: &crate::ops::inbox::Inbox, now: i64) -> io::Result<()> {
+    if i.items.is_empty() {
+        return writeln!(out, "Nothing waits on {}.", i.who);
+    }
+    writeln!(out, "What waits on {}: {} item(s)", i.who, i.items.len())?;
+    let mut last = None;
+    for t in &i.items {
+        if last != Some(t.proposal) {
+            writeln!(out, "\n{} {} [{}]", t.proposal, t.title, t.step)?;
+            last = Some(t.proposal);
+        }
+        let since = match t.since {
+            Some(s) => format!(
+                " (since {}, {} ago)",
+                crate::model::util::date(s, 0),
+                crate::model::util::age(s, now)
+            ),
+            None => String::new(),
+        };
+        writeln!(out, "  {}{since}", t.what)?;
+        writeln!(out, "    {}", t.command)?;
+    }
+    Ok(())
+}

@@ -16,6 +16,7 @@ mod editor;
 mod env;
 mod feedback;
 mod harness;
+mod inbox;
 mod layouts;
 mod signing;
 mod signoffs;
