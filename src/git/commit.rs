@@ -196,16 +196,12 @@ impl Repo {
         *self.identities.borrow_mut() = Some(commit.to_string());
     }
 
-    /// The commit whose `.mailmap` is in force, when [`Repo::identities_from`] set one.
-    pub fn identities_commit(&self) -> Option<String> {
-        self.identities.borrow().clone()
-    }
-
     /// The mapping of authors in force: libgit2's (the working tree's `.mailmap`, then
     /// `mailmap.blob`, then `mailmap.file`, later entries overriding earlier ones), or the
     /// same with the `.mailmap` of the commit [`Repo::identities_from`] named.
     pub(crate) fn mailmap(&self) -> Result<git2::Mailmap> {
-        match self.identities_commit() {
+        let commit = self.identities.borrow().clone();
+        match commit {
             None => Ok(self.inner.mailmap()?),
             Some(commit) => self.mailmap_at(&commit),
         }

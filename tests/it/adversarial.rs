@@ -823,6 +823,28 @@ fn a_proposal_block_with_one_good_and_one_malformed_value_warns() {
 
 // Signatures.
 
+/// Writes the commit object `text` with plain git and makes it the branch's tip; its id.
+fn write_commit(s: &Sandbox, text: &str) -> String {
+    let id = s
+        .git_stdin(&["hash-object", "-t", "commit", "-w", "--stdin"], text)
+        .ok();
+    let id = id.trim().to_string();
+    s.git(&["reset", "-q", "--hard", &id]).ok();
+    id
+}
+
+/// Asserts that Bo's sign-off does not count under the base, and gives the reason shown
+/// for the first event that does not.
+fn bo_not_counted(s: &Sandbox) -> String {
+    let m = matrix(s, &["--base", "main"]);
+    assert!(!counts(&m, "bo-chen"), "{m}");
+    rejected(&m)
+        .first()
+        .unwrap_or_else(|| panic!("nothing rejected in {m}"))
+        .1
+        .clone()
+}
+
 /// `git verify-commit` of `commit` with the allowed-signers file of the working tree.
 fn git_verifies(s: &Sandbox, commit: &str) -> bool {
     let file = s.dir.join(".lead/allowed_signers");
@@ -933,13 +955,10 @@ fn a_key_listed_for_another_email_does_not_sign_as_this_one() {
     let c = signed_signoff(&s, BO, &cy);
     // git finds the key's principal and calls the signature good, for Cy.
     assert!(git_verifies(&s, &c));
-    let m = matrix(&s, &["--base", "main"]);
-    assert!(!counts(&m, "bo-chen"));
+    let reason = bo_not_counted(&s);
     assert!(
-        rejected(&m)[0]
-            .1
-            .ends_with("belongs to cy@example.com, not to bo@example.com"),
-        "{m}"
+        reason.ends_with("belongs to cy@example.com, not to bo@example.com"),
+        "{reason}"
     );
 }
 
@@ -1027,20 +1046,13 @@ fn a_signature_transplanted_from_another_commit_does_not_verify() {
     // The same header on a commit with another message: Bo "signs" proposal 2's wording.
     let raw = s.git(&["cat-file", "commit", &real]).ok();
     let forged = raw.replace("Sign off", "Sign off, and I also approve the budget");
-    let id = s
-        .git_stdin(&["hash-object", "-t", "commit", "-w", "--stdin"], &forged)
-        .ok();
-    let id = id.trim().to_string();
-    s.git(&["reset", "-q", "--hard", &id]).ok();
+    let id = write_commit(&s, &forged);
     assert_eq!(s.git(&["fsck", "--no-dangling"]).code, 0);
     assert!(!git_verifies(&s, &id));
-    let m = matrix(&s, &["--base", "main"]);
-    assert!(!counts(&m, "bo-chen"));
+    let reason = bo_not_counted(&s);
     assert!(
-        rejected(&m)[0]
-            .1
-            .ends_with("does not match the commit: it was changed after signing"),
-        "{m}"
+        reason.ends_with("does not match the commit: it was changed after signing"),
+        "{reason}"
     );
 }
 
@@ -1388,11 +1400,7 @@ fn an_ssh_rsa_signature_made_with_sha1_does_not_count() {
         String::from_utf8(encoded).unwrap()
     );
     let commit = format!("{head}gpgsig {}\n{body}", armor.replace('\n', "\n "));
-    let id = s
-        .git_stdin(&["hash-object", "-t", "commit", "-w", "--stdin"], &commit)
-        .ok();
-    let id = id.trim().to_string();
-    s.git(&["reset", "-q", "--hard", &id]).ok();
+    let id = write_commit(&s, &commit);
     assert!(!git_verifies(&s, &id));
     let m = matrix(&s, &["--base", "main"]);
     assert!(!counts(&m, "bo-chen"));
