@@ -2,6 +2,7 @@
 //! arguments, open the workspace, call an operation, render the result.
 
 mod advance;
+mod board;
 mod check;
 mod edit;
 mod feedback;
@@ -96,6 +97,7 @@ pub enum Command {
     Show(read::ShowArgs),
     Log(read::LogArgs),
     Inbox(read::InboxArgs),
+    Board(board::BoardArgs),
     Edit(edit::Args),
     Init(init::InitArgs),
     Prompts(init::PromptsArgs),
@@ -169,6 +171,7 @@ impl Cli {
             Command::Show(a) => read::show(&mut ctx, a),
             Command::Log(a) => read::log(&mut ctx, a),
             Command::Inbox(a) => read::inbox(&mut ctx, a),
+            Command::Board(a) => board::board(&mut ctx, a),
             Command::Edit(a) => edit::run(&mut ctx, a),
             Command::Init(a) => init::init(&mut ctx, a),
             Command::Prompts(a) => init::prompts(&mut ctx, a),

@@ -5,6 +5,7 @@
 //! working tree and history through the git layer. Nothing here prints.
 
 pub mod advance;
+pub mod board;
 pub mod check;
 pub mod diff;
 pub mod edit_file;

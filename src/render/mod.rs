@@ -4,6 +4,7 @@
 pub mod check;
 pub mod color;
 pub mod diff;
+pub mod html;
 pub mod json;
 pub mod review;
 pub mod text;

@@ -10,6 +10,7 @@
 
 mod adversarial;
 mod bad_input;
+mod board;
 mod cache;
 mod check;
 mod editor;
