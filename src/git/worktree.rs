@@ -9,6 +9,17 @@ use crate::error::{Error, Result};
 /// Writes `content` to `path` through a temporary file in the same folder and a rename, so a
 /// reader never sees half a file and a failure leaves the old file as it was.
 pub fn write_atomic(path: &Path, content: &[u8]) -> Result<()> {
+    replace(path, content, true)
+}
+
+/// [`write_atomic`] without waiting for the disk: for output that can be written again
+/// (the pages of `board`), where a thousand waits for the disk would cost more than the
+/// rest of the run.
+pub fn write_replacing(path: &Path, content: &[u8]) -> Result<()> {
+    replace(path, content, false)
+}
+
+fn replace(path: &Path, content: &[u8], sync: bool) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let name = path
@@ -19,7 +30,9 @@ pub fn write_atomic(path: &Path, content: &[u8]) -> Result<()> {
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
         f.write_all(content)?;
-        f.sync_all()?;
+        if sync {
+            f.sync_all()?;
+        }
         if let Ok(meta) = fs::metadata(path) {
             fs::set_permissions(&tmp, meta.permissions())?;
         }

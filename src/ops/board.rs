@@ -633,7 +633,7 @@ impl Site {
             if same {
                 done.unchanged += 1;
             } else {
-                worktree::write_atomic(&path, content)?;
+                worktree::write_replacing(&path, content)?;
                 done.written += 1;
             }
         }
