@@ -197,7 +197,8 @@ fn page(
         // A clashing id mixes two files' histories; the pages say so instead.
         true => (Vec::new(), Vec::new()),
         false => {
-            let revisions = revisions(ws, head, id, authors)?;
+            let known = |c: &str| authors.get(c).map(|(a, t, o)| ((*a).clone(), *t, *o));
+            let revisions = super::diff::revisions_at(ws, head, id, known)?;
             let timeline = diff::feedback_timeline(&revisions);
             let diffs = feedback_diffs(&revisions, &timeline);
             (timeline, diffs)
@@ -215,36 +216,6 @@ fn page(
         proposal,
         clash,
     })
-}
-
-/// The revisions of proposal `id` from HEAD's history, with who made each: from the
-/// ledger's events where it knows the commit, else read from the commit.
-fn revisions(
-    ws: &Workspace,
-    head: &str,
-    id: u32,
-    authors: &HashMap<&str, (&Person, i64, i32)>,
-) -> Result<Vec<Revision>> {
-    let history = ws.folder_history_of(head, &ws.config.folder, id)?;
-    let mut out = Vec::new();
-    for (commit, blob) in history.changes_after_start(id) {
-        let (author, time, offset) = match authors.get(commit.as_str()) {
-            Some((a, t, o)) => ((*a).clone(), *t, *o),
-            None => ws.repo.commit_meta(&commit)?,
-        };
-        let proposal = match blob {
-            Some(b) => ws.proposal_blob(&b)?.map(|p| (*p).clone()),
-            None => None,
-        };
-        out.push(Revision {
-            commit,
-            author,
-            time,
-            offset,
-            proposal,
-        });
-    }
-    Ok(out)
 }
 
 /// For each feedback entry answered in the history, the changes from the revision where it
@@ -455,14 +426,12 @@ pub struct Manifest {
 /// What writing a site did.
 #[derive(Debug, Default)]
 pub struct Written {
-    /// Files written (new or changed), kept as they were, and removed.
+    /// Files written (new or changed), left as they were, and removed.
     pub written: usize,
     pub unchanged: usize,
     pub removed: usize,
     /// Files the board wrote earlier and would remove, left because they were changed since.
     pub kept: Vec<String>,
-    /// Whether nothing needed writing: the folder holds what this key gives.
-    pub up_to_date: bool,
 }
 
 /// The key of what a site is built from: the commit, the settings, who is who, the link

@@ -3,6 +3,7 @@
 use crate::error::{Error, Result};
 use crate::model::diff::{self, Change, FeedbackKind, Revision};
 use crate::model::ledger::EventKind;
+use crate::model::person::Person;
 use crate::model::proposal::{normalize_item_id, Proposal};
 
 use super::{parse_error, Workspace};
@@ -134,12 +135,27 @@ pub fn revisions(ws: &Workspace, id: u32) -> Result<Vec<Revision>> {
     };
     // The walk that read the ledger recorded the file's changes; reuse it.
     ws.ledger_of(id)?;
-    let history = ws.folder_history_of(&head, &ws.config.folder, id)?;
+    revisions_at(ws, &head, id, |_| None)
+}
+
+/// [`revisions`] through the history reachable from `tip`. `known` tells who made a commit
+/// and when (as `.mailmap` maps them) where the caller knows already, as the ledger's
+/// events do for nearly every commit that changes a proposal; others are read.
+pub fn revisions_at(
+    ws: &Workspace,
+    tip: &str,
+    id: u32,
+    known: impl Fn(&str) -> Option<(Person, i64, i32)>,
+) -> Result<Vec<Revision>> {
+    let history = ws.folder_history_of(tip, &ws.config.folder, id)?;
     let mut out = Vec::new();
     for (commit, blob) in history.changes_after_start(id) {
-        let (author, time, offset) = ws.repo.commit_meta(&commit)?;
+        let (author, time, offset) = match known(&commit) {
+            Some(k) => k,
+            None => ws.repo.commit_meta(&commit)?,
+        };
         let proposal = match blob {
-            Some(b) => ws.parse_blob(&b)?.ok(),
+            Some(b) => ws.proposal_blob(&b)?.map(|p| (*p).clone()),
             None => None,
         };
         out.push(Revision {

@@ -87,6 +87,17 @@ fn entry_text(change: &Change, value: Option<&str>) -> String {
     }
 }
 
+/// The value of a field, or `field: value; ...` for a whole entry, as text (the reports
+/// of `review` and `board` escape it for their markup).
+pub fn entry_value(c: &Change, v: Option<&str>) -> String {
+    if c.fields.len() > 1 {
+        let parts: Vec<String> = c.fields.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        parts.join("; ")
+    } else {
+        v.unwrap_or_default().to_string()
+    }
+}
+
 fn one_line(s: &str) -> String {
     s.replace('\n', "\u{23ce} ")
 }

@@ -15,6 +15,7 @@ use crate::model::signoff::{why_not, Matrix, Standing};
 use crate::model::step::Step;
 use crate::model::util;
 use crate::ops::board::{Board, Broken, Page, PersonPage};
+use crate::render::diff::entry_value;
 
 /// The style sheet, written as `assets/style.css`.
 const STYLE: &str = include_str!("board.css");
@@ -934,12 +935,11 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|(i, commit, time, current)| {
                     format!(
-                        "{} in {}, {} <span class=\"{}\">{}</span>",
+                        "{} in {}, {} {}",
                         link(*i),
                         self.commit(commit),
                         self.time(*time, 0),
-                        if *current { "ok" } else { "wait" },
-                        if *current { "current" } else { "stale" }
+                        badge(*current, "current", "stale")
                     )
                 })
                 .collect(),
@@ -951,11 +951,10 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|(i, name, open)| {
                     format!(
-                        "{}: {} <span class=\"{}\">{}</span>",
+                        "{}: {} {}",
                         link(*i),
                         esc(name),
-                        if *open { "wait" } else { "ok" },
-                        if *open { "open" } else { "resolved" }
+                        badge(!*open, "resolved", "open")
                     )
                 })
                 .collect(),
@@ -967,13 +966,12 @@ impl<'a> Renderer<'a> {
                 .iter()
                 .map(|(i, id, answered)| {
                     format!(
-                        "{} <a href=\"../p/{}.html#{}\">{}</a> <span class=\"{}\">{}</span>",
+                        "{} <a href=\"../p/{}.html#{}\">{}</a> {}",
                         link(*i),
                         pages[*i].slug,
                         anchor("fb", id),
                         esc(id),
-                        if *answered { "ok" } else { "wait" },
-                        if *answered { "answered" } else { "open" }
+                        badge(*answered, "answered", "open")
                     )
                 })
                 .collect(),
@@ -983,19 +981,18 @@ impl<'a> Renderer<'a> {
     }
 }
 
+/// A word that reads as settled (`good`) or as still waiting on someone.
+fn badge(good: bool, good_word: &str, bad_word: &str) -> String {
+    if good {
+        format!("<span class=\"ok\">{good_word}</span>")
+    } else {
+        format!("<span class=\"wait\">{bad_word}</span>")
+    }
+}
+
 /// One change of a feedback diff, with the words deleted and inserted marked.
 fn change(c: &Change) -> String {
-    let value = |v: Option<&str>| -> String {
-        match c.fields.len() {
-            0 | 1 => esc(v.unwrap_or_default()),
-            _ => c
-                .fields
-                .iter()
-                .map(|(k, v)| format!("{} = {}", esc(k), esc(v)))
-                .collect::<Vec<_>>()
-                .join("; "),
-        }
-    };
+    let value = |v: Option<&str>| esc(&entry_value(c, v));
     match c.kind {
         Kind::Added => format!(
             "<li class=\"added\"><code>{}</code> added: <ins>{}</ins></li>",

@@ -9,7 +9,7 @@ use crate::model::diff::{words, Change, FeedbackEvent, FeedbackKind, Kind, Span}
 use crate::model::ledger::{Event, EventKind};
 use crate::ops::review::{ProposalReview, Review};
 
-use super::diff::{change_view, ChangeView};
+use super::diff::{change_view, entry_value, ChangeView};
 use super::json::SCHEMA;
 
 fn short(id: &str) -> &str {
@@ -252,11 +252,15 @@ fn transition(e: &Event) -> String {
 /// A change in Markdown: deletions struck through, insertions in bold.
 fn change(c: &Change) -> String {
     match c.kind {
-        Kind::Added => format!("added `{}`: {}", c.path, md(&value(c, c.new.as_deref()))),
+        Kind::Added => format!(
+            "added `{}`: {}",
+            c.path,
+            md(&entry_value(c, c.new.as_deref()))
+        ),
         Kind::Removed => format!(
             "removed `{}`: ~~{}~~",
             c.path,
-            md(&value(c, c.old.as_deref()))
+            md(&entry_value(c, c.old.as_deref()))
         ),
         Kind::Changed => {
             let mut text = String::new();
@@ -291,15 +295,6 @@ fn emphasis(s: &str, marker: &str) -> String {
 }
 
 /// A field's value, or every field of a whole entry.
-fn value(c: &Change, v: Option<&str>) -> String {
-    if c.fields.len() > 1 {
-        let parts: Vec<String> = c.fields.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-        parts.join("; ")
-    } else {
-        v.unwrap_or_default().to_string()
-    }
-}
-
 fn feedback(f: &FeedbackEvent) -> String {
     match &f.kind {
         FeedbackKind::Given => format!(

@@ -191,6 +191,12 @@ def overflow(b, where, width):
     )
 
 
+def scheme_followed(b, where, scheme):
+    """The page takes the background of the colour scheme the browser asks for."""
+    bg = b.js("getComputedStyle(document.body).backgroundColor")
+    expect(bg == BACKGROUND[scheme], f"{where}: background {bg} for {scheme}")
+
+
 def check_board(b, url, width, scheme):
     b.open(url)
     where = f"board at {width}px, {scheme}"
@@ -211,8 +217,7 @@ def check_board(b, url, width, scheme):
     total = sum(c["cards"] for c in columns)
     expect(total > 0, f"{where}: {total} cards on the board")
     overflow(b, where, width)
-    bg = b.js("getComputedStyle(document.body).backgroundColor")
-    expect(bg == BACKGROUND[scheme], f"{where}: background {bg} for {scheme}")
+    scheme_followed(b, where, scheme)
     # The step filter: choose the step of the first card.
     step = b.js("document.querySelector('.card').dataset.step")
     want = b.js(f"document.querySelectorAll('.card[data-step=\"{step}\"]').length")
@@ -255,8 +260,7 @@ def check_proposal(b, url, width, scheme):
         f"{where}: every row shows a standing: {rows}",
     )
     overflow(b, where, width)
-    bg = b.js("getComputedStyle(document.body).backgroundColor")
-    expect(bg == BACKGROUND[scheme], f"{where}: background {bg} for {scheme}")
+    scheme_followed(b, where, scheme)
 
 
 def main():

@@ -8,7 +8,7 @@ use html5ever::tendril::TendrilSink;
 use html5ever::{parse_document, ParseOpts};
 use markup5ever_rcdom::{Handle, NodeData, RcDom};
 
-use crate::harness::{Sandbox, BO, CY};
+use crate::harness::{Run, Sandbox, BO, CY};
 
 const HOSTILE: &str = "<script>alert(1)</script>";
 
@@ -121,18 +121,21 @@ fn seeded() -> Sandbox {
     s
 }
 
+/// `git lead board` into `dir`, with commit links to a made-up forge.
+fn board_to(s: &Sandbox, dir: &str) -> Run {
+    s.lead(&[
+        "board",
+        "-o",
+        dir,
+        "--base-url",
+        "https://forge.example/o/r",
+    ])
+}
+
 #[test]
 fn the_site_is_valid_linked_escaped_and_deterministic() {
     let s = seeded();
-    let out = s
-        .lead(&[
-            "board",
-            "-o",
-            "site",
-            "--base-url",
-            "https://forge.example/o/r",
-        ])
-        .ok();
+    let out = board_to(&s, "site").ok();
     assert!(out.is_empty(), "{out}");
     let site = s.dir.join("site");
     let all = files(&site);
@@ -274,24 +277,9 @@ fn the_site_is_valid_linked_escaped_and_deterministic() {
 
     // The same HEAD gives the same bytes, into another folder too; a second run writes
     // nothing.
-    s.lead(&[
-        "board",
-        "-o",
-        "again",
-        "--base-url",
-        "https://forge.example/o/r",
-    ])
-    .ok();
+    board_to(&s, "again").ok();
     assert_eq!(all, files(&s.dir.join("again")));
-    let err = s
-        .lead(&[
-            "board",
-            "-o",
-            "site",
-            "--base-url",
-            "https://forge.example/o/r",
-        ])
-        .fails(0);
+    let err = board_to(&s, "site").fails(0);
     assert!(err.contains("up to date"), "{err}");
     assert_eq!(all, files(&site));
     // The board's folders are not swept into anything: the tool never commits them.
