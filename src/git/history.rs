@@ -743,16 +743,74 @@ impl Repo {
         if let Some(blob) = store.name_in(tree, name) {
             return Ok(Some(blob.map(|b| b.to_string())));
         }
+        if let Some(blob) = self.folder_names.borrow().get(&(tree, name.to_string())) {
+            return Ok(Some(blob.map(|b| b.to_string())));
+        }
+        let blob = self.names_in_tree(tree, &[name], store)?[0];
+        Ok(Some(blob.map(|b| b.to_string())))
+    }
+
+    /// Reads ahead what [`Repo::folder_blob`] will be asked for `wanted` (commit, file
+    /// name), each folder tree once and in the order of the walk, newest first: the order
+    /// of their delta chains in a pack, where asking one by one in another order rebuilt
+    /// most chains from their start.
+    pub fn read_folder_blobs(
+        &self,
+        history: &FolderHistory,
+        wanted: &[(&str, &str)],
+        store: &ProposalStore,
+    ) -> Result<()> {
+        let mut trees: Vec<(usize, git2::Oid, &str)> = wanted
+            .iter()
+            .filter_map(|(commit, name)| {
+                let (pos, tree) = history.at(git2::Oid::from_str(commit).ok()?)?;
+                Some((pos, tree?, *name))
+            })
+            .filter(|(_, tree, name)| store.name_in(*tree, name).is_none())
+            .collect();
+        trees.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(b.2)));
+        trees.dedup_by(|a, b| a.1 == b.1 && a.2 == b.2);
+        let mut at = 0;
+        while at < trees.len() {
+            let tree = trees[at].1;
+            let mut end = at;
+            while end < trees.len() && trees[end].1 == tree {
+                end += 1;
+            }
+            let names: Vec<&str> = trees[at..end].iter().map(|t| t.2).collect();
+            self.names_in_tree(tree, &names, store)?;
+            at = end;
+        }
+        Ok(())
+    }
+
+    /// The blobs of files `names` in folder tree `tree`, read once; kept for the run and
+    /// for the store.
+    fn names_in_tree(
+        &self,
+        tree: git2::Oid,
+        names: &[&str],
+        store: &ProposalStore,
+    ) -> Result<Vec<Option<git2::Oid>>> {
         let data = match self.kept_tree(tree) {
             Some(data) => data,
             None => std::rc::Rc::new(self.inner.odb()?.read(tree)?.data().to_vec()),
         };
-        let blob = tree_entries(&data)
-            .map_while(|e| e)
-            .find(|(n, folder, _)| !*folder && *n == name.as_bytes())
-            .and_then(|(_, _, id)| git2::Oid::from_bytes(id).ok());
-        store.remember_name(tree, name, blob);
-        Ok(Some(blob.map(|b| b.to_string())))
+        let mut found = vec![None; names.len()];
+        for (n, folder, id) in tree_entries(&data).map_while(|e| e) {
+            if folder {
+                continue;
+            }
+            if let Some(i) = names.iter().position(|name| name.as_bytes() == n) {
+                found[i] = git2::Oid::from_bytes(id).ok();
+            }
+        }
+        let mut memo = self.folder_names.borrow_mut();
+        for (name, blob) in names.iter().zip(&found) {
+            store.remember_name(tree, name, *blob);
+            memo.insert((tree, name.to_string()), *blob);
+        }
+        Ok(found)
     }
 
     /// The text of a blob (fetched first in a partial clone that lacks it).

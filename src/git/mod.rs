@@ -23,6 +23,7 @@ mod revs;
 mod sign;
 pub mod worktree;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -75,6 +76,8 @@ pub struct Repo {
     /// each from its deltas anew, and searched the alternates' indexes first: most of the
     /// time a cold `check` spent judging its proposals). See [`packs::Packs::own`].
     kept_packs: std::cell::RefCell<Option<packs::Later>>,
+    /// The blobs [`Repo::folder_blob`] found in folder trees this run, by tree and name.
+    folder_names: std::cell::RefCell<HashMap<(git2::Oid, String), Option<git2::Oid>>>,
     /// The commit whose `.mailmap` says who is who, once a command judges a pull request
     /// against its base ([`Repo::identities_from`]); else the working tree's, as git reads it.
     identities: std::cell::RefCell<Option<String>>,
@@ -178,6 +181,7 @@ impl Repo {
             graph: Default::default(),
             partial: Default::default(),
             kept_packs: Default::default(),
+            folder_names: Default::default(),
             identities: Default::default(),
             mapped: Default::default(),
         };

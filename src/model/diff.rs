@@ -54,8 +54,14 @@ struct Item {
 }
 
 impl Item {
-    fn entry_path(&self) -> Option<String> {
-        self.entry.as_ref().map(|e| format!("{}.{e}", self.section))
+    /// Whether the item belongs to the entry at `path` (`idea.I3`), without building the
+    /// item's own path: the diff asks this of every item for every entry.
+    fn in_entry(&self, path: &str) -> bool {
+        self.entry.as_deref().is_some_and(|e| {
+            path.strip_prefix(self.section)
+                .and_then(|rest| rest.strip_prefix('.'))
+                == Some(e)
+        })
     }
 
     fn path(&self) -> String {
@@ -161,7 +167,13 @@ pub fn diff(old: Option<&Proposal>, new: &Proposal) -> Vec<Change> {
     let mut out = Vec::new();
     let entries = |items: &[Item]| -> Vec<String> {
         let mut seen: Vec<String> = Vec::new();
-        for path in items.iter().filter_map(Item::entry_path) {
+        for item in items {
+            let Some(e) = &item.entry else { continue };
+            // The fields of one entry come together: most items repeat the last path.
+            if seen.last().is_some_and(|p| item.in_entry(p)) {
+                continue;
+            }
+            let path = format!("{}.{e}", item.section);
             if !seen.contains(&path) {
                 seen.push(path);
             }
@@ -195,13 +207,10 @@ pub fn diff(old: Option<&Proposal>, new: &Proposal) -> Vec<Change> {
                 out.push(entry_change(section, path, Kind::Added, &after));
                 continue;
             }
-            for item in after
-                .iter()
-                .filter(|i| i.entry_path().as_ref() == Some(path))
-            {
+            for item in after.iter().filter(|i| i.in_entry(path)) {
                 let was = before
                     .iter()
-                    .find(|b| b.entry_path().as_ref() == Some(path) && b.field == item.field)
+                    .find(|b| b.in_entry(path) && b.field == item.field)
                     .map_or("", |b| b.value.as_str());
                 if was != item.value {
                     out.push(field_change(section, item.path(), was, &item.value));
@@ -235,7 +244,7 @@ fn field_change(section: &'static str, path: String, was: &str, now: &str) -> Ch
 fn entry_change(section: &'static str, path: &str, kind: Kind, items: &[Item]) -> Change {
     let fields: Vec<(String, String)> = items
         .iter()
-        .filter(|i| i.entry_path().as_deref() == Some(path) && !i.value.is_empty())
+        .filter(|i| i.in_entry(path) && !i.value.is_empty())
         .map(|i| (i.field.to_string(), i.value.clone()))
         .collect();
     let value = fields.first().map(|(_, v)| v.clone());
@@ -287,7 +296,8 @@ pub struct Revision {
     pub author: Person,
     pub time: i64,
     pub offset: i32,
-    pub proposal: Option<Proposal>,
+    /// Shared: the same version is read by the sign-offs and the diffs of one run.
+    pub proposal: Option<std::rc::Rc<Proposal>>,
 }
 
 /// What happened to a feedback entry.
@@ -430,7 +440,7 @@ mod tests {
             author: Person::new("Ada", "ada@example.com"),
             time: 0,
             offset: 0,
-            proposal: Some(proposal(body)),
+            proposal: Some(std::rc::Rc::new(proposal(body))),
         };
         let f1 = "[socialize.F1]\nfrom = \"Dana <d@example.com>\"\ntext = \"page\"\n";
         let revisions = [

@@ -18,7 +18,7 @@ use crate::model::check::{self, Finding};
 use crate::model::diff::{self, Change, FeedbackEvent, FeedbackKind, Revision};
 use crate::model::gate::{self, Gate};
 use crate::model::id;
-use crate::model::ledger::{Event, Ledger};
+use crate::model::ledger::{Event, EventKind, Ledger};
 use crate::model::person::Person;
 use crate::model::proposal::{ParseError, Proposal};
 use crate::model::signoff::{Matrix, Standing};
@@ -148,6 +148,32 @@ pub fn build(ws: &Workspace, base_url: Option<&str>) -> Result<Board> {
     for e in ledger.events() {
         authors.insert(&e.commit, (&e.author, e.time, e.offset));
     }
+    if let Some(history) = ws.whole_history(&head, &folder) {
+        // The versions the sign-offs approved, read in one pass over the folder trees.
+        let wanted: Vec<(&str, &str)> = parsed_files
+            .iter()
+            .filter_map(|(name, p)| Some((name.as_str(), p.as_ref().ok()?.id)))
+            .flat_map(|(name, id)| {
+                ledger
+                    .of(id)
+                    .filter(|e| e.kind == EventKind::Signoff)
+                    .map(move |e| (e.commit.as_str(), name))
+            })
+            .collect();
+        ws.read_folder_blobs(&history, &wanted)?;
+        // Every version of every proposal, which the sign-offs and the feedback diffs
+        // compare, parsed on every core.
+        let versions: Vec<String> = parsed_files
+            .iter()
+            .filter_map(|(_, p)| p.as_ref().ok())
+            .flat_map(|p| {
+                history
+                    .changes_after_start(p.id)
+                    .filter_map(|(_, blob)| blob)
+            })
+            .collect();
+        ws.parse_ahead(&versions.iter().map(String::as_str).collect::<Vec<_>>());
+    }
     let mut board = Board {
         head: Some((head.clone(), head_time)),
         forge,
@@ -248,7 +274,7 @@ fn feedback_diffs(revisions: &[Revision], timeline: &[FeedbackEvent]) -> Vec<Fee
             id: given.id.clone(),
             from: old.map(|r| r.commit.clone()),
             to: answered.commit.clone(),
-            changes: diff::diff(old.and_then(|r| r.proposal.as_ref()), new),
+            changes: diff::diff(old.and_then(|r| r.proposal.as_deref()), new),
         });
     }
     out

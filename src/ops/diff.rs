@@ -155,7 +155,7 @@ pub fn revisions_at(
             None => ws.repo.commit_meta(&commit)?,
         };
         let proposal = match blob {
-            Some(b) => ws.proposal_blob(&b)?.map(|p| (*p).clone()),
+            Some(b) => ws.proposal_blob(&b)?,
             None => None,
         };
         out.push(Revision {

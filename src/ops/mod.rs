@@ -191,6 +191,12 @@ impl Workspace {
         Ok(self.remember_history(tip, folder, Some(id), history))
     }
 
+    /// The history of every proposal of `folder` from `tip`, when this run walked it.
+    pub fn whole_history(&self, tip: &str, folder: &str) -> Option<Rc<FolderHistory>> {
+        let key = (tip.to_string(), folder.to_string(), None);
+        self.histories.borrow().get(&key).cloned()
+    }
+
     /// Keeps a folder history walked elsewhere (by [`Repo::scan`]) for later questions.
     pub fn remember_history(
         &self,
@@ -313,6 +319,51 @@ impl Workspace {
         parallel::beside(kept_or_parsed, meanwhile)
     }
 
+    /// Parses `blobs` (hex) ahead of [`Workspace::proposal_blob`], a part on each core: for
+    /// a command that is about to read many versions of many proposals. A blob that
+    /// cannot be read is left for `proposal_blob` to report.
+    pub fn parse_ahead(&self, blobs: &[&str]) {
+        let todo: Vec<&str> = {
+            let known = self.blobs.borrow();
+            let mut todo: Vec<&str> = blobs
+                .iter()
+                .copied()
+                .filter(|b| !known.contains_key(*b))
+                .collect();
+            todo.sort_unstable();
+            todo.dedup();
+            todo
+        };
+        let store = &self.parsed;
+        let parts = parallel::on_every_core(
+            &todo,
+            64,
+            |part| {
+                part.iter()
+                    .map(|b| self.parse_blob(b).ok())
+                    .collect::<Vec<_>>()
+            },
+            |part| {
+                let repo = Repo::open().ok();
+                part.iter()
+                    .map(|b| match store.get(b) {
+                        Some(p) => Some(Ok(p)),
+                        None => {
+                            let text = repo.as_ref()?.blob_text(b).ok()?;
+                            Some(store.parse_text_of(b, &text))
+                        }
+                    })
+                    .collect()
+            },
+        );
+        let mut known = self.blobs.borrow_mut();
+        for (b, parsed) in todo.iter().zip(parts.into_iter().flatten()) {
+            if let Some(parsed) = parsed {
+                known.insert(b.to_string(), parsed.ok().map(Rc::new));
+            }
+        }
+    }
+
     /// Blob `blob` (hex) parsed as a proposal, through the store of parsed proposals.
     pub fn parse_blob(&self, blob: &str) -> Result<std::result::Result<Proposal, ParseError>> {
         Ok(match self.parsed.get(blob) {
@@ -323,6 +374,16 @@ impl Workspace {
 
     /// The blob of file `name` of the folder at `commit`, from the folder tree the walk
     /// behind `history` recorded: see [`Repo::folder_blob`].
+    /// Reads ahead the blobs that [`Workspace::folder_blob`] will be asked for, for
+    /// `wanted` (commit, file name): see [`Repo::read_folder_blobs`].
+    pub fn read_folder_blobs(
+        &self,
+        history: &FolderHistory,
+        wanted: &[(&str, &str)],
+    ) -> Result<()> {
+        self.repo.read_folder_blobs(history, wanted, &self.parsed)
+    }
+
     pub fn folder_blob(
         &self,
         history: &FolderHistory,

@@ -15,6 +15,7 @@ use crate::model::signoff::{why_not, Matrix, Standing};
 use crate::model::step::Step;
 use crate::model::util;
 use crate::ops::board::{Board, Broken, Page, PersonPage};
+use crate::parallel;
 use crate::render::diff::entry_value;
 
 /// The style sheet, written as `assets/style.css`.
@@ -34,12 +35,22 @@ pub fn site(b: &Board) -> Vec<(String, Vec<u8>)> {
         ("assets/style.css".to_string(), STYLE.as_bytes().to_vec()),
         ("assets/board.js".to_string(), SCRIPT.as_bytes().to_vec()),
     ];
-    for page in &b.pages {
-        out.push((
-            format!("p/{}.html", page.slug),
-            r.proposal(page).into_bytes(),
-        ));
-    }
+    // The proposal pages, most of the work, a part on each core.
+    let render = |part: &[Page]| -> Vec<(String, Vec<u8>)> {
+        part.iter()
+            .map(|page| {
+                (
+                    format!("p/{}.html", page.slug),
+                    r.proposal(page).into_bytes(),
+                )
+            })
+            .collect()
+    };
+    out.extend(
+        parallel::on_every_core(&b.pages, 64, render, render)
+            .into_iter()
+            .flatten(),
+    );
     for broken in &b.broken {
         out.push((
             format!("p/{}.html", broken.slug),
