@@ -8,7 +8,7 @@ use crate::model::gate::{self, Gate};
 use crate::model::ledger::{EventKind, Ledger};
 use crate::model::person::Person;
 use crate::model::proposal::{Answer, Proposal};
-use crate::model::signoff::Standing;
+use crate::model::signoff::{self, Standing};
 use crate::model::step::Step;
 
 use super::{signoffs, Workspace};
@@ -127,8 +127,9 @@ fn for_proposal(
             }) => out.push(item(
                 "renew",
                 format!(
-                    "renew your sign-off: the proposal changed {changed} ('git lead diff {id} \
+                    "renew your sign-off: the proposal changed {} ('git lead diff {id} \
                      --since-signoff {}' shows how)",
+                    signoff::describe_change(changed),
                     me.email
                 ),
                 Some(*time),

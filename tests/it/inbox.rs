@@ -81,6 +81,13 @@ fn each_person_sees_what_waits_on_them() {
     // The edit made Bo's sign-off stale: he is asked to renew it.
     assert!(!counts(&s, "bo-chen"));
     assert_eq!(items(&s, BO), [pair("renew", "git lead signoff 1")]);
+    // The line names the commit that changed it, short, as git would.
+    let head = s.git(&["rev-parse", "--short=7", "HEAD"]).ok();
+    let out = s.lead(&["inbox", "--as", BO]).ok();
+    assert!(
+        out.contains(&format!("the proposal changed in commit {}", head.trim())),
+        "{out}"
+    );
 }
 
 #[test]
