@@ -769,17 +769,23 @@ impl Repo {
             .filter(|(_, tree, name)| store.name_in(*tree, name).is_none())
             .collect();
         trees.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(b.2)));
-        trees.dedup_by(|a, b| a.1 == b.1 && a.2 == b.2);
-        let mut at = 0;
-        while at < trees.len() {
-            let tree = trees[at].1;
-            let mut end = at;
-            while end < trees.len() && trees[end].1 == tree {
-                end += 1;
+        for group in trees.chunk_by(|a, b| a.1 == b.1) {
+            let tree = group[0].1;
+            // A tree that several commits share (an empty commit keeps its parent's) is
+            // read once.
+            let names: Vec<&str> = {
+                let memo = self.folder_names.borrow();
+                let mut names: Vec<&str> = group
+                    .iter()
+                    .map(|t| t.2)
+                    .filter(|name| !memo.contains_key(&(tree, name.to_string())))
+                    .collect();
+                names.dedup();
+                names
+            };
+            if !names.is_empty() {
+                self.names_in_tree(tree, &names, store)?;
             }
-            let names: Vec<&str> = trees[at..end].iter().map(|t| t.2).collect();
-            self.names_in_tree(tree, &names, store)?;
-            at = end;
         }
         Ok(())
     }

@@ -24,7 +24,7 @@ use crate::model::proposal::{ParseError, Proposal};
 use crate::model::signoff::{Matrix, Standing};
 use crate::model::step::Step;
 
-use super::{signoffs, Workspace};
+use super::{signoffs, ParsedBlob, Workspace};
 
 /// Everything the site shows.
 #[derive(Debug, Clone, Default)]
@@ -148,32 +148,7 @@ pub fn build(ws: &Workspace, base_url: Option<&str>) -> Result<Board> {
     for e in ledger.events() {
         authors.insert(&e.commit, (&e.author, e.time, e.offset));
     }
-    if let Some(history) = ws.whole_history(&head, &folder) {
-        // The versions the sign-offs approved, read in one pass over the folder trees.
-        let wanted: Vec<(&str, &str)> = parsed_files
-            .iter()
-            .filter_map(|(name, p)| Some((name.as_str(), p.as_ref().ok()?.id)))
-            .flat_map(|(name, id)| {
-                ledger
-                    .of(id)
-                    .filter(|e| e.kind == EventKind::Signoff)
-                    .map(move |e| (e.commit.as_str(), name))
-            })
-            .collect();
-        ws.read_folder_blobs(&history, &wanted)?;
-        // Every version of every proposal, which the sign-offs and the feedback diffs
-        // compare, parsed on every core.
-        let versions: Vec<String> = parsed_files
-            .iter()
-            .filter_map(|(_, p)| p.as_ref().ok())
-            .flat_map(|p| {
-                history
-                    .changes_after_start(p.id)
-                    .filter_map(|(_, blob)| blob)
-            })
-            .collect();
-        ws.parse_ahead(&versions.iter().map(String::as_str).collect::<Vec<_>>());
-    }
+    read_ahead(ws, &head, &ledger, &parsed_files)?;
     let mut board = Board {
         head: Some((head.clone(), head_time)),
         forge,
@@ -199,6 +174,45 @@ pub fn build(ws: &Workspace, base_url: Option<&str>) -> Result<Board> {
     }
     board.people = people(&board.pages);
     Ok(board)
+}
+
+/// Reads, before the pages are built one by one, what they will ask for: the folder trees
+/// at every sign-off (in one pass) and every version of every proposal (parsed on every
+/// core). Nothing to do when the run did not walk the whole folder history.
+fn read_ahead(
+    ws: &Workspace,
+    head: &str,
+    ledger: &Ledger,
+    files: &[(String, ParsedBlob)],
+) -> Result<()> {
+    let Some(history) = ws.whole_history(head, &ws.config.folder) else {
+        return Ok(());
+    };
+    let proposals = || {
+        files
+            .iter()
+            .filter_map(|(name, p)| Some((name, p.as_ref().ok()?)))
+    };
+    // The versions the sign-offs approved.
+    let wanted: Vec<(&str, &str)> = proposals()
+        .flat_map(|(name, p)| {
+            ledger
+                .of(p.id)
+                .filter(|e| e.kind == EventKind::Signoff)
+                .map(move |e| (e.commit.as_str(), name.as_str()))
+        })
+        .collect();
+    ws.read_folder_blobs(&history, &wanted)?;
+    // Every version, which the sign-offs and the feedback diffs compare.
+    let versions: Vec<String> = proposals()
+        .flat_map(|(_, p)| {
+            history
+                .changes_after_start(p.id)
+                .filter_map(|(_, blob)| blob)
+        })
+        .collect();
+    ws.parse_ahead(&versions.iter().map(String::as_str).collect::<Vec<_>>());
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -299,24 +299,7 @@ impl Workspace {
         // blob still missing is reported by the read that needs it.
         let unkept: Vec<&str> = blobs.iter().copied().filter(|b| !store.holds(b)).collect();
         let _ = self.repo.fetch_missing(&unkept);
-        let kept_or_parsed = || {
-            // What the store does not hold is read through a repository of this thread's
-            // own and parsed here too (a cold run parses every proposal); a blob that
-            // cannot be read is left to the caller, which reports why.
-            let mut other: Option<Option<Repo>> = None;
-            blobs
-                .iter()
-                .map(|b| match store.get(b) {
-                    Some(p) => Some(Ok(p)),
-                    None => {
-                        let repo = other.get_or_insert_with(|| Repo::open().ok()).as_ref()?;
-                        let text = repo.blob_text(b).ok()?;
-                        Some(store.parse_text_of(b, &text))
-                    }
-                })
-                .collect()
-        };
-        parallel::beside(kept_or_parsed, meanwhile)
+        parallel::beside(|| kept_or_parsed(store, blobs), meanwhile)
     }
 
     /// Parses `blobs` (hex) ahead of [`Workspace::proposal_blob`], a part on each core: for
@@ -343,18 +326,7 @@ impl Workspace {
                     .map(|b| self.parse_blob(b).ok())
                     .collect::<Vec<_>>()
             },
-            |part| {
-                let repo = Repo::open().ok();
-                part.iter()
-                    .map(|b| match store.get(b) {
-                        Some(p) => Some(Ok(p)),
-                        None => {
-                            let text = repo.as_ref()?.blob_text(b).ok()?;
-                            Some(store.parse_text_of(b, &text))
-                        }
-                    })
-                    .collect()
-            },
+            |part| kept_or_parsed(store, part),
         );
         let mut known = self.blobs.borrow_mut();
         for (b, parsed) in todo.iter().zip(parts.into_iter().flatten()) {
@@ -372,8 +344,6 @@ impl Workspace {
         })
     }
 
-    /// The blob of file `name` of the folder at `commit`, from the folder tree the walk
-    /// behind `history` recorded: see [`Repo::folder_blob`].
     /// Reads ahead the blobs that [`Workspace::folder_blob`] will be asked for, for
     /// `wanted` (commit, file name): see [`Repo::read_folder_blobs`].
     pub fn read_folder_blobs(
@@ -384,6 +354,8 @@ impl Workspace {
         self.repo.read_folder_blobs(history, wanted, &self.parsed)
     }
 
+    /// The blob of file `name` of the folder at `commit`, from the folder tree the walk
+    /// behind `history` recorded: see [`Repo::folder_blob`].
     pub fn folder_blob(
         &self,
         history: &FolderHistory,
@@ -612,6 +584,25 @@ impl Workspace {
     pub fn write(&self, rel: &str, text: &str) -> Result<()> {
         worktree::write_atomic(&self.abs(rel), text.as_bytes())
     }
+}
+
+/// `blobs` (hex) parsed, from the store of parsed proposals where it holds them, else read
+/// through a repository of this thread's own (opened on first need) and parsed here: the
+/// work of a thread beside the one that holds the [`Workspace`]. A blob that cannot be
+/// read is `None`, left to the caller, which reports why.
+fn kept_or_parsed(store: &ProposalStore, blobs: &[&str]) -> Vec<Option<ParsedBlob>> {
+    let mut other: Option<Option<Repo>> = None;
+    blobs
+        .iter()
+        .map(|b| match store.get(b) {
+            Some(p) => Some(Ok(p)),
+            None => {
+                let repo = other.get_or_insert_with(|| Repo::open().ok()).as_ref()?;
+                let text = repo.blob_text(b).ok()?;
+                Some(store.parse_text_of(b, &text))
+            }
+        })
+        .collect()
 }
 
 /// Every `.toml` file of `folder` under `top`, parsed on every core. With `wanted` (finding

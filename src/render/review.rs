@@ -294,7 +294,6 @@ fn emphasis(s: &str, marker: &str) -> String {
     )
 }
 
-/// A field's value, or every field of a whole entry.
 fn feedback(f: &FeedbackEvent) -> String {
     match &f.kind {
         FeedbackKind::Given => format!(

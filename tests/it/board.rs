@@ -259,6 +259,25 @@ fn the_site_is_valid_linked_escaped_and_deterministic() {
         "{bo}"
     );
     assert!(row("Cy Dee").contains("not signed"), "{}", row("Cy Dee"));
+    // Every row agrees with `signoffs --json`, which reads the approved versions one by
+    // one where the board reads them ahead: the commit that made a sign-off stale, too.
+    let m = crate::harness::json(&s.lead(&["signoffs", "1", "--json"]).ok());
+    for r in m["stakeholders"].as_array().unwrap() {
+        let board_row = row(r["who"]["name"].as_str().unwrap());
+        match (&r["current"], r["changed_by"].as_str()) {
+            (serde_json::Value::Bool(false), Some(by)) => {
+                assert!(board_row.contains("stale"), "{board_row} vs {r}");
+                assert!(
+                    board_row.contains(by.get(..7).unwrap_or(by)),
+                    "{board_row} vs {r}"
+                );
+            }
+            (serde_json::Value::Bool(true), _) => {
+                assert!(board_row.contains("current"), "{board_row} vs {r}");
+            }
+            _ => assert!(board_row.contains("not signed"), "{board_row} vs {r}"),
+        }
+    }
     let p1 = String::from_utf8(all["p/0001-flaky-ci-costs-us-an-hour-a-day.html"].clone()).unwrap();
     assert!(
         p1.contains("<strong>cost</strong>, raised by"),
