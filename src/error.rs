@@ -143,6 +143,9 @@ pub enum Error {
     #[error("this is a shallow clone: its history cannot tell which transitions, sign-offs and feedback were recorded")]
     ShallowHistory,
 
+    #[error("{path}: {count} conflict(s) left between the markers")]
+    MergeConflicts { path: String, count: usize },
+
     #[error("git lead check found {errors} error(s) and {warnings} warning(s)")]
     CheckFailed { errors: usize, warnings: usize },
 
@@ -213,6 +216,11 @@ impl Error {
                     .to_string()
             }
             Error::ProposalNotFound { .. } => "'git lead list' shows the proposals".to_string(),
+            Error::MergeConflicts { .. } => {
+                "keep the right side of each conflict and remove the markers, then 'git add' \
+                 the file; 'git lead check' tells when it reads again"
+                    .to_string()
+            }
             Error::DuplicateId { id, .. } => format!(
                 "two branches both proposed {id}; renumber one file (change its 'id' and its \
                  name) in a commit of its own"

@@ -16,9 +16,17 @@ pub struct InitArgs {
     /// Overwrite an existing .lead.toml
     #[arg(long)]
     pub force: bool,
+
+    /// Register the merge driver for proposal files instead: a line in .gitattributes
+    /// (commit it) and merge.lead.* in this clone's git configuration (once per clone)
+    #[arg(long, conflicts_with = "force")]
+    pub merge_driver: bool,
 }
 
 pub fn init(ctx: &mut Ctx, a: InitArgs) -> Result<()> {
+    if a.merge_driver {
+        return merge_driver(ctx);
+    }
     // The repository only: a broken .lead.toml must not stop its replacement.
     let repo = Repo::open()?;
     let path = repo.workdir().join(CONFIG_FILE);
@@ -31,6 +39,25 @@ pub fn init(ctx: &mut Ctx, a: InitArgs) -> Result<()> {
     writeln!(ctx.out, "{}", PathBuf::from(CONFIG_FILE).display())?;
     ctx.status(&format!(
         "Wrote {CONFIG_FILE}; commit it to share the settings."
+    ))
+}
+
+fn merge_driver(ctx: &mut Ctx) -> Result<()> {
+    let ws = ctx.workspace()?;
+    let done = crate::ops::merge::register(&ws.repo, &ws.config.folder)?;
+    writeln!(ctx.out, ".gitattributes")?;
+    if done.added {
+        ctx.status(&format!(
+            "Added `{}` to .gitattributes; commit it to share it.",
+            done.attribute
+        ))?;
+    } else {
+        ctx.status(&format!(".gitattributes already has `{}`.", done.attribute))?;
+    }
+    ctx.status(&format!(
+        "Set merge.{0}.name and merge.{0}.driver in .git/config: git now merges proposal files \
+         with 'git lead merge-file' in this clone (run this once in each clone).",
+        crate::ops::merge::DRIVER
     ))
 }
 

@@ -7,6 +7,7 @@ mod check;
 mod edit;
 mod feedback;
 mod init;
+mod merge;
 mod meta;
 mod propose;
 mod read;
@@ -100,6 +101,7 @@ pub enum Command {
     Board(board::BoardArgs),
     Edit(edit::Args),
     Init(init::InitArgs),
+    MergeFile(merge::MergeFileArgs),
     Prompts(init::PromptsArgs),
     Completions(meta::CompletionsArgs),
     Manpages(meta::ManpagesArgs),
@@ -174,6 +176,7 @@ impl Cli {
             Command::Board(a) => board::board(&mut ctx, a),
             Command::Edit(a) => edit::run(&mut ctx, a),
             Command::Init(a) => init::init(&mut ctx, a),
+            Command::MergeFile(a) => merge::merge_file(&mut ctx, a),
             Command::Prompts(a) => init::prompts(&mut ctx, a),
             Command::Completions(a) => meta::completions(&mut ctx, a),
             Command::Manpages(a) => meta::manpages(&mut ctx, a),

@@ -21,6 +21,7 @@ pub mod params;
 pub use history::FolderHistory;
 mod revs;
 mod sign;
+pub mod textmerge;
 pub mod worktree;
 
 use std::collections::HashMap;
@@ -294,6 +295,40 @@ impl Repo {
                 message: e.message().to_string(),
             }),
         }
+    }
+
+    /// The `*.toml` files directly inside `folder` that the index holds in conflict (a
+    /// merge, rebase, cherry-pick or stash pop that stopped), by path from the top.
+    pub fn conflicted_paths(&self, folder: &str) -> Result<Vec<String>> {
+        let index = self.inner.index()?;
+        if !index.has_conflicts() {
+            return Ok(Vec::new());
+        }
+        let prefix = format!("{}/", folder.trim_matches('/'));
+        let mut out = Vec::new();
+        for conflict in index.conflicts()? {
+            let conflict = conflict?;
+            let entry = conflict.our.or(conflict.their).or(conflict.ancestor);
+            let Some(path) = entry.and_then(|e| String::from_utf8(e.path).ok()) else {
+                continue;
+            };
+            let inside = path
+                .strip_prefix(&prefix)
+                .is_some_and(|name| !name.contains('/') && name.ends_with(".toml"));
+            if inside && !out.contains(&path) {
+                out.push(path);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Sets `key` to `value` in this repository's own configuration (`.git/config`), as
+    /// `git config <key> <value>` does.
+    pub fn set_local_config(&self, key: &str, value: &str) -> Result<()> {
+        let mut local = self.inner.config()?.open_level(git2::ConfigLevel::Local)?;
+        local.set_str(key, value)?;
+        Ok(())
     }
 
     /// A boolean configuration value, read as git reads booleans.

@@ -84,8 +84,9 @@ impl Finding {
 }
 
 /// Every finding code, as `docs/checks.md` lists them.
-pub const CODES: [&str; 15] = [
+pub const CODES: [&str; 16] = [
     "parse-error",
+    "merge-conflict",
     "duplicate-id",
     "file-name",
     "step-unrecorded",

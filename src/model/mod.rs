@@ -9,6 +9,7 @@ pub mod edit;
 pub mod gate;
 pub mod id;
 pub mod ledger;
+pub mod merge;
 pub mod person;
 pub mod proposal;
 pub mod signoff;

@@ -180,6 +180,14 @@ impl Proposal {
             ));
         }
         let doc = toml_edit::Document::parse(src).map_err(|e| {
+            if let Some(offset) = conflict_marker(src) {
+                return ParseError::at(
+                    src,
+                    offset,
+                    "an unresolved merge conflict: keep the right side, remove the \
+                     <<<<<<< ======= >>>>>>> lines, then 'git add' the file",
+                );
+            }
             let offset = e.span().map_or(0, |s| s.start);
             ParseError::at(src, offset, format!("invalid TOML: {}", e.message().trim()))
         })?;
@@ -203,6 +211,28 @@ impl Proposal {
             .iter()
             .filter(|s| !s.who.same_email(&self.author))
     }
+}
+
+/// The 1-based line of the first line that opens a git conflict (`<<<<<<< ours`) in a
+/// text, if one does.
+pub fn conflict_marker_line(src: &str) -> Option<usize> {
+    conflict_marker(src).map(|offset| ParseError::at(src, offset, "").line)
+}
+
+/// The byte offset of the first line that opens a git conflict (`<<<<<<< `, or a
+/// `<<<<<<<` line alone), in a text that is not valid TOML.
+fn conflict_marker(src: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in src.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        if let Some(rest) = bare.strip_prefix("<<<<<<<") {
+            if rest.is_empty() || rest.starts_with(' ') || rest.starts_with('<') {
+                return Some(offset);
+            }
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// The `id` a proposal file's text gives, read without parsing it, when that is safe: the

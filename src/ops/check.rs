@@ -87,8 +87,49 @@ impl File {
 }
 
 /// Checks the proposals `ids` (all when empty) and the history, at HEAD or, with `base`,
-/// what a pull request changed since its merge base with `base`.
+/// what a pull request changed since its merge base with `base`; and, in the working tree,
+/// the proposal files that a merge, rebase, cherry-pick or stash left in conflict.
 pub fn check(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome> {
+    let mut out = check_committed(ws, ids, base)?;
+    let unmerged = unmerged(ws)?
+        .into_iter()
+        .filter(|f| ids.is_empty() || f.proposal.is_some_and(|p| ids.contains(&p)));
+    out.findings.extend(unmerged);
+    in_report_order(&mut out.findings);
+    Ok(out)
+}
+
+/// A `merge-conflict` finding for each proposal file the index holds in conflict, at the
+/// first conflict marker of the working tree's file.
+fn unmerged(ws: &Workspace) -> Result<Vec<Finding>> {
+    let folder = &ws.config.folder;
+    let mut out = Vec::new();
+    for rel in ws.repo.conflicted_paths(folder)? {
+        let id = crate::model::id::from_file_name(super::file_name(&rel));
+        let text = std::fs::read(ws.repo.workdir().join(&rel)).unwrap_or_default();
+        let line = crate::model::proposal::conflict_marker_line(&String::from_utf8_lossy(&text));
+        let (message, hint) = match line {
+            Some(_) => (
+                "an unresolved merge conflict: the file still holds git's conflict markers",
+                "keep the right side of each conflict, remove the <<<<<<< ======= >>>>>>> \
+                 lines and 'git add' the file, then finish what you were doing ('git status' \
+                 says how)",
+            ),
+            None => (
+                "a merge conflict not marked as resolved",
+                "'git add' the file once it reads as you want it, then finish what you were \
+                 doing ('git status' says how)",
+            ),
+        };
+        let mut f = Finding::error("merge-conflict", id, message.to_string()).hint(hint);
+        f.file = Some(rel);
+        f.line = line;
+        out.push(f);
+    }
+    Ok(out)
+}
+
+fn check_committed(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Outcome> {
     let mut out = Outcome::default();
     if ws.repo.is_shallow() {
         out.findings.push(
@@ -524,7 +565,10 @@ impl Checker<'_> {
                         names.join(", ")
                     ),
                 )
-                .hint("renumber one of them (its id and its file name) in a commit of its own");
+                .hint(format!(
+                    "give one of them a free id with 'git lead renumber {id}' (one commit: \
+                     its id and its file name)"
+                ));
                 f.file = Some(file.rel.clone());
                 f.line = file.line_of(self.ws, "id")?;
                 out.push(f);

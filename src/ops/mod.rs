@@ -11,6 +11,7 @@ pub mod diff;
 pub mod edit_file;
 pub mod editor;
 pub mod inbox;
+pub mod merge;
 pub mod propose;
 pub mod query;
 pub mod review;

@@ -277,7 +277,7 @@ fn two_files_with_one_id_are_both_reported() {
     for (f, path) in findings(&v).iter().zip([a, b]) {
         assert_at(f, "error", Some(3), Some(path), Some(id_line), None, None);
         assert_eq!(message(f), format!("proposal 3 is in 2 files: {a}, {b}"));
-        assert!(hint(f).contains("renumber one of them"), "{f:#}");
+        assert!(hint(f).contains("'git lead renumber 3'"), "{f:#}");
     }
 }
 

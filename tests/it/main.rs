@@ -19,6 +19,7 @@ mod feedback;
 mod harness;
 mod inbox;
 mod layouts;
+mod merge;
 mod signing;
 mod signoffs;
 mod tour;
