@@ -1,10 +1,12 @@
-//! `git lead merge-file`: the merge driver git runs for proposal files.
+//! `git lead merge-file` (the merge driver git runs for proposal files) and
+//! `git lead renumber` (for two proposals that took the same id).
 
 use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::model::merge::Options;
 use crate::ops::merge::{self, Outcome};
+use crate::ops::renumber;
 
 use super::Ctx;
 
@@ -116,4 +118,55 @@ pub fn merge_file(ctx: &mut Ctx, a: MergeFileArgs) -> Result<()> {
             }
         }
     }
+}
+
+/// Give a proposal whose id clashes with another's a free id (one commit)
+///
+/// Two branches can both propose the same number. Once they meet, renumber one of them:
+/// its file is renamed, its `id` changed, and the commit carries `Lead-Renumbered: <old> ->
+/// <new>`, so its transitions, sign-offs and concerns follow it to the new id and its
+/// sign-offs stay current. The file must have no uncommitted changes. Without --to, the
+/// next id that is free in the working tree, at HEAD and (with --against) in the other
+/// revision is taken; an id that does not clash is refused unless --to is given.
+#[derive(Debug, clap::Args)]
+pub struct RenumberArgs {
+    /// The proposal: its id, or its file when two files share the id
+    #[arg(value_name = "id|file")]
+    pub proposal: String,
+    /// The new id (must be free)
+    #[arg(long, value_name = "id", value_parser = super::parse_id)]
+    pub to: Option<u32>,
+    /// Count the proposals of this revision too (a branch you will merge, `origin/main`):
+    /// a clash with one of them, and their ids as taken
+    #[arg(long, value_name = "rev")]
+    pub against: Option<String>,
+}
+
+pub fn renumber(ctx: &mut Ctx, a: RenumberArgs) -> Result<()> {
+    let target = match crate::model::id::parse(&a.proposal) {
+        Some(id) => renumber::Target::Id(id),
+        None => renumber::Target::File(a.proposal.clone()),
+    };
+    let ws = ctx.workspace()?;
+    let done = renumber::renumber(
+        &ws,
+        &renumber::Request {
+            target,
+            to: a.to,
+            against: a.against,
+        },
+    )?;
+    writeln!(ctx.out, "{}", done.new_rel)?;
+    let clash = match done.clashes.as_slice() {
+        [] => String::new(),
+        files => format!(" (it clashed with {})", files.join(", ")),
+    };
+    ctx.status(&format!(
+        "Renumbered proposal {} to {}{clash}: {} -> {} in commit {}.",
+        done.from,
+        done.to,
+        done.old_rel,
+        done.new_rel,
+        done.commit.get(..7).unwrap_or(&done.commit)
+    ))
 }

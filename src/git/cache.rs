@@ -52,7 +52,7 @@ use super::history::{Detail, Few, Node};
 /// The first bytes of a cache file, then the format number: a file from another version of
 /// the format is ignored whole.
 const MAGIC: &[u8] = b"git-lead cache\n";
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 
 /// The parts after the header, in the order of the file: those of a size known from the
 /// number of commits first, so that a write can stream them.

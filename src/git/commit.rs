@@ -16,6 +16,29 @@ impl Repo {
     /// entry and working tree file is left exactly as it was. Refuses while a merge, rebase
     /// or similar is in progress, while `index.lock` is held, and when no identity is set.
     pub fn commit_file(&self, path: &str, content: &[u8], message: &str) -> Result<String> {
+        self.commit_change(None, path, content, message)
+    }
+
+    /// [`Repo::commit_file`] for a file that moves: `old` leaves the tree, the index and
+    /// the working tree, and `path` takes `content`, in one commit. Every other change is
+    /// left where it was.
+    pub fn commit_rename(
+        &self,
+        old: &str,
+        path: &str,
+        content: &[u8],
+        message: &str,
+    ) -> Result<String> {
+        self.commit_change(Some(old), path, content, message)
+    }
+
+    fn commit_change(
+        &self,
+        old: Option<&str>,
+        path: &str,
+        content: &[u8],
+        message: &str,
+    ) -> Result<String> {
         if let Some(what) = self.operation_in_progress() {
             return Err(Error::OperationInProgress { what });
         }
@@ -35,9 +58,15 @@ impl Repo {
             _ => git2::FileMode::Blob,
         };
         let tree_id = match &base {
-            Some(base) => git2::build::TreeUpdateBuilder::new()
-                .upsert(path, blob, mode)
-                .create_updated(&self.inner, base)?,
+            Some(base) => {
+                let mut update = git2::build::TreeUpdateBuilder::new();
+                if let Some(old) = old {
+                    update.remove(old);
+                }
+                update
+                    .upsert(path, blob, mode)
+                    .create_updated(&self.inner, base)?
+            }
             None => self.tree_of_one_file(path, blob, mode)?,
         };
         let tree = self.inner.find_tree(tree_id)?;
@@ -50,6 +79,17 @@ impl Repo {
         self.move_head(id, parent.as_ref().map(git2::Commit::id), &message)?;
         let file = self.workdir().join(path);
         worktree::write_atomic(&file, content)?;
+        if let Some(old) = old {
+            let gone = self.workdir().join(old);
+            match std::fs::remove_file(&gone) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(&gone, e)),
+            }
+            let mut index = self.inner.index()?;
+            index.remove_path(Path::new(old))?;
+            index.write()?;
+        }
         self.stage(path, &file, blob, mode)?;
         Ok(id.to_string())
     }

@@ -139,6 +139,60 @@ impl Repo {
         Ok(None)
     }
 
+    /// The files of proposal `id` (by the number their names start with) in `folder` at the
+    /// first parent of `commit` that `commit` no longer has: the names a renumbering left.
+    pub fn names_left(&self, commit: &str, folder: &str, id: u32) -> Result<Vec<String>> {
+        let c = self.inner.find_commit(git2::Oid::from_str(commit)?)?;
+        let Ok(parent) = c.parent(0) else {
+            return Ok(Vec::new());
+        };
+        let names = |tree: &git2::Tree<'_>| -> Result<Vec<String>> {
+            Ok(match self.subtree(tree, folder)? {
+                Some(sub) => sub
+                    .iter()
+                    .filter_map(|e| e.name().ok().map(str::to_string))
+                    .collect(),
+                None => Vec::new(),
+            })
+        };
+        let after = names(&c.tree()?)?;
+        Ok(names(&parent.tree()?)?
+            .into_iter()
+            .filter(|n| id::from_file_name(n) == Some(id) && !after.contains(n))
+            .collect())
+    }
+
+    /// Whether the index entry of `path` differs from HEAD's file (a staged change), or the
+    /// index holds none while HEAD has one.
+    pub fn staged_change(&self, path: &str) -> Result<bool> {
+        let index = self.inner.index()?;
+        let staged = index.get_path(Path::new(path), 0).map(|e| e.id);
+        let committed = match self.head_commit()? {
+            Some(head) => match head.tree()?.get_path(Path::new(path)) {
+                Ok(entry) => Some(entry.id()),
+                Err(e) if e.code() == git2::ErrorCode::NotFound => None,
+                Err(e) => return Err(e.into()),
+            },
+            None => None,
+        };
+        Ok(staged != committed)
+    }
+
+    /// Whether `folder` at `commit` holds a file with one of `names`.
+    pub fn folder_has_any(&self, commit: &str, folder: &str, names: &[String]) -> Result<bool> {
+        if names.is_empty() {
+            return Ok(false);
+        }
+        let tree = self
+            .inner
+            .find_commit(git2::Oid::from_str(commit)?)?
+            .tree()?;
+        let Some(sub) = self.subtree(&tree, folder)? else {
+            return Ok(false);
+        };
+        Ok(names.iter().any(|n| sub.get_name(n).is_some()))
+    }
+
     /// [`Repo::proposal_at`], trying the path `likely` first: one lookup instead of a scan
     /// of the folder when the file kept its name.
     pub fn proposal_at_likely(

@@ -177,6 +177,36 @@ pub fn set_closing(
     })
 }
 
+/// Gives the proposal id `to` (it was `from`): the `id` field, and the template's comments
+/// above the first field that name the old id (`# Proposal 8, ...`, `git lead show 8`).
+pub fn set_id(src: &str, from: u32, to: u32) -> Result<String, ParseError> {
+    edit(src, |doc| {
+        let root = doc.as_table_mut();
+        let first = root.iter().next().map(|(k, _)| k.to_string());
+        if let Some(mut key) = first.and_then(|k| root.key_mut(&k)) {
+            let decor = key.leaf_decor_mut();
+            if let Some(prefix) = decor.prefix().and_then(|p| p.as_str()) {
+                let mut text = prefix.to_string();
+                for (old, new) in [
+                    (format!("# Proposal {from},"), format!("# Proposal {to},")),
+                    (
+                        format!("`git lead show {from}`"),
+                        format!("`git lead show {to}`"),
+                    ),
+                    (
+                        format!("`git lead advance {from}`"),
+                        format!("`git lead advance {to}`"),
+                    ),
+                ] {
+                    text = text.replace(&old, &new);
+                }
+                decor.set_prefix(text);
+            }
+        }
+        set_value(root, "id", Value::from(i64::from(to)));
+    })
+}
+
 /// The next free item id with `prefix`, one past the highest in the file.
 fn next_id(
     src: &str,
@@ -258,6 +288,19 @@ mod tests {
             statement: String::new(),
             affected: String::new(),
         })
+    }
+
+    #[test]
+    fn set_id_changes_the_id_and_the_comments_that_name_it() {
+        let src = template();
+        let out = set_id(&src, 1, 12).unwrap();
+        assert!(
+            out.starts_with("# Proposal 12, tracked by git lead."),
+            "{out}"
+        );
+        assert!(out.contains("`git lead show 12`") && out.contains("`git lead advance 12`"));
+        assert_eq!(Proposal::parse(&out).unwrap().id, 12);
+        assert_eq!(out.replace("12", "1"), src.replace("12", "1"));
     }
 
     #[test]

@@ -26,6 +26,17 @@ pub fn file_name(id: u32, title: &str, width: usize) -> String {
     }
 }
 
+/// The name a renumbered file takes: `0008-flaky-ci.toml` as proposal 12 becomes
+/// `0012-flaky-ci.toml`; the part after the number is kept.
+pub fn renumbered_name(name: &str, to: u32, width: usize) -> String {
+    let rest = name.trim_start_matches(|c: char| c.is_ascii_digit());
+    let rest = match rest {
+        r if r.starts_with('-') || r == ".toml" => r.to_string(),
+        r => format!("-{r}"),
+    };
+    format!("{to:0width$}{rest}")
+}
+
 /// Lowercase ASCII letters and digits joined by single dashes, cut at a word boundary.
 pub fn slug(text: &str, max: usize) -> String {
     let mut out = String::new();
@@ -73,5 +84,11 @@ mod tests {
         assert_eq!(from_file_name("notes.md"), None);
         assert_eq!(from_file_name("readme.toml"), None);
         assert!(slug(&"word ".repeat(40), 48).len() <= 48);
+        assert_eq!(
+            renumbered_name("0008-flaky-ci.toml", 12, 4),
+            "0012-flaky-ci.toml"
+        );
+        assert_eq!(renumbered_name("8.toml", 12, 3), "012.toml");
+        assert_eq!(renumbered_name("notes.toml", 3, 4), "0003-notes.toml");
     }
 }

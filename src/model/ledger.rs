@@ -47,7 +47,10 @@ pub fn named(c: &CommitInfo) -> Vec<u32> {
         .iter()
         .chain(c.stranded.iter().map(|(_, t)| t))
         .filter(|t| is_lead_key(&t.key))
-        .filter_map(|t| id::parse(&t.value))
+        .flat_map(|t| match t.key_is("Lead-Renumbered") {
+            true => parse_renumbered(&t.value).map_or_else(Vec::new, |(a, b)| vec![a, b]),
+            false => id::parse(&t.value).into_iter().collect(),
+        })
         .collect();
     ids.sort_unstable();
     ids.dedup();
@@ -69,10 +72,33 @@ pub enum EventKind {
     Resolve(String),
     /// The commit implements the proposal: `Lead-Implements: <id>`.
     Implements,
+    /// The proposal took this id, leaving `from`: `Lead-Renumbered: <from> -> <id>`. The
+    /// events of `from` before it that belong to the renumbered file are this proposal's
+    /// ([`Ledger::rekey`]).
+    Renumbered { from: u32 },
+}
+
+/// A `Lead-Renumbered` event: proposal `from` became `to` in `commit`, the ledger's event
+/// at position `at`. `names` are the file names the proposal had before, once the ops
+/// layer has found them (see [`Ledger::rekey`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Renumbering {
+    pub commit: String,
+    pub from: u32,
+    pub to: u32,
+    pub at: usize,
+    pub names: Vec<String>,
+}
+
+/// Reads `8 -> 12`, the value of `Lead-Renumbered`.
+pub fn parse_renumbered(value: &str) -> Option<(u32, u32)> {
+    let (from, to) = value.split_once("->")?;
+    let (from, to) = (id::parse(from.trim())?, id::parse(to.trim())?);
+    (from != to).then_some((from, to))
 }
 
 /// The trailer keys git lead reads, in their canonical spelling.
-pub const KEYS: [&str; 7] = [
+pub const KEYS: [&str; 8] = [
     "Lead-Proposal",
     "Lead-Step",
     "Lead-Signoff",
@@ -80,6 +106,7 @@ pub const KEYS: [&str; 7] = [
     "Lead-Concern",
     "Lead-Concern-Resolved",
     "Lead-Implements",
+    "Lead-Renumbered",
 ];
 
 /// One event, with the commit that records it.
@@ -125,6 +152,8 @@ pub struct Ledger {
     by_proposal: std::collections::HashMap<u32, Vec<usize>>,
     /// Whether it keeps only what a listing reads (see [`Ledger::for_listing`]).
     listing: bool,
+    /// The renumberings, oldest first.
+    renumberings: Vec<Renumbering>,
 }
 
 /// Reads more commits, which come after every commit read so far (as a walk visits them):
@@ -220,6 +249,13 @@ impl Ledger {
                     EventKind::Withdraw
                 };
                 (Some(id), kind)
+            } else if t.key_is("Lead-Renumbered") {
+                let Some((from, to)) = parse_renumbered(&t.value) else {
+                    self.bad
+                        .push(bad("the value is not '<old id> -> <new id>' with two ids"));
+                    continue;
+                };
+                (Some(to), EventKind::Renumbered { from })
             } else if t.key_is("Lead-Concern") || t.key_is("Lead-Concern-Resolved") {
                 let name = t.value.trim().to_string();
                 if name.is_empty() {
@@ -248,9 +284,18 @@ impl Ledger {
         // The commit's details go to its last event, copies to any before it.
         let last = found.len();
         for (k, (proposal, kind)) in found.into_iter().enumerate() {
-            let step = matches!(kind, EventKind::Step(_));
+            let step = matches!(kind, EventKind::Step(_) | EventKind::Renumbered { .. });
             if self.listing && !step && self.by_proposal.contains_key(&proposal) {
                 continue;
+            }
+            if let EventKind::Renumbered { from } = kind {
+                self.renumberings.push(Renumbering {
+                    commit: c.id.clone(),
+                    from,
+                    to: proposal,
+                    at: self.events.len(),
+                    names: Vec::new(),
+                });
             }
             self.by_proposal
                 .entry(proposal)
@@ -285,6 +330,79 @@ impl Ledger {
             };
             self.events.push(event);
         }
+    }
+
+    /// The `Lead-Renumbered` events, oldest first.
+    pub fn renumberings(&self) -> &[Renumbering] {
+        &self.renumberings
+    }
+
+    /// The commits of the events of `r.from` before renumbering `r`: those that may have
+    /// been the renumbered proposal's.
+    pub fn before(&self, r: &Renumbering) -> Vec<&str> {
+        self.of(r.from)
+            .zip(self.by_proposal.get(&r.from).into_iter().flatten())
+            .filter(|(_, &at)| at < r.at)
+            .map(|(e, _)| e.commit.as_str())
+            .collect()
+    }
+
+    /// Gives proposal `r.to` the events of `r.from` before renumbering `r` that were
+    /// recorded in `commits` (those whose tree held the renumbered file under one of its
+    /// former `names`), and keeps the names with the renumbering, for the sign-offs of
+    /// those events to find the version they approved.
+    pub fn rekey(
+        &mut self,
+        r: &Renumbering,
+        commits: &std::collections::HashSet<String>,
+        names: Vec<String>,
+    ) {
+        let moved: Vec<usize> = self
+            .by_proposal
+            .get(&r.from)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&at| {
+                at < r.at
+                    && self
+                        .events
+                        .get(at)
+                        .is_some_and(|e| commits.contains(&e.commit))
+            })
+            .collect();
+        for &at in &moved {
+            if let Some(e) = self.events.get_mut(at) {
+                e.proposal = r.to;
+            }
+        }
+        if let Some(left) = self.by_proposal.get_mut(&r.from) {
+            left.retain(|at| !moved.contains(at));
+        }
+        let to = self.by_proposal.entry(r.to).or_default();
+        to.extend(moved);
+        to.sort_unstable();
+        if let Some(kept) = self
+            .renumberings
+            .iter_mut()
+            .find(|k| k.commit == r.commit && k.to == r.to)
+        {
+            kept.names = names;
+        }
+    }
+
+    /// The former ids of proposal `id` and their file names, newest first: what it was
+    /// called before each renumbering into it, through chains (8 -> 12 -> 15).
+    pub fn former(&self, id: u32) -> Vec<(u32, Vec<String>)> {
+        let mut out = Vec::new();
+        let mut current = id;
+        for r in self.renumberings.iter().rev() {
+            if r.to == current {
+                out.push((r.from, r.names.clone()));
+                current = r.from;
+            }
+        }
+        out
     }
 
     /// Every event, oldest first.
@@ -357,6 +475,18 @@ impl Ledger {
                 .entry(event.proposal)
                 .or_default()
                 .push(out.events.len());
+            if let EventKind::Renumbered { .. } = event.kind {
+                let kept = self
+                    .renumberings
+                    .iter()
+                    .find(|r| r.commit == event.commit && r.to == event.proposal);
+                if let Some(r) = kept {
+                    out.renumberings.push(Renumbering {
+                        at: out.events.len(),
+                        ..r.clone()
+                    });
+                }
+            }
             out.events.push(event.clone());
         }
         out.bad = self
@@ -396,6 +526,41 @@ pub(crate) mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn a_renumbering_moves_the_chosen_events_of_the_old_id() {
+        let ledger_of = || {
+            Ledger::from_commits([
+                commit("a", &[("Lead-Proposal", "8"), ("Lead-Step", "problem")]),
+                commit("b", &[("Lead-Proposal", "8"), ("Lead-Step", "problem")]),
+                commit("c", &[("Lead-Signoff", "8")]),
+                commit("d", &[("Lead-Renumbered", "8 -> 12")]),
+                commit("e", &[("Lead-Signoff", "8")]),
+                commit("f", &[("lead-renumbered", "12 ->12")]),
+            ])
+        };
+        let mut ledger = ledger_of();
+        assert_eq!(ledger.bad.len(), 1, "the same id twice is no renumbering");
+        assert_eq!(
+            named(&commit("d", &[("Lead-Renumbered", "0008 -> 12")])),
+            [8, 12]
+        );
+        let r = ledger.renumberings()[0].clone();
+        assert_eq!((r.from, r.to, r.commit.as_str()), (8, 12, "d"));
+        // Events after the renumbering stay, whatever the set says.
+        assert_eq!(ledger.before(&r), ["a", "b", "c"]);
+        let mine: std::collections::HashSet<String> =
+            ["a", "c", "e"].map(String::from).into_iter().collect();
+        ledger.rekey(&r, &mine, vec!["0008-x.toml".into()]);
+        let commits = |id| ledger.of(id).map(|e| e.commit.clone()).collect::<Vec<_>>();
+        assert_eq!(commits(12), ["a", "c", "d"]);
+        assert_eq!(commits(8), ["b", "e"]);
+        assert_eq!(ledger.former(12), [(8, vec!["0008-x.toml".to_string()])]);
+        // `without` keeps the renumbering where its event went.
+        let dropped: std::collections::HashSet<String> = ["b".to_string()].into();
+        let fewer = ledger.without(&dropped);
+        assert_eq!(fewer.renumberings()[0].at, 2);
     }
 
     #[test]

@@ -139,13 +139,14 @@ impl Matrix {
     }
 }
 
-/// Whether two versions of a proposal say the same thing, the `step` aside: what decides
-/// whether a sign-off is still current.
+/// Whether two versions of a proposal say the same thing, the `step` and the `id` aside:
+/// what decides whether a sign-off is still current.
 pub fn same_content(a: &Proposal, b: &Proposal) -> bool {
     // Field by field rather than on a copy with the step set: a check compares thousands
     // of versions. Every field is named, so a new one cannot be left out.
+    // The id aside too: a renumbering does not change what was approved.
     let Proposal {
-        id,
+        id: _,
         title,
         author,
         created,
@@ -162,8 +163,7 @@ pub fn same_content(a: &Proposal, b: &Proposal) -> bool {
         plan,
         closing,
     } = a;
-    *id == b.id
-        && *title == b.title
+    *title == b.title
         && *author == b.author
         && *created == b.created
         && *area == b.area
@@ -203,7 +203,7 @@ pub fn evaluate(roster: &Proposal, events: &[Checked], policy: &Policy) -> Matri
             EventKind::Withdraw => "withdraw",
             EventKind::Concern(_) => "concern",
             EventKind::Resolve(_) => "resolve",
-            EventKind::Step(_) | EventKind::Implements => continue,
+            EventKind::Step(_) | EventKind::Implements | EventKind::Renumbered { .. } => continue,
         };
         let reject = |reason: String| Rejected {
             commit: e.commit.clone(),
@@ -286,7 +286,7 @@ pub fn evaluate(roster: &Proposal, events: &[Checked], policy: &Policy) -> Matri
                     )));
                 }
             }
-            EventKind::Step(_) | EventKind::Implements => {}
+            EventKind::Step(_) | EventKind::Implements | EventKind::Renumbered { .. } => {}
         }
     }
     let eligible = rows.iter().filter(|r| !r.is_author).count();
@@ -569,16 +569,18 @@ mod tests {
     }
 
     #[test]
-    fn content_compares_without_the_step() {
+    fn content_compares_without_the_step_or_the_id() {
         use crate::model::proposal::{Answer, Critique, Feedback, Idea};
         let a = roster();
         let mut b = a.clone();
         b.step = crate::model::step::Step::Implement;
         assert!(same_content(&a, &b));
+        // A renumbered proposal says the same thing.
+        b.id += 11;
+        assert!(same_content(&a, &b));
         // A change to any other field is a change of content.
         type Change = (&'static str, fn(&mut Proposal));
         let changes: Vec<Change> = vec![
-            ("id", |p| p.id += 1),
             ("title", |p| p.title.push('!')),
             ("author", |p| p.author.email.push('x')),
             ("created", |p| p.created.push('x')),

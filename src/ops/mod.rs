@@ -14,6 +14,7 @@ pub mod inbox;
 pub mod merge;
 pub mod propose;
 pub mod query;
+pub mod renumber;
 pub mod review;
 pub mod setters;
 pub mod signoffs;
@@ -523,8 +524,8 @@ impl Workspace {
             return Ok(Rc::new(Ledger::default()));
         };
         let folder = &self.config.folder;
-        let (ledger, history) = self.repo.scan_only(&head, folder, Some(ids))?;
-        self.remember_histories(&head, folder, ids, history);
+        let (ledger, history, walked) = self.scan_following(&head, Some(ids.to_vec()))?;
+        self.remember_histories(&head, folder, walked.as_deref().unwrap_or(ids), history);
         let ledger = Rc::new(ledger);
         let mut ledgers = self.ledgers.borrow_mut();
         for id in ids {
@@ -544,7 +545,9 @@ impl Workspace {
     /// ([`Repo::ledger_of_trailers`]), which is all the steps and findings of a listing
     /// use.
     pub fn ledger_for_listing(&self) -> Result<Ledger> {
-        self.repo.ledger_of_trailers()
+        let mut ledger = self.repo.ledger_of_trailers()?;
+        self.follow_renumbers(&mut ledger)?;
+        Ok(ledger)
     }
 
     fn refuse_shallow(&self) -> Result<()> {
@@ -564,16 +567,77 @@ impl Workspace {
         let ledger = match self.repo.head_id()? {
             Some(head) => {
                 let folder = &self.config.folder;
-                let (ledger, history) =
-                    self.repo
-                        .scan_only(&head, folder, only.as_ref().map(std::slice::from_ref))?;
-                self.remember_history(&head, folder, only, history);
+                let ids: Option<Vec<u32>> = only.map(|id| vec![id]);
+                let (ledger, history, ids) = self.scan_following(&head, ids)?;
+                match ids {
+                    Some(ids) if ids.len() > 1 => {
+                        self.remember_histories(&head, folder, &ids, history);
+                    }
+                    _ => {
+                        self.remember_history(&head, folder, only, history);
+                    }
+                }
                 Rc::new(ledger)
             }
             None => Rc::new(Ledger::default()),
         };
         self.ledgers.borrow_mut().insert(only, Rc::clone(&ledger));
         Ok(ledger)
+    }
+
+    /// The walk of [`Repo::scan_only`] for `ids` (all when `None`), with the renumberings
+    /// followed ([`Workspace::follow_renumbers`]): when the proposals asked for were once
+    /// others, the walk is made again with those too. Also gives the ids walked for.
+    fn scan_following(
+        &self,
+        head: &str,
+        mut ids: Option<Vec<u32>>,
+    ) -> Result<(Ledger, crate::git::FolderHistory, Option<Vec<u32>>)> {
+        let folder = &self.config.folder;
+        loop {
+            let (mut ledger, history) = self.repo.scan_only(head, folder, ids.as_deref())?;
+            if let Some(wanted) = &mut ids {
+                let before = wanted.len();
+                for r in ledger.renumberings() {
+                    if wanted.contains(&r.to) && !wanted.contains(&r.from) {
+                        wanted.push(r.from);
+                    }
+                }
+                if wanted.len() > before {
+                    continue;
+                }
+            }
+            self.follow_renumbers(&mut ledger)?;
+            return Ok((ledger, history, ids));
+        }
+    }
+
+    /// Gives each renumbered proposal the events of its former id that were its own: those
+    /// before the renumbering whose commit's tree held the file under its former name
+    /// (another proposal that kept the old id had another file). Oldest first, so that
+    /// chains (8 -> 12 -> 15) carry everything over.
+    pub fn follow_renumbers(&self, ledger: &mut Ledger) -> Result<()> {
+        let renumberings = ledger.renumberings().to_vec();
+        if renumberings.is_empty() {
+            return Ok(());
+        }
+        let folder = &self.config.folder;
+        let mut names_of: HashMap<u32, Vec<String>> = HashMap::new();
+        for r in &renumberings {
+            let mut names = self.repo.names_left(&r.commit, folder, r.from)?;
+            if let Some(earlier) = names_of.get(&r.from) {
+                names.extend(earlier.iter().cloned());
+            }
+            let mut commits = std::collections::HashSet::new();
+            for commit in ledger.before(r) {
+                if self.repo.folder_has_any(commit, folder, &names)? {
+                    commits.insert(commit.to_string());
+                }
+            }
+            ledger.rekey(r, &commits, names.clone());
+            names_of.entry(r.to).or_default().extend(names);
+        }
+        Ok(())
     }
 
     /// Whether the history may be cut short (a shallow clone).

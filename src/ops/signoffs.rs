@@ -133,9 +133,16 @@ fn evaluate(
     // of a cold check's time after its walk).
     let unjudged = signoff::evaluate(roster, &checked, &trust.policy);
     let standing: Vec<&str> = unjudged.standing_signoffs().collect();
+    let former = ledger.former(proposal.id);
     for c in &mut checked {
         if c.event.kind == EventKind::Signoff && standing.contains(&c.event.commit.as_str()) {
-            c.changed_by = changed_since(ws, &trust.folder, rel, proposal, &c.event.commit, tip)?;
+            c.changed_by = changed_since(
+                ws,
+                &trust.folder,
+                (rel, proposal, &former),
+                &c.event.commit,
+                tip,
+            )?;
         }
     }
     let matrix = signoff::evaluate(roster, &checked, &trust.policy);
@@ -205,12 +212,12 @@ fn read_signers(path: &str, bytes: &[u8]) -> Result<AllowedSigners> {
 }
 
 /// Where the content a sign-off in `commit` approved has changed since: the first later
-/// commit whose version differs (the `step` aside), or the working tree.
+/// commit whose version differs (the `step` and the id aside), or the working tree. A
+/// proposal renumbered since the sign-off is found at `commit` under a `former` name.
 fn changed_since(
     ws: &Workspace,
     folder: &str,
-    rel: &str,
-    proposal: &Proposal,
+    (rel, proposal, former): (&str, &Proposal, &[(u32, Vec<String>)]),
     commit: &str,
     tip: Option<&str>,
 ) -> Result<Option<String>> {
@@ -231,7 +238,7 @@ fn changed_since(
         (Some(h), true) => ws.folder_blob(h, commit, name)?.flatten(),
         _ => None,
     };
-    let approved = match recorded {
+    let mut approved = match recorded {
         Some(blob) => ws.proposal_blob(&blob)?,
         None => match ws.repo.proposal_at_likely(commit, rel, folder, id)? {
             Some((_, bytes)) => ws
@@ -241,6 +248,17 @@ fn changed_since(
             None => None,
         },
     };
+    for name in former.iter().flat_map(|(_, names)| names) {
+        if approved.is_some() {
+            break;
+        }
+        if let Some(bytes) = ws.repo.file_at(commit, &format!("{folder}/{name}"))? {
+            approved = ws
+                .parse_text(&String::from_utf8_lossy(&bytes))
+                .ok()
+                .map(Rc::new);
+        }
+    }
     let Some(approved) = approved else {
         return Ok(Some(format!("since: proposal {id} is not in that commit")));
     };

@@ -1047,6 +1047,7 @@ fn event_what(e: &Event) -> String {
         EventKind::Concern(name) => format!("raised concern {}", esc(name)),
         EventKind::Resolve(name) => format!("resolved concern {}", esc(name)),
         EventKind::Implements => "implements it".into(),
+        EventKind::Renumbered { from } => format!("renumbered it from {from}"),
     }
 }
 

@@ -61,6 +61,9 @@ struct EventView<'a> {
     step: Option<&'a str>,
     concern: Option<&'a str>,
     feedback: Option<&'a str>,
+    /// The former id, for a `renumbered` event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: Option<u32>,
     summary: String,
     body: &'a str,
 }
@@ -73,6 +76,11 @@ fn event(e: &Event) -> EventView<'_> {
         EventKind::Concern(name) => ("concern", None, Some(name.as_str())),
         EventKind::Resolve(name) => ("resolve", None, Some(name.as_str())),
         EventKind::Implements => ("implements", None, None),
+        EventKind::Renumbered { .. } => ("renumbered", None, None),
+    };
+    let from = match e.kind {
+        EventKind::Renumbered { from } => Some(from),
+        _ => None,
     };
     EventView {
         commit: &e.commit,
@@ -83,6 +91,7 @@ fn event(e: &Event) -> EventView<'_> {
         step,
         concern,
         feedback: None,
+        from,
         summary: e.summary.clone(),
         body: &e.body,
     }
@@ -395,6 +404,7 @@ pub fn log(out: &mut dyn Write, id: u32, entries: &[Entry]) -> io::Result<()> {
                     step: None,
                     concern: None,
                     feedback: Some(&f.id),
+                    from: None,
                     summary: answer.unwrap_or_else(|| f.text.clone()),
                     body: "",
                 }

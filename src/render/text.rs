@@ -357,6 +357,7 @@ fn event_line(e: &Event, paint: Paint) -> String {
         EventKind::Concern(name) => format!("concern {name}"),
         EventKind::Resolve(name) => format!("resolved {name}"),
         EventKind::Implements => format!("{:<12}", "implements"),
+        EventKind::Renumbered { from } => format!("renumbered from {from}"),
     };
     format!(
         "{} {}  {}  {}",

@@ -704,7 +704,7 @@ fn a_misspelt_trailer_is_unknown() {
     assert_eq!(
         hint(f),
         "the trailers git lead reads are Lead-Proposal, Lead-Step, Lead-Signoff, \
-         Lead-Signoff-Withdrawn, Lead-Concern, Lead-Concern-Resolved, Lead-Implements"
+         Lead-Signoff-Withdrawn, Lead-Concern, Lead-Concern-Resolved, Lead-Implements, Lead-Renumbered"
     );
     check(&s, &["--strict"], 1);
 }
@@ -897,7 +897,7 @@ fn broken() -> Broken {
 const SUMMARY: &str = "3 error(s), 2 warning(s): 2 proposal(s) and 10 commit(s) checked";
 
 const KEYS_HINT: &str = "the trailers git lead reads are Lead-Proposal, Lead-Step, Lead-Signoff, \
-                         Lead-Signoff-Withdrawn, Lead-Concern, Lead-Concern-Resolved, Lead-Implements";
+                         Lead-Signoff-Withdrawn, Lead-Concern, Lead-Concern-Resolved, Lead-Implements, Lead-Renumbered";
 
 #[test]
 fn the_human_format_groups_by_proposal_then_history() {

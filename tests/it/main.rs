@@ -20,6 +20,7 @@ mod harness;
 mod inbox;
 mod layouts;
 mod merge;
+mod renumber;
 mod signing;
 mod signoffs;
 mod tour;
