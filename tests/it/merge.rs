@@ -117,20 +117,80 @@ fn merge_both_ways_keeps_both_sides() {
 }
 
 #[test]
-fn rebase_and_cherry_pick_merge_by_meaning() {
+fn rebase_and_cherry_pick_merge_by_meaning_both_ways() {
     let s = driver_repo();
     diverge(&s);
     s.git(&["branch", "main-before", "main"]).ok();
+    s.git(&["branch", "topic-before", "topic"]).ok();
+    // Topic replayed onto main, and main's commit picked onto the old main: main's feedback
+    // keeps F1.
     s.git(&["checkout", "-q", "topic"]).ok();
-    s.git(&["branch", "topic-before"]).ok();
     let run = s.git(&["rebase", "-q", "main"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_both_sides_arrived(&s, "Measure it first", "Page the owner");
-
-    s.git(&["checkout", "-q", "main-before"]).ok();
+    s.git(&["checkout", "-q", "--detach", "main-before"]).ok();
     let run = s.git(&["cherry-pick", "topic-before"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_both_sides_arrived(&s, "Measure it first", "Page the owner");
+
+    // The other way: main replayed onto topic, topic's commit picked onto main.
+    s.git(&["checkout", "-q", "-B", "main2", "main-before"])
+        .ok();
+    let run = s.git(&["rebase", "-q", "topic-before"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_both_sides_arrived(&s, "Page the owner", "Measure it first");
+    s.git(&["checkout", "-q", "--detach", "topic-before"]).ok();
+    let run = s.git(&["cherry-pick", "main-before"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_both_sides_arrived(&s, "Page the owner", "Measure it first");
+}
+
+#[test]
+fn two_different_answers_to_one_entry_are_conflicts_on_those_fields() {
+    let s = driver_repo();
+    s.lead(&["feedback", "1", "Page the owner", "--from", BO])
+        .ok();
+    commit_all(&s, "Bo's feedback");
+    s.git(&["branch", "-f", "topic"]).ok();
+    s.lead(&["respond", "1", "F1", "--incorporated", "The owner is paged"])
+        .ok();
+    commit_all(&s, "Incorporate F1");
+    s.git(&["checkout", "-q", "topic"]).ok();
+    s.lead(&["respond", "1", "F1", "--declined", "Nobody is on call"])
+        .ok();
+    s.lead(&["idea", "1", "Quarantine flaky tests"]).ok();
+    commit_all(&s, "Decline F1, add an idea");
+    s.git(&["checkout", "-q", "main"]).ok();
+    let run = s.git(&["merge", "--no-edit", "topic"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for field in ["socialize.F1.status", "socialize.F1.answer"] {
+        assert!(
+            run.stderr.contains(&format!("conflict in `{field}`")),
+            "{}",
+            run.stderr
+        );
+    }
+    let text = s.read(FILE);
+    assert_eq!(text.matches("<<<<<<< HEAD\n").count(), 2, "{text}");
+    assert!(text.contains("<<<<<<< HEAD\nstatus = \"incorporated\"\n=======\nstatus = \"declined\"\n>>>>>>> topic\n"), "{text}");
+    // The idea, changed on one side only, is merged.
+    assert!(
+        text.contains("summary = \"Quarantine flaky tests\""),
+        "{text}"
+    );
+
+    // Committed with its markers, the file is a parse error at the first marker.
+    let first = text.lines().position(|l| l.starts_with("<<<<<<<")).unwrap() + 1;
+    s.git(&["commit", "-qam", "Committed in a hurry"]).ok();
+    let run = s.lead(&["check"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains(&format!(
+            "error[parse-error] {FILE}:{first}: an unresolved merge conflict"
+        )),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
