@@ -268,7 +268,7 @@ fn merge_table(
                     field: dotted(path, &k),
                 });
             }
-            merge_value(path, m, &k, (bi, o, oi, t, ti), st);
+            merge_value(path, m, &k, (b, bi, o, oi, t, ti), st);
         } else if tables == count {
             path.push(k.clone());
             let result = merge_subtable(
@@ -362,24 +362,42 @@ fn merge_subtable(
     }
 }
 
+/// A key's three tables and items: base, ours, theirs.
+type Sides<'t> = (
+    Option<&'t Table>,
+    Option<&'t Item>,
+    &'t Table,
+    Option<&'t Item>,
+    &'t Table,
+    Option<&'t Item>,
+);
+
 /// One value-valued key `k` of the table at `path`.
 fn merge_value(
     path: &[String],
     m: &mut Table,
     k: &str,
-    (bi, o, oi, t, ti): (Option<&Item>, &Table, Option<&Item>, &Table, Option<&Item>),
+    (b, bi, o, oi, t, ti): Sides<'_>,
     st: &mut State,
 ) {
     let field = dotted(path, k);
+    let base_key = b.and_then(|b| b.key(k));
     let ours_moved = !same_item(bi, oi);
     let theirs_moved = !same_item(bi, ti);
     if field == "step" && bi.is_some() && ours_moved && theirs_moved {
-        value_conflict(&field, m, k, (bi, oi, o, ti, t), "moved on both sides", st);
+        value_conflict(
+            &field,
+            m,
+            k,
+            (b, bi, o, oi, t, ti),
+            "moved on both sides",
+            st,
+        );
         return;
     }
     if same_item(oi, ti) {
         // Equal values: take their layout when only they changed it.
-        let base_text = bi.map(|i| kv_text(k, None, i));
+        let base_text = bi.map(|i| kv_text(k, base_key, i));
         if let (Some(oi), Some(ti)) = (oi, ti) {
             let ours_text = Some(kv_text(k, o.key(k), oi));
             let theirs_text = kv_text(k, t.key(k), ti);
@@ -388,14 +406,29 @@ fn merge_value(
             }
         }
     } else if !ours_moved {
+        // Their value; their comments above the key too, unless we changed those.
+        let ours_comments = o.key(k).map(key_comments);
+        let key = match ours_comments == base_key.map(key_comments) {
+            true => t.key(k),
+            false => o.key(k),
+        };
         match ti {
-            Some(ti) => set_item(m, k, t.key(k), ti),
+            Some(ti) => set_item(m, k, key, ti),
             None => {
                 m.remove(k);
             }
         }
     } else if !theirs_moved {
-        // Ours stands.
+        // Our value stands; their comments above the key, if only they changed those.
+        let base_comments = base_key.map(key_comments);
+        let theirs_key = t.key(k);
+        if o.key(k).map(key_comments) == base_comments
+            && theirs_key.map(key_comments) != base_comments
+        {
+            if let (Some(mut mk), Some(tk)) = (m.key_mut(k), theirs_key) {
+                *mk.leaf_decor_mut() = tk.leaf_decor().clone();
+            }
+        }
     } else if let Some(array) = merge_string_sets(bi, oi, ti) {
         set_value(m, k, array);
     } else {
@@ -404,7 +437,7 @@ fn merge_value(
             _ if bi.is_none() => "added differently on both sides",
             _ => "changed differently on both sides",
         };
-        value_conflict(&field, m, k, (bi, oi, o, ti, t), why, st);
+        value_conflict(&field, m, k, (b, bi, o, oi, t, ti), why, st);
     }
 }
 
@@ -413,7 +446,7 @@ fn value_conflict(
     field: &str,
     m: &mut Table,
     k: &str,
-    (bi, oi, o, ti, t): (Option<&Item>, Option<&Item>, &Table, Option<&Item>, &Table),
+    (b, bi, o, oi, t, ti): Sides<'_>,
     why: &'static str,
     st: &mut State,
 ) {
@@ -422,7 +455,7 @@ fn value_conflict(
         field: field.to_string(),
         why,
         table: false,
-        base: bi.map(|i| kv_line(k, None, i)),
+        base: bi.map(|i| kv_line(k, b.and_then(|b| b.key(k)), i)),
         ours: oi.map(|i| kv_line(k, o.key(k), i)),
         theirs: ti.map(|i| kv_line(k, t.key(k), i)),
         sentinel: sentinel.clone(),
@@ -555,6 +588,11 @@ fn decor_text(t: &Table) -> String {
 
 fn raw(r: Option<&toml_edit::RawString>) -> &str {
     r.and_then(|r| r.as_str()).unwrap_or_default()
+}
+
+/// The comments (and blank lines) above a key.
+fn key_comments(key: &Key) -> String {
+    raw(key.leaf_decor().prefix()).to_string()
 }
 
 /// A key and its value as they read in the file, comments above the key included.
@@ -853,8 +891,13 @@ fn order_entries(root: &mut Table, section: &str) {
             positions.push(last);
         }
     }
-    s.sort_values_by(|k1, _, k2, _| {
-        (item_number(k1.get()), k1.get()).cmp(&(item_number(k2.get()), k2.get()))
+    // Values first, in their order (the sort is stable); then the entries by number.
+    s.sort_values_by(|k1, i1, k2, i2| {
+        let rank = |k: &Key, i: &Item| match i.is_table() {
+            true => (1, item_number(k.get())),
+            false => (0, 0),
+        };
+        rank(k1, i1).cmp(&rank(k2, i2))
     });
     positions.sort();
     let mut positions = positions.into_iter();
@@ -1252,5 +1295,38 @@ plan = ""
         assert!(m.text.contains("# measured in May"), "{}", m.text);
         assert!(m.text.contains("Start Monday"), "{}", m.text);
         assert_eq!(clean(BASE, BASE, BASE).text, BASE);
+    }
+
+    #[test]
+    fn comments_above_a_key_and_its_value_merge_from_both_sides() {
+        // Ours rewords the comment above `affected`, theirs changes its value.
+        let ours = edit(
+            BASE,
+            "# Who else runs into it.",
+            "# Who else runs into it, and how often.",
+        );
+        let theirs = edit(BASE, "affected = \"Everyone\"", "affected = \"Every team\"");
+        let m = clean(BASE, &ours, &theirs);
+        assert!(
+            m.text
+                .contains("# Who else runs into it, and how often.\naffected = \"Every team\"\n"),
+            "{}",
+            m.text
+        );
+        // Only theirs rewords it: their comment.
+        let m = clean(BASE, BASE, &ours);
+        assert!(
+            m.text
+                .contains("# Who else runs into it, and how often.\naffected"),
+            "{}",
+            m.text
+        );
+        let m = clean(BASE, &theirs, &ours);
+        assert!(
+            m.text
+                .contains("# Who else runs into it, and how often.\naffected = \"Every team\"\n"),
+            "{}",
+            m.text
+        );
     }
 }
