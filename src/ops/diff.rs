@@ -110,13 +110,23 @@ fn working_tree(ws: &Workspace, id: u32) -> Result<Side> {
 /// not parse there.
 pub fn at(ws: &Workspace, id: u32, rev: &str) -> Result<Side> {
     let commit = ws.repo.resolve(rev)?;
-    let (path, bytes) = ws
-        .repo
-        .proposal_at(&commit, &ws.config.folder, id)?
-        .ok_or_else(|| Error::NotAtRevision {
-            id,
-            rev: rev.to_string(),
-        })?;
+    let folder = &ws.config.folder;
+    let mut found = ws.repo.proposal_at(&commit, folder, id)?;
+    // Before a renumbering, under a name it had.
+    if found.is_none() {
+        for (_, names) in ws.ledger_of(id)?.former(id) {
+            for name in names {
+                let path = format!("{folder}/{name}");
+                if found.is_none() {
+                    found = ws.repo.file_at(&commit, &path)?.map(|bytes| (path, bytes));
+                }
+            }
+        }
+    }
+    let (path, bytes) = found.ok_or_else(|| Error::NotAtRevision {
+        id,
+        rev: rev.to_string(),
+    })?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let proposal =
         Proposal::parse(&text).map_err(|e| parse_error(&format!("{path} at {rev}"), e))?;
@@ -149,7 +159,10 @@ pub fn revisions_at(
 ) -> Result<Vec<Revision>> {
     let history = ws.folder_history_of(tip, &ws.config.folder, id)?;
     let mut out = Vec::new();
-    for (commit, blob) in history.changes_after_start(id) {
+    for (commit, blob) in former_changes(ws, tip, id)?
+        .into_iter()
+        .chain(history.changes_after_start(id))
+    {
         let (author, time, offset) = match known(&commit) {
             Some(k) => k,
             None => ws.repo.commit_meta(&commit)?,
@@ -167,6 +180,34 @@ pub fn revisions_at(
         });
     }
     Ok(out)
+}
+
+/// The changes of a renumbered proposal's file before its renumberings, oldest first: the
+/// changes of each former id whose blob is the file under one of its former names (another
+/// proposal that kept the old id had another file).
+fn former_changes(ws: &Workspace, tip: &str, id: u32) -> Result<Vec<(String, Option<String>)>> {
+    let former = ws.ledger_of(id)?.former(id);
+    let folder = &ws.config.folder;
+    let mut found: Vec<(usize, String, Option<String>)> = Vec::new();
+    for (old, names) in &former {
+        let history = ws.folder_history_of(tip, folder, *old)?;
+        for (commit, blob) in history.changes_after_start(*old) {
+            let Some(b) = &blob else { continue };
+            let mut ours = false;
+            for name in names {
+                if ws.folder_blob(&history, &commit, name)?.flatten().as_ref() == Some(b) {
+                    ours = true;
+                    break;
+                }
+            }
+            if let (true, Some(pos)) = (ours, history.position(&commit)) {
+                found.push((pos, commit, blob));
+            }
+        }
+    }
+    found.sort_by_key(|(pos, _, _)| *pos);
+    found.dedup_by(|a, b| a.1 == b.1);
+    Ok(found.into_iter().map(|(_, c, b)| (c, b)).collect())
 }
 
 /// From the revision where a feedback entry first appeared to the one where it was first

@@ -243,3 +243,44 @@ fn renumber_refuses_what_would_lose_or_clash() {
     s.lead(&["renumber", "1", "--to", "3"]).ok();
     assert_renumber_commit(&s, file, "proposals/0003-mine.toml", "1 -> 3");
 }
+
+#[test]
+fn the_feedback_ledger_and_diffs_follow_a_renumbering() {
+    let s = two_proposals_one_id();
+    s.git(&["checkout", "-q", "mine"]).ok();
+    s.lead(&["feedback", "1", "Page the owner", "--from", CY])
+        .ok();
+    s.git(&["commit", "-qam", "Cy's feedback"]).ok();
+    let given = s.head();
+    s.lead(&["renumber", "1", "--against", "main"]).ok();
+    s.lead(&["respond", "2", "F1", "--incorporated", "The owner is paged"])
+        .ok();
+    s.git(&["commit", "-qam", "Answer Cy"]).ok();
+    // The feedback events: given before the renumbering, answered after.
+    let v = json(&s.lead(&["log", "2", "--json"]).ok());
+    let feedback: Vec<(String, String)> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["feedback"].is_string())
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap().to_string(),
+                e["commit"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        feedback[0],
+        ("feedback-given".to_string(), given.clone()),
+        "{v}"
+    );
+    assert_eq!(feedback[1].0, "feedback-answered", "{v}");
+    // The word diff from where F1 was given to where it was answered.
+    let out = s.lead(&["diff", "2", "--feedback", "F1"]).ok();
+    assert!(out.contains(&given[..7]), "{out}");
+    assert!(out.contains("The owner is paged"), "{out}");
+    // A revision from before the renumbering, by its former name.
+    let out = s.lead(&["diff", "2", &given, "HEAD"]).ok();
+    assert!(out.contains("socialize.F1"), "{out}");
+}
