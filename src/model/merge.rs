@@ -1329,4 +1329,151 @@ plan = ""
             m.text
         );
     }
+
+    /// One random edit, made with the tool's own format-preserving edits (or by hand, for a
+    /// removal), from a seeded generator.
+    fn random_edit(src: &str, r: &mut u64) -> String {
+        use crate::model::edit;
+        let mut next = |n: u64| {
+            *r ^= *r << 13;
+            *r ^= *r >> 7;
+            *r ^= *r << 17;
+            *r % n
+        };
+        let word = ["alpha", "beta", "gamma", "delta"][next(4) as usize];
+        let people = [
+            "Bo <bo@example.com>",
+            "Cy <cy@example.com>",
+            "Di <di@example.com>",
+        ];
+        let who = people[next(3) as usize];
+        let out = match next(9) {
+            0 => edit::add_idea(src, &format!("Idea {word}")).map(|(t, _)| t),
+            1 => {
+                let p = Proposal::parse(src).expect("parses");
+                let n = p
+                    .feedback
+                    .iter()
+                    .map(|f| item_number(&f.id))
+                    .max()
+                    .unwrap_or(0)
+                    + 1;
+                let date = format!("2026-12-0{}", 1 + next(2));
+                edit::add_feedback(src, &format!("F{n}"), who, &date, word)
+            }
+            2 => edit::answer_feedback(
+                src,
+                "F1",
+                ["incorporated", "declined"][next(2) as usize],
+                word,
+            ),
+            3 => edit::set_stakeholder(
+                src,
+                &format!("k{}", next(3)),
+                &edit::StakeholderFields {
+                    who: who.to_string(),
+                    perspective: Some(word.to_string()),
+                    ..Default::default()
+                },
+            ),
+            4 => edit::add_objection(src, &format!("Objection {word}")),
+            5 => edit::set_problem(src, Some(word), None),
+            6 => edit::set_step(src, crate::model::step::Step::Implement),
+            7 => Ok(src.replacen("\n[idea.I2]\nsummary = \"Retry failed jobs\"\n", "", 1)),
+            _ => Ok(src.replacen(
+                "# Who else runs into it.",
+                &format!("# Who else ({word})?"),
+                1,
+            )),
+        };
+        out.unwrap_or_else(|_| src.to_string())
+    }
+
+    /// Keeps one side of every conflict block of a merged text.
+    fn resolve(text: &str, keep_ours: bool) -> String {
+        let mut out = String::new();
+        let mut part = 0; // 0 outside, 1 ours, 2 base, 3 theirs
+        for line in text.split_inclusive('\n') {
+            let (marker, inside) = (line.get(..7).unwrap_or(""), part);
+            match (marker, inside) {
+                ("<<<<<<<", 0) => part = 1,
+                ("|||||||", 1) => part = 2,
+                ("=======", 1 | 2) => part = 3,
+                (">>>>>>>", 3) => part = 0,
+                _ if inside == 0 || (inside == 1 && keep_ours) || (inside == 3 && !keep_ours) => {
+                    out.push_str(line);
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn any_pair_of_edits_merges_into_a_proposal_or_into_conflicts_that_resolve_to_one() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let (mut clean_runs, mut conflicted, mut renamed) = (0, 0, 0);
+        for round in 0..400 {
+            let mut ours = BASE.to_string();
+            let mut theirs = BASE.to_string();
+            for _ in 0..1 + round % 4 {
+                ours = random_edit(&ours, &mut seed);
+                theirs = random_edit(&theirs, &mut seed);
+            }
+            for style in [Style::Merge, Style::Diff3] {
+                let opts = Options {
+                    style,
+                    ..Options::default()
+                };
+                let m = merge(BASE, &ours, &theirs, &opts).expect("merges");
+                renamed += usize::from(!m.renames.is_empty());
+                if m.conflicts.is_empty() {
+                    clean_runs += 1;
+                    // No feedback of either side is ever lost (the generator never deletes
+                    // any).
+                    if let Ok(merged) = Proposal::parse(&m.text) {
+                        let said = |p: &Proposal| -> Vec<(String, String)> {
+                            p.feedback
+                                .iter()
+                                .map(|f| (f.from.email.clone(), f.text.clone()))
+                                .collect()
+                        };
+                        for side in [&ours, &theirs] {
+                            for entry in said(&Proposal::parse(side).expect("parses")) {
+                                assert!(
+                                    said(&merged).contains(&entry),
+                                    "{entry:?} lost\n{}",
+                                    m.text
+                                );
+                            }
+                        }
+                    }
+                    if let Some(e) = &m.invalid {
+                        // Only a reference the other side broke may fail to read.
+                        assert!(
+                            e.message.contains("strategy") || e.message.contains("critique"),
+                            "{e:?}\n{}",
+                            m.text
+                        );
+                    }
+                    continue;
+                }
+                conflicted += 1;
+                for keep_ours in [true, false] {
+                    let text = resolve(&m.text, keep_ours);
+                    assert!(
+                        Proposal::parse(&text).is_ok(),
+                        "round {round}: {:?}\n--- ours\n{ours}\n--- theirs\n{theirs}\n--- merged\n{}",
+                        Proposal::parse(&text).err(),
+                        m.text
+                    );
+                }
+            }
+        }
+        // The generator reaches every outcome.
+        assert!(
+            clean_runs > 100 && conflicted > 100 && renamed > 20,
+            "{clean_runs} {conflicted} {renamed}"
+        );
+    }
 }
