@@ -488,3 +488,67 @@ fn the_driver_reports_two_different_proposals_and_merges_them_as_text() {
         "{merged}"
     );
 }
+
+#[test]
+fn two_people_answering_two_entries_on_two_branches_merge_every_way() {
+    let s = driver_repo();
+    s.lead(&["feedback", "1", "Page the owner", "--from", BO])
+        .ok();
+    s.lead(&["feedback", "1", "Measure it first", "--from", CY])
+        .ok();
+    commit_all(&s, "Two entries");
+    s.git(&["branch", "-f", "topic"]).ok();
+    s.lead(&["respond", "1", "F1", "--incorporated", "The owner is paged"])
+        .ok();
+    commit_all(&s, "Answer F1");
+    s.git(&["branch", "answer-f1"]).ok();
+    s.git(&["checkout", "-q", "topic"]).ok();
+    s.lead_as(
+        BO,
+        &["respond", "1", "F2", "--declined", "We measured last year"],
+    )
+    .ok();
+    s.git_as(BO, &["commit", "-qam", "Answer F2"]).ok();
+    s.git(&["branch", "answer-f2"]).ok();
+    let expect = |s: &Sandbox, how: &str| {
+        assert_eq!(s.git(&["status", "--porcelain"]).ok(), "", "{how}");
+        let p = show(s);
+        let answers: Vec<(String, String, String)> = p["feedback"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let field = |k: &str| f[k].as_str().unwrap().to_string();
+                (field("id"), field("status"), field("answer"))
+            })
+            .collect();
+        assert_eq!(
+            answers,
+            [
+                (
+                    "F1".into(),
+                    "incorporated".into(),
+                    "The owner is paged".into()
+                ),
+                (
+                    "F2".into(),
+                    "declined".into(),
+                    "We measured last year".into()
+                )
+            ],
+            "{how}"
+        );
+        s.lead(&["check"]).ok();
+    };
+    for (onto, from) in [("answer-f1", "answer-f2"), ("answer-f2", "answer-f1")] {
+        s.git(&["checkout", "-q", "--detach", onto]).ok();
+        s.git(&["merge", "-q", "--no-edit", from]).ok();
+        expect(&s, &format!("merge {from} into {onto}"));
+        s.git(&["checkout", "-q", "--detach", onto]).ok();
+        s.git(&["cherry-pick", from]).ok();
+        expect(&s, &format!("cherry-pick {from} onto {onto}"));
+        s.git(&["checkout", "-q", "-B", "replay", from]).ok();
+        s.git(&["rebase", "-q", onto]).ok();
+        expect(&s, &format!("rebase {from} onto {onto}"));
+    }
+}
