@@ -179,7 +179,7 @@ fn check_committed(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Ou
     let blobs: Vec<&str> = listed.iter().map(|(_, blob)| blob.as_str()).collect();
     let (kept, scanned) = ws.kept_during(&blobs, || ws.repo.scan(&head, &config.folder));
     let (mut ledger, walked) = scanned?;
-    ws.follow_renumbers(&mut ledger)?;
+    ws.follow_renumbers(&mut ledger, &config.folder)?;
     let walked = ws.remember_history(&head, &config.folder, None, walked);
     let range: Option<HashSet<String>> = range.map(|r| r.into_iter().collect());
     let in_scope = |commit: &str| range.as_ref().is_none_or(|r| r.contains(commit));
@@ -356,8 +356,10 @@ fn again(
         );
         scan.sort_unstable();
         scan.dedup();
-        let (mut ledger, walked) = ws.repo.scan_only(head, &config.folder, Some(&scan))?;
-        ws.follow_renumbers(&mut ledger)?;
+        // With the former ids of those renumbered (a walk again with them).
+        let (ledger, walked, scanned) =
+            ws.scan_following(head, &config.folder, Some(scan.clone()))?;
+        let scan = scanned.unwrap_or(scan);
         ws.remember_histories(head, &config.folder, &scan, walked);
         // The files of those proposals, parsed above when their blob changed.
         let (mine, parsed): (Vec<_>, Vec<_>) = listed

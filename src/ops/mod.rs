@@ -524,7 +524,7 @@ impl Workspace {
             return Ok(Rc::new(Ledger::default()));
         };
         let folder = &self.config.folder;
-        let (ledger, history, walked) = self.scan_following(&head, Some(ids.to_vec()))?;
+        let (ledger, history, walked) = self.scan_following(&head, folder, Some(ids.to_vec()))?;
         self.remember_histories(&head, folder, walked.as_deref().unwrap_or(ids), history);
         let ledger = Rc::new(ledger);
         let mut ledgers = self.ledgers.borrow_mut();
@@ -546,7 +546,7 @@ impl Workspace {
     /// use.
     pub fn ledger_for_listing(&self) -> Result<Ledger> {
         let mut ledger = self.repo.ledger_of_trailers()?;
-        self.follow_renumbers(&mut ledger)?;
+        self.follow_renumbers(&mut ledger, &self.config.folder)?;
         Ok(ledger)
     }
 
@@ -568,7 +568,7 @@ impl Workspace {
             Some(head) => {
                 let folder = &self.config.folder;
                 let ids: Option<Vec<u32>> = only.map(|id| vec![id]);
-                let (ledger, history, ids) = self.scan_following(&head, ids)?;
+                let (ledger, history, ids) = self.scan_following(&head, folder, ids)?;
                 match ids {
                     Some(ids) if ids.len() > 1 => {
                         self.remember_histories(&head, folder, &ids, history);
@@ -588,12 +588,12 @@ impl Workspace {
     /// The walk of [`Repo::scan_only`] for `ids` (all when `None`), with the renumberings
     /// followed ([`Workspace::follow_renumbers`]): when the proposals asked for were once
     /// others, the walk is made again with those too. Also gives the ids walked for.
-    fn scan_following(
+    pub fn scan_following(
         &self,
         head: &str,
+        folder: &str,
         mut ids: Option<Vec<u32>>,
     ) -> Result<(Ledger, crate::git::FolderHistory, Option<Vec<u32>>)> {
-        let folder = &self.config.folder;
         loop {
             let (mut ledger, history) = self.repo.scan_only(head, folder, ids.as_deref())?;
             if let Some(wanted) = &mut ids {
@@ -607,7 +607,7 @@ impl Workspace {
                     continue;
                 }
             }
-            self.follow_renumbers(&mut ledger)?;
+            self.follow_renumbers(&mut ledger, folder)?;
             return Ok((ledger, history, ids));
         }
     }
@@ -616,12 +616,11 @@ impl Workspace {
     /// before the renumbering whose commit's tree held the file under its former name
     /// (another proposal that kept the old id had another file). Oldest first, so that
     /// chains (8 -> 12 -> 15) carry everything over.
-    pub fn follow_renumbers(&self, ledger: &mut Ledger) -> Result<()> {
+    pub fn follow_renumbers(&self, ledger: &mut Ledger, folder: &str) -> Result<()> {
         let renumberings = ledger.renumberings().to_vec();
         if renumberings.is_empty() {
             return Ok(());
         }
-        let folder = &self.config.folder;
         let mut names_of: HashMap<u32, Vec<String>> = HashMap::new();
         for r in &renumberings {
             let mut names = self.repo.names_left(&r.commit, folder, r.from)?;
