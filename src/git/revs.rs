@@ -178,6 +178,23 @@ impl Repo {
         Ok(staged != committed)
     }
 
+    /// The first of the files `names` of `folder` at `commit` that exists there: its path
+    /// and content (a renumbered proposal, under a name it had).
+    pub fn file_named_at<'n>(
+        &self,
+        commit: &str,
+        folder: &str,
+        names: impl IntoIterator<Item = &'n String>,
+    ) -> Result<Option<(String, Vec<u8>)>> {
+        for name in names {
+            let path = format!("{folder}/{name}");
+            if let Some(bytes) = self.file_at(commit, &path)? {
+                return Ok(Some((path, bytes)));
+            }
+        }
+        Ok(None)
+    }
+
     /// Whether `folder` at `commit` holds a file with one of `names`.
     pub fn folder_has_any(&self, commit: &str, folder: &str, names: &[String]) -> Result<bool> {
         if names.is_empty() {

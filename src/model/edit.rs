@@ -262,7 +262,7 @@ fn set_str(t: &mut Table, key: &str, text: &str) {
 }
 
 /// Replaces a value, keeping the decoration (spacing, trailing comment) of the old one.
-fn set_value(t: &mut Table, key: &str, mut value: Value) {
+pub(crate) fn set_value(t: &mut Table, key: &str, mut value: Value) {
     if let Some(old) = t.get_mut(key).and_then(Item::as_value_mut) {
         *value.decor_mut() = old.decor().clone();
         *old = value;

@@ -340,10 +340,13 @@ impl Ledger {
     /// The commits of the events of `r.from` before renumbering `r`: those that may have
     /// been the renumbered proposal's.
     pub fn before(&self, r: &Renumbering) -> Vec<&str> {
-        self.of(r.from)
-            .zip(self.by_proposal.get(&r.from).into_iter().flatten())
-            .filter(|(_, &at)| at < r.at)
-            .map(|(e, _)| e.commit.as_str())
+        self.by_proposal
+            .get(&r.from)
+            .into_iter()
+            .flatten()
+            .filter(|&&at| at < r.at)
+            .filter_map(|&at| self.events.get(at))
+            .map(|e| e.commit.as_str())
             .collect()
     }
 

@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use toml_edit::{DocumentMut, Item, Key, Table, Value};
 
+use super::edit::set_value;
 use super::person::Person;
 use super::proposal::{item_number, normalize_item_id, ParseError, Proposal};
 
@@ -154,8 +155,9 @@ pub fn merge(base: &str, ours: &str, theirs: &str, opts: &Options) -> Result<Mer
 
     let mut merged = ours_doc.clone();
     let mut state = State {
-        text: [ours, theirs, base.unwrap_or_default()].concat(),
-        ..State::default()
+        inputs: [ours, theirs, base.unwrap_or_default()],
+        pending: Vec::new(),
+        grown: BTreeSet::new(),
     };
     let mut path = Vec::new();
     merge_table(
@@ -195,10 +197,9 @@ pub fn merge(base: &str, ours: &str, theirs: &str, opts: &Options) -> Result<Mer
 }
 
 /// What the walk over the tables collects.
-#[derive(Default)]
-struct State {
+struct State<'s> {
     /// The three inputs, to pick sentinels that none of them holds.
-    text: String,
+    inputs: [&'s str; 3],
     pending: Vec<Pending>,
     /// Top-level sections that received a new entry table.
     grown: BTreeSet<String>,
@@ -217,12 +218,12 @@ struct Pending {
     theirs: Option<String>,
 }
 
-impl State {
+impl State<'_> {
     fn sentinel(&self) -> String {
         let mut n = self.pending.len();
         loop {
             let s = format!("__git_lead_conflict_{n}__");
-            if !self.text.contains(&s) {
+            if !self.inputs.iter().any(|input| input.contains(&s)) {
                 return s;
             }
             n += 1000;
@@ -230,7 +231,8 @@ impl State {
     }
 }
 
-type Path = Vec<String>;
+/// The keys from the top of the document down to a table.
+type Keys = Vec<String>;
 
 fn dotted(path: &[String], key: &str) -> String {
     let mut parts: Vec<&str> = path.iter().map(String::as_str).collect();
@@ -240,12 +242,12 @@ fn dotted(path: &[String], key: &str) -> String {
 
 /// Merges the table `m` (a copy of ours) with theirs, key by key.
 fn merge_table(
-    path: &mut Path,
+    path: &mut Keys,
     m: &mut Table,
     o: Option<&Table>,
     b: Option<&Table>,
     t: Option<&Table>,
-    st: &mut State,
+    st: &mut State<'_>,
 ) -> Result<(), Refusal> {
     let empty = Table::new();
     let (o, t) = (o.unwrap_or(&empty), t.unwrap_or(&empty));
@@ -260,16 +262,9 @@ fn merge_table(
     for k in keys {
         let (bi, oi, ti) = (get(b, &k), get(Some(o), &k), get(Some(t), &k));
         let present = [bi, oi, ti];
-        let tables = present.iter().flatten().filter(|i| i.is_table()).count();
-        let count = present.iter().flatten().count();
-        if tables == 0 {
-            if present.iter().flatten().any(|i| !i.is_value()) {
-                return Err(Refusal::Shape {
-                    field: dotted(path, &k),
-                });
-            }
+        if present.iter().flatten().all(|i| i.is_value()) {
             merge_value(path, m, &k, (b, bi, o, oi, t, ti), st);
-        } else if tables == count {
+        } else if present.iter().flatten().all(|i| i.is_table()) {
             path.push(k.clone());
             let result = merge_subtable(
                 path,
@@ -298,13 +293,13 @@ fn get<'t>(table: Option<&'t Table>, k: &str) -> Option<&'t Item> {
 
 /// One table-valued key: `path` ends with `k`.
 fn merge_subtable(
-    path: &mut Path,
+    path: &mut Keys,
     m: &mut Table,
     k: &str,
     b: Option<&Table>,
     o: Option<&Table>,
     t: Option<&Table>,
-    st: &mut State,
+    st: &mut State<'_>,
 ) -> Result<(), Refusal> {
     match (b, o, t) {
         (_, Some(o), Some(t)) => {
@@ -378,12 +373,14 @@ fn merge_value(
     m: &mut Table,
     k: &str,
     (b, bi, o, oi, t, ti): Sides<'_>,
-    st: &mut State,
+    st: &mut State<'_>,
 ) {
     let field = dotted(path, k);
     let base_key = b.and_then(|b| b.key(k));
     let ours_moved = !same_item(bi, oi);
     let theirs_moved = !same_item(bi, ti);
+    // Whether the comments above the key are still the base's on our side.
+    let ours_comments_kept = o.key(k).map(key_comments) == base_key.map(key_comments);
     if field == "step" && bi.is_some() && ours_moved && theirs_moved {
         value_conflict(
             &field,
@@ -407,8 +404,7 @@ fn merge_value(
         }
     } else if !ours_moved {
         // Their value; their comments above the key too, unless we changed those.
-        let ours_comments = o.key(k).map(key_comments);
-        let key = match ours_comments == base_key.map(key_comments) {
+        let key = match ours_comments_kept {
             true => t.key(k),
             false => o.key(k),
         };
@@ -419,15 +415,9 @@ fn merge_value(
             }
         }
     } else if !theirs_moved {
-        // Our value stands; their comments above the key, if only they changed those.
-        let base_comments = base_key.map(key_comments);
-        let theirs_key = t.key(k);
-        if o.key(k).map(key_comments) == base_comments
-            && theirs_key.map(key_comments) != base_comments
-        {
-            if let (Some(mut mk), Some(tk)) = (m.key_mut(k), theirs_key) {
-                *mk.leaf_decor_mut() = tk.leaf_decor().clone();
-            }
+        // Our value stands; their comments above the key, unless we changed those.
+        if let (true, Some(mut mk), Some(tk)) = (ours_comments_kept, m.key_mut(k), t.key(k)) {
+            *mk.leaf_decor_mut() = tk.leaf_decor().clone();
         }
     } else if let Some(array) = merge_string_sets(bi, oi, ti) {
         set_value(m, k, array);
@@ -448,7 +438,7 @@ fn value_conflict(
     k: &str,
     (b, bi, o, oi, t, ti): Sides<'_>,
     why: &'static str,
-    st: &mut State,
+    st: &mut State<'_>,
 ) {
     let sentinel = st.sentinel();
     let pending = Pending {
@@ -471,7 +461,7 @@ fn table_conflict(
     b: Option<&Table>,
     o: Option<&Table>,
     t: Option<&Table>,
-    st: &mut State,
+    st: &mut State<'_>,
 ) {
     let Some(k) = path.last() else { return };
     let sentinel = st.sentinel();
@@ -505,17 +495,15 @@ fn merge_string_sets(b: Option<&Item>, o: Option<&Item>, t: Option<&Item>) -> Op
         }
     };
     let (bs, ts) = (strings(b)?, strings(t)?);
+    // Ours must be a list of strings too.
     strings(o)?;
+    let has = |list: &[String], s: &str| list.iter().any(|x| x == s);
     let mut array = o?.as_array()?.clone();
-    array.retain(|v| {
-        v.as_str()
-            .is_none_or(|s| !bs.iter().any(|x| x == s) || ts.iter().any(|x| x == s))
-    });
-    let theirs = t?.as_array()?;
-    for v in theirs.iter() {
+    // What they removed goes; what they added comes after ours, once.
+    array.retain(|v| v.as_str().is_none_or(|s| !has(&bs, s) || has(&ts, s)));
+    for v in t?.as_array()?.iter() {
         let Some(s) = v.as_str() else { continue };
-        let known = bs.iter().any(|x| x == s) || array.iter().any(|x| x.as_str() == Some(s));
-        if !known {
+        if !has(&bs, s) && !array.iter().any(|x| x.as_str() == Some(s)) {
             let mut v = v.clone();
             if array.is_empty() {
                 v.decor_mut().set_prefix("");
@@ -524,20 +512,6 @@ fn merge_string_sets(b: Option<&Item>, o: Option<&Item>, t: Option<&Item>) -> Op
         }
     }
     Some(Value::Array(array))
-}
-
-/// Replaces (or adds) `k`'s value, keeping our key and its comments, and the decoration of
-/// our value.
-fn set_value(m: &mut Table, k: &str, mut v: Value) {
-    match m.get_mut(k) {
-        Some(Item::Value(old)) => {
-            *v.decor_mut() = old.decor().clone();
-            *old = v;
-        }
-        _ => {
-            m.insert(k, Item::Value(v));
-        }
-    }
 }
 
 /// Takes their item (value and layout) for `k`.

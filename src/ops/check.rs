@@ -177,9 +177,8 @@ fn check_committed(ws: &Workspace, ids: &[u32], base: Option<&str>) -> Result<Ou
     // proposals of HEAD's files are decoded from the store (or parsed) meanwhile, on
     // another thread.
     let blobs: Vec<&str> = listed.iter().map(|(_, blob)| blob.as_str()).collect();
-    let (kept, scanned) = ws.kept_during(&blobs, || ws.repo.scan(&head, &config.folder));
-    let (mut ledger, walked) = scanned?;
-    ws.follow_renumbers(&mut ledger, &config.folder)?;
+    let (kept, scanned) = ws.kept_during(&blobs, || ws.scan_following(&head, &config.folder, None));
+    let (ledger, walked, _) = scanned?;
     let walked = ws.remember_history(&head, &config.folder, None, walked);
     let range: Option<HashSet<String>> = range.map(|r| r.into_iter().collect());
     let in_scope = |commit: &str| range.as_ref().is_none_or(|r| r.contains(commit));

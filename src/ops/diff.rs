@@ -114,14 +114,9 @@ pub fn at(ws: &Workspace, id: u32, rev: &str) -> Result<Side> {
     let mut found = ws.repo.proposal_at(&commit, folder, id)?;
     // Before a renumbering, under a name it had.
     if found.is_none() {
-        for (_, names) in ws.ledger_of(id)?.former(id) {
-            for name in names {
-                let path = format!("{folder}/{name}");
-                if found.is_none() {
-                    found = ws.repo.file_at(&commit, &path)?.map(|bytes| (path, bytes));
-                }
-            }
-        }
+        let former = ws.ledger_of(id)?.former(id);
+        let names = former.iter().flat_map(|(_, names)| names);
+        found = ws.repo.file_named_at(&commit, folder, names)?;
     }
     let (path, bytes) = found.ok_or_else(|| Error::NotAtRevision {
         id,

@@ -586,7 +586,7 @@ impl Workspace {
     }
 
     /// The walk of [`Repo::scan_only`] for `ids` (all when `None`), with the renumberings
-    /// followed ([`Workspace::follow_renumbers`]): when the proposals asked for were once
+    /// followed (`follow_renumbers`): when the proposals asked for were once
     /// others, the walk is made again with those too. Also gives the ids walked for.
     pub fn scan_following(
         &self,
@@ -616,7 +616,7 @@ impl Workspace {
     /// before the renumbering whose commit's tree held the file under its former name
     /// (another proposal that kept the old id had another file). Oldest first, so that
     /// chains (8 -> 12 -> 15) carry everything over.
-    pub fn follow_renumbers(&self, ledger: &mut Ledger, folder: &str) -> Result<()> {
+    fn follow_renumbers(&self, ledger: &mut Ledger, folder: &str) -> Result<()> {
         let renumberings = ledger.renumberings().to_vec();
         if renumberings.is_empty() {
             return Ok(());

@@ -1,6 +1,6 @@
 //! `git lead renumber`: gives a proposal whose id clashes with another a free id, in one
 //! commit that renames its file, changes its `id` and records `Lead-Renumbered: 8 -> 12`,
-//! which the ledger follows (see [`Workspace::follow_renumbers`]).
+//! which the ledger follows (see [`Workspace::scan_following`]).
 
 use crate::error::{Error, Result};
 use crate::model::{edit, id};

@@ -248,11 +248,9 @@ fn changed_since(
             None => None,
         },
     };
-    for name in former.iter().flat_map(|(_, names)| names) {
-        if approved.is_some() {
-            break;
-        }
-        if let Some(bytes) = ws.repo.file_at(commit, &format!("{folder}/{name}"))? {
+    if approved.is_none() {
+        let names = former.iter().flat_map(|(_, names)| names);
+        if let Some((_, bytes)) = ws.repo.file_named_at(commit, folder, names)? {
             approved = ws
                 .parse_text(&String::from_utf8_lossy(&bytes))
                 .ok()

@@ -552,3 +552,52 @@ fn two_people_answering_two_entries_on_two_branches_merge_every_way() {
         expect(&s, &format!("rebase {from} onto {onto}"));
     }
 }
+
+#[test]
+fn bad_input_to_the_driver_and_its_set_up_is_named_and_changes_nothing() {
+    let s = Sandbox::repo();
+    let d = s.root();
+    let ours = d.join("ours");
+    std::fs::write(&ours, proposal_text(1, "problem")).unwrap();
+    let path = |p: &std::path::Path| p.display().to_string();
+    // A file git did not hand over: the error names it, ours is left as it was.
+    let missing = d.join("no-such-base");
+    let err = s
+        .lead(&["merge-file", &path(&missing), &path(&ours), &path(&ours)])
+        .fails(1);
+    assert!(err.contains(&format!("error: {}", path(&missing))), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&ours).unwrap(),
+        proposal_text(1, "problem")
+    );
+    // A side that is not UTF-8: git's text merge, with a warning.
+    let binary = d.join("binary");
+    std::fs::write(&binary, b"id = 1\n\xff\n").unwrap();
+    let run = s.lead(&[
+        "merge-file",
+        &path(&binary),
+        &path(&ours),
+        &path(&binary),
+        "p.toml",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "warning: p.toml: a side is not UTF-8 text; merged it as text with 'git merge-file'"
+        ),
+        "{}",
+        run.stderr
+    );
+    // A .gitattributes that is not text: refused, untouched, and the driver not set.
+    std::fs::write(s.dir.join(".gitattributes"), b"*.bin \xff\n").unwrap();
+    let err = s.lead(&["init", "--merge-driver"]).fails(1);
+    assert!(
+        err.contains(".gitattributes is not UTF-8 text; add `proposals/*.toml merge=lead` by hand"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(s.dir.join(".gitattributes")).unwrap(),
+        b"*.bin \xff\n"
+    );
+    assert_eq!(s.git(&["config", "--get", "merge.lead.driver"]).code, 1);
+}
